@@ -1,0 +1,62 @@
+"""The result of linting: diagnostics, and the fixes they may carry."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Optional, Tuple
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace the text between two positions (1-based line, 1-based column, end exclusive)."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    content: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A change that resolves a diagnostic. ``unsafe`` fixes may change behaviour."""
+
+    applicability: str  # "safe" or "unsafe"
+    edits: Tuple[Edit, ...]
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    code: str
+    name: str
+    message: str
+    fix: Optional[Fix] = field(default=None, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        if self.fix is not None:
+            data["fix"]["edits"] = list(data["fix"]["edits"])
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Diagnostic":
+        fix = data.get("fix")
+        if fix is not None:
+            fix = Fix(fix["applicability"], tuple(Edit(**edit) for edit in fix["edits"]))
+        return cls(**{**data, "fix": fix})
+
+
+# The tool's own codes: problems with a file rather than findings in it.
+PARSE_ERROR = ("AIO001", "syntax-error")
+READ_ERROR = ("AIO002", "unreadable-file")
+TOOL_CODES = {code for code, _ in (PARSE_ERROR, READ_ERROR)}
+
+
+def file_diagnostic(path: str, kind: tuple[str, str], message: str, line: int = 1, column: int = 1) -> Diagnostic:
+    code, name = kind
+    return Diagnostic(path, line, column, line, column, code, name, message)

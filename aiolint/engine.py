@@ -1,0 +1,291 @@
+"""One file: decode -> parse -> one walk with every enabled rule -> positions -> noqa.
+
+The walk is read-only and dispatches to the rules' ``visit_<Node>`` and
+``leave_<Node>`` methods itself: LibCST's own visitor rebuilds every node, which
+costs as much as the parse. Names are resolved on demand from the scopes the
+walk enters, and positions are computed only for files that have findings.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import io
+import tokenize
+import traceback
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Type, Union
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from .diagnostics import PARSE_ERROR, READ_ERROR, Diagnostic, Edit, Fix, file_diagnostic
+from .rules.base import NodeFix, Rule
+from .semantics.names import qualified_name
+from .semantics.scope import COMPREHENSION_NODES, Scope
+from .semantics.values import callee_name, member_name, type_of
+from .suppression import split_suppressed
+
+
+@dataclass
+class RuleFailure:
+    """A rule raised on a file: an internal error, reported apart from diagnostics."""
+
+    path: str
+    code: str
+    error: str
+
+
+@dataclass
+class FileResult:
+    path: str
+    diagnostics: List[Diagnostic] = field(default_factory=list)
+    suppressed: int = 0
+    failures: List[RuleFailure] = field(default_factory=list)
+
+
+class DecodeError(Exception):
+    pass
+
+
+def decode(data: bytes) -> str:
+    """Decode source bytes per PEP 263 (BOM, then an encoding cookie, else UTF-8)."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError) as exc:
+        raise DecodeError(str(exc)) from exc
+
+
+def syntax_error(path: str, source: str, error: cst.ParserSyntaxError) -> Diagnostic:
+    """AIO001 where Python itself puts the error (LibCST's position can be a line late)."""
+    try:
+        ast.parse(source)
+    except SyntaxError as exc:
+        return file_diagnostic(path, PARSE_ERROR, f"Syntax error: {exc.msg}; the file was not checked.",
+                               exc.lineno or 1, exc.offset or 1)
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return file_diagnostic(path, PARSE_ERROR, f"Cannot parse: {exc}; the file was not checked.")
+    first = error.message.splitlines()[0] if error.message else "unsupported syntax"
+    return file_diagnostic(path, PARSE_ERROR, f"LibCST cannot parse this file ({first}); it was not checked.",
+                           error.raw_line, error.raw_column + 1)
+
+
+def lint_source(source: Union[bytes, str], path: str = "<string>", rules: Optional[Sequence[Type[Rule]]] = None,
+                options: Optional[Mapping[str, Any]] = None) -> FileResult:
+    """Lint one file's contents (bytes are decoded per PEP 263) with the given rules (default: those on by default)."""
+    if rules is None:
+        from .rules import default_rules
+
+        rules = default_rules()
+    result = FileResult(path)
+    if isinstance(source, bytes):
+        try:
+            text = decode(source)
+        except DecodeError as exc:
+            result.diagnostics.append(file_diagnostic(path, READ_ERROR, f"Cannot decode the file: {exc}."))
+            return result
+    else:
+        text = source
+    if not rules:
+        return result
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        result.diagnostics.append(syntax_error(path, text, exc))
+        return result
+    except RecursionError:
+        result.diagnostics.append(file_diagnostic(path, PARSE_ERROR, "The file is nested too deeply to parse; it was not checked."))
+        return result
+    context = FileContext(module, path, rules, options or {})
+    context.run()
+    diagnostics = context.diagnostics()
+    result.diagnostics, suppressed = split_suppressed(diagnostics, text)
+    result.suppressed = len(suppressed)
+    result.failures = context.failures
+    return result
+
+
+# Fields that hold only whitespace, comments and punctuation: rules never need them.
+_SKIPPED_FIELDS = frozenset({
+    "lpar", "rpar", "leading_lines", "lines_after_decorators", "header", "footer", "semicolon",
+    "comma", "newline", "equal", "colon", "dot", "star", "lbracket", "rbracket", "lbrace", "rbrace",
+    "trailing_whitespace", "first_line", "empty_lines", "indent",
+})
+_child_fields: Dict[type, Tuple[str, ...]] = {}
+
+
+def child_fields(node_type: type) -> Tuple[str, ...]:
+    fields = _child_fields.get(node_type)
+    if fields is None:
+        fields = tuple(f.name for f in dataclasses.fields(node_type)
+                       if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace"))
+        _child_fields[node_type] = fields
+    return fields
+
+
+_is_node_type: Dict[type, bool] = {}
+
+
+def is_node_type(value_type: type) -> bool:
+    known = _is_node_type.get(value_type)
+    if known is None:  # CSTNode is an ABC: isinstance per value would dominate the walk
+        known = _is_node_type[value_type] = issubclass(value_type, cst.CSTNode)
+    return known
+
+
+def children(node: cst.CSTNode) -> List[cst.CSTNode]:
+    """The node's children that rules can care about, in field order."""
+    found: List[cst.CSTNode] = []
+    for name in child_fields(type(node)):
+        value = getattr(node, name)
+        value_type = type(value)
+        if value_type is tuple or value_type is list:
+            found.extend(item for item in value if is_node_type(type(item)))
+        elif is_node_type(value_type):
+            found.append(value)
+    return found
+
+
+_ENTER, _LEAVE, _PUSH, _POP = range(4)
+_SCOPE_BODY_NODES = frozenset({cst.FunctionDef, cst.Lambda, cst.ClassDef})
+_COMPREHENSION_NODES = frozenset(COMPREHENSION_NODES)
+
+
+class FileContext:
+    """What rules see of the file being linted, and where they report."""
+
+    def __init__(self, module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]],
+                 options: Mapping[str, Any]) -> None:
+        self.module = module
+        self.path = path
+        self.options = options
+        self.scope = Scope(module, None)
+        self.ancestors: List[cst.CSTNode] = []  # from the module down to the current node's parent
+        self.failures: List[RuleFailure] = []
+        self.metadata: Mapping[Any, Mapping[cst.CSTNode, Any]] = {}
+        self._reports: List[Tuple[Type[Rule], cst.CSTNode, str, Optional[NodeFix]]] = []
+        self._wrapper: Optional[MetadataWrapper] = None
+        self.rules = [rule_class(self) for rule_class in rule_classes]
+        providers = {p for rule in self.rules for p in rule.metadata}
+        if providers:
+            self.metadata = self._metadata_wrapper().resolve_many(providers)
+        self._build_dispatch()
+
+    # -- the API of rules -----------------------------------------------------
+    def report(self, rule: Rule, node: cst.CSTNode, message: str, fix: Optional[NodeFix]) -> None:
+        self._reports.append((type(rule), node, message, fix))
+
+    def qualified_name(self, expr: cst.BaseExpression, scope: Optional[Scope] = None) -> Optional[str]:
+        return qualified_name(expr, scope or self.scope)
+
+    def callee_name(self, call: cst.Call, scope: Optional[Scope] = None) -> Optional[str]:
+        return callee_name(call, scope or self.scope)
+
+    def member_name(self, expr: cst.BaseExpression, scope: Optional[Scope] = None) -> Optional[str]:
+        return member_name(expr, scope or self.scope)
+
+    def type_of(self, expr: cst.BaseExpression, scope: Optional[Scope] = None) -> Optional[str]:
+        return type_of(expr, scope or self.scope)
+
+    def in_coroutine(self) -> bool:
+        """The innermost enclosing function is ``async def`` (a nested def or lambda is not)."""
+        function = self.scope.function()
+        return function is not None and function.is_coroutine
+
+    def code_for(self, node: cst.CSTNode) -> str:
+        return self.module.code_for_node(node)
+
+    # -- the walk -------------------------------------------------------------
+    def _build_dispatch(self) -> None:
+        self._visitors: Dict[type, List[Tuple[Rule, Callable]]] = {}
+        self._leavers: Dict[type, List[Tuple[Rule, Callable]]] = {}
+        for rule in self.rules:
+            for attr in dir(type(rule)):
+                if attr.startswith(("visit_", "leave_")):
+                    prefix, _, node_name = attr.partition("_")
+                    node_type = getattr(cst, node_name)
+                    table = self._visitors if prefix == "visit" else self._leavers
+                    table.setdefault(node_type, []).append((rule, getattr(rule, attr)))
+
+    def _call(self, callbacks: List[Tuple[Rule, Callable]], node: cst.CSTNode) -> None:
+        for rule, callback in callbacks:
+            try:
+                callback(node)
+            except Exception:  # a rule's bug must not cost the user the other rules or files
+                self._fail(rule)
+
+    def _fail(self, rule: Rule) -> None:
+        detail = traceback.format_exc(limit=-3).strip().splitlines()
+        self.failures.append(RuleFailure(self.path, rule.code, detail[-1] if detail else "error"))
+        self.rules.remove(rule)
+        self._build_dispatch()
+
+    def run(self) -> None:
+        if not self.rules:
+            return
+        stack: List[Tuple[int, Any]] = [(_ENTER, self.module)]
+        ancestors = self.ancestors
+        while stack:
+            op, item = stack.pop()
+            if op == _ENTER:
+                node_type = type(item)
+                callbacks = self._visitors.get(node_type)
+                if callbacks:
+                    self._call(callbacks, item)
+                stack.append((_LEAVE, item))
+                kids = children(item)
+                if node_type in _SCOPE_BODY_NODES:
+                    body = item.body
+                    for kid in reversed(kids):
+                        if kid is body:
+                            stack.append((_POP, None))
+                            stack.append((_ENTER, kid))
+                            stack.append((_PUSH, item))
+                        else:
+                            stack.append((_ENTER, kid))
+                elif node_type in _COMPREHENSION_NODES:
+                    stack.append((_POP, None))
+                    stack.extend((_ENTER, kid) for kid in reversed(kids))
+                    stack.append((_PUSH, item))
+                else:
+                    stack.extend((_ENTER, kid) for kid in reversed(kids))
+                ancestors.append(item)
+            elif op == _LEAVE:
+                ancestors.pop()
+                callbacks = self._leavers.get(type(item))
+                if callbacks:
+                    self._call(callbacks, item)
+            elif op == _PUSH:
+                self.scope = Scope(item, self.scope)
+            else:
+                self.scope = self.scope.parent  # type: ignore[assignment]
+
+    # -- results --------------------------------------------------------------
+    def _metadata_wrapper(self) -> MetadataWrapper:
+        if self._wrapper is None:
+            self._wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+        return self._wrapper
+
+    def diagnostics(self) -> List[Diagnostic]:
+        if not self._reports:
+            return []
+        positions = self.metadata.get(PositionProvider) or self._metadata_wrapper().resolve(PositionProvider)
+        found = []
+        for rule_class, node, message, fix in self._reports:
+            where = positions[node]
+            found.append(Diagnostic(
+                self.path, where.start.line, where.start.column + 1, where.end.line, where.end.column + 1,
+                rule_class.code, rule_class.name, message,
+                self._fix(fix, positions) if fix is not None else None,
+            ))
+        return sorted(set(found))
+
+    @staticmethod
+    def _fix(fix: NodeFix, positions: Mapping[cst.CSTNode, Any]) -> Fix:
+        edits = []
+        for replacement in fix.replacements:
+            where = positions[replacement.node]
+            edits.append(Edit(where.start.line, where.start.column + 1, where.end.line,
+                              where.end.column + 1, replacement.content))
+        return Fix(fix.applicability, tuple(edits))

@@ -1,0 +1,80 @@
+"""The Rule base class: what every rule declares, and how it reports.
+
+A rule is a class with ``visit_<Node>`` / ``leave_<Node>`` methods, called by the
+engine during its single walk of the tree. It reads the tree and the context
+(names, scopes, coroutine context) and calls ``self.report``. It knows nothing
+of files, output, caching or ``# noqa``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Dict, FrozenSet, Optional, Sequence, Tuple
+
+import libcst as cst
+
+if TYPE_CHECKING:
+    from ..engine import FileContext
+
+DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Known limits")
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """Part of a fix: put ``content`` where ``node`` is."""
+
+    node: cst.CSTNode
+    content: str
+
+
+@dataclass(frozen=True)
+class NodeFix:
+    applicability: str  # "safe" | "unsafe"
+    replacements: Tuple[Replacement, ...]
+
+
+class Rule:
+    """Base of every rule. Subclasses set the class attributes and the visit methods.
+
+    The class docstring is the rule's documentation, in the sections of
+    ``DOC_SECTIONS`` as Markdown ``##`` headings.
+    """
+
+    code: ClassVar[str]
+    name: ClassVar[str]  # kebab-case
+    summary: ClassVar[str]  # one line, for `aiolint rules` and the README table
+    message: ClassVar[str]  # one sentence: what is wrong and what to do; may hold {fields}
+    default_enabled: ClassVar[bool] = True
+    # LibCST metadata providers the rule reads through ``self.context.metadata``;
+    # the engine resolves only those that enabled rules declare.
+    metadata: ClassVar[Tuple[type, ...]] = ()
+    # Words one of which a file must contain for the rule to possibly report.
+    # Empty means: the rule may report on any file.
+    triggers: ClassVar[FrozenSet[str]] = frozenset()
+
+    def __init__(self, context: "FileContext") -> None:
+        self.context = context
+
+    def report(self, node: cst.CSTNode, message: Optional[str] = None,
+               fix: Optional[NodeFix] = None, **fields: Any) -> None:
+        text = message if message is not None else self.message.format(**fields)
+        self.context.report(self, node, text, fix)
+
+    # -- documentation ------------------------------------------------------
+    @classmethod
+    def documentation(cls) -> str:
+        doc = cls.__doc__ or ""
+        lines = doc.expandtabs().splitlines()
+        indent = min((len(l) - len(l.lstrip()) for l in lines[1:] if l.strip()), default=0)
+        body = "\n".join([lines[0].strip(), *(l[indent:] for l in lines[1:])]).strip()
+        return body
+
+    @classmethod
+    def doc_sections(cls) -> Dict[str, str]:
+        parts = re.split(r"^## (.+)$", cls.documentation(), flags=re.M)
+        return {title.strip(): text.strip() for title, text in zip(parts[1::2], parts[2::2])}
+
+
+def visitor_methods(rule_class: type) -> Sequence[str]:
+    return [name for name in dir(rule_class) if name.startswith(("visit_", "leave_"))]

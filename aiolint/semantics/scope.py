@@ -1,0 +1,239 @@
+"""Scopes and the names bound in them, found without LibCST's ScopeProvider.
+
+A scope's bindings are collected lazily, the first time a name is looked up in
+it, by a walk over its statements only (not every expression): imports,
+assignments, parameters, ``for``/``with``/``except`` targets, ``def`` and
+``class``. That is all the rules need to resolve a name and to know what a
+local variable was assigned, at a fraction of a full scope analysis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence
+
+import libcst as cst
+
+
+@dataclass
+class Binding:
+    """One statement that binds a name in a scope."""
+
+    name: str
+    kind: str  # import, assign, annotation, param, with, for, def, class, other
+    node: cst.CSTNode
+    qualified: Optional[str] = None  # for imports: the dotted name imported
+    value: Optional[cst.BaseExpression] = None  # assign: the value; with: the context manager
+    annotation: Optional[cst.BaseExpression] = None
+    is_async: bool = False  # a target of ``async with``
+
+
+FUNCTION_NODES = (cst.FunctionDef, cst.Lambda)
+COMPREHENSION_NODES = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+
+
+class Scope:
+    """A module, class, function, lambda or comprehension scope."""
+
+    def __init__(self, node: cst.CSTNode, parent: Optional["Scope"]) -> None:
+        self.node = node
+        self.parent = parent
+        self._bindings: Optional[Dict[str, List[Binding]]] = None
+        self._declared_outer: Dict[str, str] = {}  # name -> "global" | "nonlocal"
+
+    # -- kind ---------------------------------------------------------------
+    @property
+    def is_module(self) -> bool:
+        return isinstance(self.node, cst.Module)
+
+    @property
+    def is_class(self) -> bool:
+        return isinstance(self.node, cst.ClassDef)
+
+    @property
+    def is_function(self) -> bool:
+        return isinstance(self.node, FUNCTION_NODES)
+
+    @property
+    def is_comprehension(self) -> bool:
+        return isinstance(self.node, COMPREHENSION_NODES)
+
+    @property
+    def is_coroutine(self) -> bool:
+        return isinstance(self.node, cst.FunctionDef) and self.node.asynchronous is not None
+
+    def function(self) -> Optional["Scope"]:
+        """The innermost function or lambda whose body this scope runs in, if any.
+
+        Comprehensions run inline, so they are looked through; a class body is a
+        barrier (its code is not the enclosing function's).
+        """
+        scope: Optional[Scope] = self
+        while scope is not None and scope.is_comprehension:
+            scope = scope.parent
+        return scope if scope is not None and scope.is_function else None
+
+    def module(self) -> "Scope":
+        scope = self
+        while scope.parent is not None:
+            scope = scope.parent
+        return scope
+
+    # -- bindings -----------------------------------------------------------
+    @property
+    def bindings(self) -> Dict[str, List[Binding]]:
+        if self._bindings is None:
+            self._bindings = {}
+            self._collect()
+        return self._bindings
+
+    def lookup(self, name: str) -> Optional[List[Binding]]:
+        """The bindings of ``name`` visible here, by Python's LEGB rule (builtins excluded)."""
+        scope: Optional[Scope] = self
+        first = True
+        while scope is not None:
+            if not (scope.is_class and not first):  # class bodies are invisible to nested scopes
+                found = scope.bindings.get(name)
+                declared = scope._declared_outer.get(name)
+                if declared == "global":
+                    return self.module().bindings.get(name)
+                if found and declared is None:
+                    return found
+            scope = scope.parent
+            first = False
+        return None
+
+    def _bind(self, binding: Binding) -> None:
+        assert self._bindings is not None
+        self._bindings.setdefault(binding.name, []).append(binding)
+
+    def _collect(self) -> None:
+        node = self.node
+        if isinstance(node, (cst.FunctionDef, cst.Lambda)):
+            for param in iter_params(node.params):
+                self._bind(Binding(param.name.value, "param", param,
+                                   annotation=param.annotation.annotation if param.annotation else None))
+            if isinstance(node, cst.FunctionDef):
+                self._collect_block(node.body)
+        elif isinstance(node, cst.ClassDef):
+            self._collect_block(node.body)
+        elif isinstance(node, cst.Module):
+            self._collect_statements(node.body)
+        elif isinstance(node, COMPREHENSION_NODES):
+            comp_for: Optional[cst.CompFor] = node.for_in
+            while comp_for is not None:
+                self._bind_target(comp_for.target, "for", comp_for)
+                comp_for = comp_for.inner_for_in
+
+    def _collect_block(self, block: cst.BaseSuite) -> None:
+        if isinstance(block, cst.IndentedBlock):
+            self._collect_statements(block.body)
+        else:  # SimpleStatementSuite: `def f(): return x`
+            self._collect_small(block.body)
+
+    def _collect_statements(self, statements: Sequence[cst.BaseStatement]) -> None:
+        for stmt in statements:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                self._collect_small(stmt.body)
+            elif isinstance(stmt, cst.FunctionDef):
+                self._bind(Binding(stmt.name.value, "def", stmt))
+            elif isinstance(stmt, cst.ClassDef):
+                self._bind(Binding(stmt.name.value, "class", stmt))
+            else:
+                self._collect_compound(stmt)
+
+    def _collect_compound(self, stmt: cst.BaseCompoundStatement) -> None:
+        if isinstance(stmt, cst.For):
+            self._bind_target(stmt.target, "for", stmt)
+        elif isinstance(stmt, cst.With):
+            for item in stmt.items:
+                if item.asname is not None:
+                    self._bind_target(item.asname.name, "with", stmt, value=item.item,
+                                      is_async=stmt.asynchronous is not None)
+        elif isinstance(stmt, (cst.Try, cst.TryStar)):
+            for handler in stmt.handlers:
+                if handler.name is not None:
+                    self._bind_target(handler.name.name, "other", handler)
+        for block in child_blocks(stmt):
+            self._collect_block(block)
+
+    def _collect_small(self, statements: Iterable[cst.BaseSmallStatement]) -> None:
+        for small in statements:
+            if isinstance(small, cst.Import):
+                for alias in small.names:
+                    dotted = dotted_name(alias.name)
+                    if alias.asname is not None:
+                        self._bind_target(alias.asname.name, "import", small, qualified=dotted)
+                    else:
+                        head = dotted.split(".")[0]
+                        self._bind(Binding(head, "import", small, qualified=head))
+            elif isinstance(small, cst.ImportFrom):
+                if isinstance(small.names, cst.ImportStar):
+                    continue
+                module = "." * len(small.relative) + (dotted_name(small.module) if small.module else "")
+                for alias in small.names:
+                    name = dotted_name(alias.name)
+                    target = alias.asname.name if alias.asname is not None else alias.name
+                    qualified = f"{module}.{name}" if not module.endswith(".") else f"{module}{name}"
+                    self._bind_target(target, "import", small, qualified=qualified)
+            elif isinstance(small, cst.Assign):
+                single = len(small.targets) == 1
+                for target in small.targets:
+                    self._bind_target(target.target, "assign", small, value=small.value if single else None)
+            elif isinstance(small, cst.AnnAssign):
+                self._bind_target(small.target, "annotation", small, value=small.value,
+                                  annotation=small.annotation.annotation)
+            elif isinstance(small, cst.AugAssign):
+                self._bind_target(small.target, "other", small)
+            elif isinstance(small, (cst.Global, cst.Nonlocal)):
+                kind = "global" if isinstance(small, cst.Global) else "nonlocal"
+                for item in small.names:
+                    self._declared_outer[item.name.value] = kind
+
+    def _bind_target(self, target: cst.BaseExpression, kind: str, node: cst.CSTNode, **extra: object) -> None:
+        if isinstance(target, cst.Name):
+            self._bind(Binding(target.value, kind, node, **extra))  # type: ignore[arg-type]
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:  # unpacking: the value is no longer the name's
+                self._bind_target(element.value, "other" if kind != "for" else kind, node)
+        elif isinstance(target, cst.StarredElement):
+            self._bind_target(target.value, "other", node)
+
+
+def iter_params(params: cst.Parameters) -> Iterator[cst.Param]:
+    yield from params.posonly_params
+    yield from params.params
+    if isinstance(params.star_arg, cst.Param):
+        yield params.star_arg
+    yield from params.kwonly_params
+    if params.star_kwarg is not None:
+        yield params.star_kwarg
+
+
+def child_blocks(stmt: cst.BaseCompoundStatement) -> Iterator[cst.BaseSuite]:
+    """The suites of a compound statement, in source order (nested defs excluded)."""
+    if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+        return
+    if isinstance(stmt, cst.Match):
+        for case in stmt.cases:
+            yield case.body
+        return
+    yield stmt.body
+    if isinstance(stmt, (cst.Try, cst.TryStar)):
+        for handler in stmt.handlers:
+            yield handler.body
+    orelse = getattr(stmt, "orelse", None)
+    while orelse is not None:
+        yield orelse.body
+        orelse = orelse.orelse if isinstance(orelse, cst.If) else None
+    final = getattr(stmt, "finalbody", None)
+    if final is not None:
+        yield final.body
+
+
+def dotted_name(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{dotted_name(node.value)}.{node.attr.value}"
+    raise TypeError(f"not a dotted name: {type(node).__name__}")
