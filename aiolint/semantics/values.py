@@ -50,12 +50,22 @@ RETURNS: Dict[str, str] = {
     "pathlib.Path.parent": "pathlib.Path",
 }
 
+SESSION = "aiohttp.ClientSession"
+RESPONSE = "aiohttp.ClientResponse"
+REQUEST_CONTEXT = "aiohttp.client._RequestContextManager"  # what `session.get(...)` returns
+REQUEST_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
+RETURNS.update({f"{SESSION}.{method}": REQUEST_CONTEXT for method in REQUEST_METHODS})
+
 # What ``await x`` gives, by the type of ``x``.
-AWAITED: Dict[str, str] = {}
+AWAITED: Dict[str, str] = {
+    REQUEST_CONTEXT: RESPONSE,
+}
 
 # What ``with x as y`` / ``async with x as y`` binds to ``y``, by the type of ``x``,
 # when it is not ``x`` itself.
-ENTERED: Dict[str, str] = {}
+ENTERED: Dict[str, str] = {
+    REQUEST_CONTEXT: RESPONSE,
+}
 
 
 def is_class_name(name: str) -> bool:
