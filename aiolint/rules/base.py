@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Dict, FrozenSet, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, ClassVar, Dict, FrozenSet, Mapping, Optional, Sequence, Tuple
 
 import libcst as cst
 
@@ -52,6 +52,11 @@ class Rule:
     # Words one of which a file must contain for the rule to possibly report.
     # Empty means: the rule may report on any file.
     triggers: ClassVar[FrozenSet[str]] = frozenset()
+
+    @classmethod
+    def triggers_for(cls, options: Mapping[str, Any]) -> FrozenSet[str]:
+        """The trigger words under these options (a rule whose options add names extends them)."""
+        return cls.triggers
 
     def __init__(self, context: "FileContext") -> None:
         self.context = context
