@@ -75,13 +75,23 @@ def finish(report: Report, quiet: bool, exit_zero: bool) -> int:
 
 
 @main.command()
-def rules() -> None:
+@click.option("--format", "table_format", type=click.Choice(["text", "markdown"]), default="text", show_default=True)
+def rules(table_format: str) -> None:
     """List every rule: code, name, on by default, summary."""
+    click.echo(rules_table(table_format), nl=False)
+
+
+def rules_table(table_format: str = "text") -> str:
+    """The registry as a table; the markdown form is the README's rule table."""
+    header = ("code", "name", "default", "summary")
     rows = [(r.code, r.name, "on" if r.default_enabled else "off", r.summary) for r in REGISTRY.values()]
-    widths = [max(len(row[i]) for row in rows + [("code", "name", "default", "")]) for i in range(3)]
-    click.echo(f"{'code':{widths[0]}}  {'name':{widths[1]}}  {'default':{widths[2]}}  summary")
-    for row in rows:
-        click.echo(f"{row[0]:{widths[0]}}  {row[1]:{widths[1]}}  {row[2]:{widths[2]}}  {row[3]}")
+    if table_format == "markdown":
+        lines = ["| " + " | ".join(header) + " |", "|---|---|---|---|"]
+        lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+        return "\n".join(lines) + "\n"
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(3)]
+    return "".join(f"{row[0]:{widths[0]}}  {row[1]:{widths[1]}}  {row[2]:{widths[2]}}  {row[3]}\n"
+                   for row in [header, *rows])
 
 
 @main.command()
