@@ -1,0 +1,33 @@
+"""Small rules that only the tests register: they show what the engine gives every rule."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from aiolint.rules.base import Rule
+
+
+class CallProbe(Rule):
+    """Reports every call whose callee resolves, with its qualified name and coroutine context."""
+
+    code = "AIO990"
+    name = "call-probe"
+    summary = "test probe"
+    message = "{callee} coroutine={coroutine}"
+
+    def visit_Call(self, node: cst.Call) -> None:
+        callee = self.context.callee_name(node)
+        if callee is not None:
+            self.report(node, callee=callee, coroutine=self.context.in_coroutine())
+
+
+class Crashes(Rule):
+    """Raises on the first call it sees: a rule with a bug."""
+
+    code = "AIO991"
+    name = "crashes"
+    summary = "test probe"
+    message = "never reported"
+
+    def visit_Call(self, node: cst.Call) -> None:
+        raise ZeroDivisionError("a bug in a rule")

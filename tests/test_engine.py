@@ -1,0 +1,70 @@
+"""The engine on one file: decoding, bad input, line endings, rule failures, ordering."""
+
+from __future__ import annotations
+
+import pytest
+
+from aiolint.engine import lint_source
+
+from .rule_probes import CallProbe, Crashes
+
+
+def probe(source, **kwargs):
+    return lint_source(source, "t.py", [CallProbe], **kwargs)
+
+
+def findings(result):
+    return [(d.line, d.column, d.message) for d in result.diagnostics]
+
+
+def test_latin1_file_with_cookie_is_decoded_and_linted():
+    source = "# -*- coding: latin-1 -*-\nimport time\ns = 'café'\ntime.sleep(1)\n".encode("latin-1")
+    assert findings(probe(source)) == [(4, 1, "time.sleep coroutine=False")]
+
+
+def test_utf8_bom_is_accepted_and_positions_are_unshifted():
+    source = b"\xef\xbb\xbfimport time\ntime.sleep(1)\n"
+    assert findings(probe(source)) == [(2, 1, "time.sleep coroutine=False")]
+
+
+@pytest.mark.parametrize("source", [
+    b"x = '\xff\xfe'\n",  # not UTF-8, no cookie
+    b"# coding: no-such-codec\nx = 1\n",
+])
+def test_undecodable_file_is_aio002(source):
+    result = probe(source)
+    assert [(d.code, d.line) for d in result.diagnostics] == [("AIO002", 1)]
+    assert "decode" in result.diagnostics[0].message
+
+
+def test_syntax_error_is_aio001_at_pythons_line():
+    result = probe(b"import time\n\ndef f(:\n    pass\n")
+    assert [(d.code, d.line) for d in result.diagnostics] == [("AIO001", 3)]
+    assert result.diagnostics[0].message.startswith("Syntax error")
+
+
+@pytest.mark.parametrize("source, line", [
+    (b"import time\r\ntime.sleep(1)\r\n", 2),  # CRLF
+    (b"import time\ntime.sleep(1)", 2),  # no newline at the end
+    (b"import time\nif True:\n\ttime.sleep(1)\n", 3),  # tabs
+])
+def test_line_endings_and_indentation_do_not_matter(source, line):
+    assert [(d.line, d.code) for d in probe(source).diagnostics] == [(line, "AIO990")]
+
+
+def test_only_comments_and_empty_file_are_clean():
+    assert probe(b"# nothing here\n# at all\n").diagnostics == []
+    assert probe(b"").diagnostics == []
+
+
+def test_a_failing_rule_is_reported_and_the_others_still_run():
+    result = lint_source("import time\ntime.sleep(1)\n", "t.py", [Crashes, CallProbe])
+    assert [(f.path, f.code) for f in result.failures] == [("t.py", "AIO991")]
+    assert "ZeroDivisionError" in result.failures[0].error
+    assert findings(result) == [(2, 1, "time.sleep coroutine=False")]
+
+
+def test_diagnostics_are_sorted_by_line_then_column_with_ranges():
+    result = probe("import time\nasync def f():\n    time.sleep(2); time.sleep(1)\ntime.sleep(0)\n")
+    assert [(d.line, d.column, d.end_line, d.end_column) for d in result.diagnostics] == [
+        (3, 5, 3, 18), (3, 20, 3, 33), (4, 1, 4, 14)]
