@@ -1,0 +1,129 @@
+"""Following a local variable (tracking.py) and knowing what ``self.x`` is."""
+
+from __future__ import annotations
+
+import textwrap
+
+import libcst as cst
+
+from aiolint.semantics.tracking import track
+
+
+def tracked(source: str, name: str = "s"):
+    """Track ``name`` in the first function of ``source``, anchored at its first statement."""
+    function = cst.parse_module(textwrap.dedent(source)).body[0]
+    assert isinstance(function, cst.FunctionDef)
+    return track(function, name, function.body.body[0])
+
+
+def closes(source: str) -> list:
+    return [call.every_path for call in tracked(source).calls_to("close")]
+
+
+def test_close_right_after_the_binding_runs_on_every_path():
+    assert closes("""
+        async def f():
+            s = make()
+            label = "x"
+            await s.close()
+    """) == [True]
+
+
+def test_close_after_code_that_may_raise_does_not_count():
+    assert closes("""
+        async def f(url):
+            s = make()
+            r = await s.get(url)
+            await s.close()
+    """) == [False]
+
+
+def test_close_in_finally_counts_even_under_an_if():
+    assert closes("""
+        async def f(url):
+            s = make()
+            try:
+                await s.get(url)
+            finally:
+                if s is not None:
+                    await s.close()
+    """) == [True]
+
+
+def test_close_in_a_branch_or_a_try_body_does_not_count():
+    assert closes("""
+        async def f(ok):
+            s = make()
+            if ok:
+                await s.close()
+            try:
+                await s.close()
+            except OSError:
+                pass
+    """) == [False, False]
+
+
+def test_calls_are_listed_in_source_order_with_await():
+    calls = tracked("""
+        async def f(url):
+            s = make()
+            r = await s.get(url)
+            s.post(url)
+    """).calls
+    assert [(c.method, c.awaited) for c in calls] == [("get", True), ("post", False)]
+
+
+def test_entered_by_async_with_or_an_exit_stack():
+    assert tracked("""
+        async def f():
+            s = make()
+            async with s:
+                pass
+    """).entered
+    assert tracked("""
+        async def f(stack):
+            s = make()
+            await stack.enter_async_context(s)
+    """).entered
+
+
+def test_escapes_are_named():
+    escapes = tracked("""
+        async def f(self, app):
+            s = make()
+            self.session = s
+            app["s"] = s
+            other = s
+            register(s)
+            cleanup.push_async_callback(s.close)
+            items = [s]
+            yield s
+            return s
+    """).escapes
+    assert [e.how for e in escapes] == ["store", "store", "alias", "argument", "method", "store", "yield", "return"]
+
+
+def test_capture_by_a_nested_function_escapes_unless_it_is_a_parameter():
+    captured = tracked("""
+        async def f():
+            s = make()
+            async def later():
+                await s.close()
+            def own(s):
+                return s
+    """).escapes
+    assert [e.how for e in captured] == ["capture"]
+
+
+def test_reads_do_not_escape_and_same_spelled_names_are_not_uses():
+    result = tracked("""
+        async def f(obj):
+            s = make()
+            if s is None or s.closed:
+                return None
+            print(f"{s}", s.headers["x"], isinstance(s, int))
+            obj.s = 1
+            call(s=1)
+    """)
+    assert result.escapes == [] and result.calls == []
+    assert result.bindings == 1
