@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import List, Optional, Sequence
 
 import click
 
 from . import __version__
-from .config import ConfigError, Selection, Settings, split_codes
+from .config import ConfigError, load_settings, split_codes
 from .reporters import REPORTERS
 from .rules import REGISTRY
 from .runner import Report, lint_paths
@@ -33,27 +34,71 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--config", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Read settings from this file (default: [tool.aiolint] in the nearest pyproject.toml).")
+@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
 @click.option("--select", multiple=True, metavar="CODES", help="Only these codes or prefixes (e.g. AIO3,AIO501).")
 @click.option("--extend-select", multiple=True, metavar="CODES", help="Add these codes or prefixes to the selection.")
 @click.option("--ignore", multiple=True, metavar="CODES", help="Leave out these codes or prefixes.")
+@click.option("--per-file-ignores", multiple=True, metavar="GLOB:CODES",
+              help="Leave out codes in the files a pattern matches (e.g. 'tests/*:AIO3').")
+@click.option("--exclude", multiple=True, metavar="GLOBS", help="Replace the excluded file patterns.")
+@click.option("--extend-exclude", multiple=True, metavar="GLOBS", help="Exclude these patterns too.")
+@click.option("--respect-gitignore/--no-respect-gitignore", default=None,
+              help="Skip the files .gitignore files ignore (default: on).")
+@click.option("--force-exclude/--no-force-exclude", default=None,
+              help="Apply exclusions to paths given explicitly too (for pre-commit).")
+@click.option("--extend-blocking-calls", multiple=True, metavar="NAME=CODE",
+              help="Report calls to NAME in coroutines as CODE (e.g. 'mylib.http.get=AIO302').")
 @click.option("--output-format", type=click.Choice(sorted(REPORTERS)), default="text", show_default=True)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (2 still means an error).")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary.")
-def check(paths: Sequence[str], select: Sequence[str], extend_select: Sequence[str], ignore: Sequence[str],
-          output_format: str, exit_zero: bool, quiet: bool) -> None:
+@click.option("--no-color", is_flag=True, help="No colours on a terminal (as does a non-empty NO_COLOR variable).")
+def check(paths: Sequence[str], config: Optional[str], isolated: bool, select: Sequence[str],
+          extend_select: Sequence[str], ignore: Sequence[str], per_file_ignores: Sequence[str],
+          exclude: Sequence[str], extend_exclude: Sequence[str], respect_gitignore: Optional[bool],
+          force_exclude: Optional[bool], extend_blocking_calls: Sequence[str],
+          output_format: str, exit_zero: bool, quiet: bool, no_color: bool) -> None:
     """Lint PATHS (files or directories; default: the current directory)."""
-    settings = Settings(selection=Selection(
-        select=split_codes(select) if select else None,
-        extend_select=split_codes(extend_select),
-        ignore=split_codes(ignore),
-    ))
     try:
-        settings.selection.codes()  # validate before any work
+        settings = load_settings(config, isolated, flags={
+            "select": list(split_codes(select)) if select else None,
+            "extend-select": list(split_codes(extend_select)) or None,
+            "ignore": list(split_codes(ignore)) or None,
+            "per-file-ignores": pairs(per_file_ignores, ":", "--per-file-ignores", split=True),
+            "exclude": list(split_codes(exclude)) if exclude else None,
+            "extend-exclude": list(split_codes(extend_exclude)) or None,
+            "respect-gitignore": respect_gitignore,
+            "force-exclude": force_exclude,
+            "extend-blocking-calls": pairs(extend_blocking_calls, "=", "--extend-blocking-calls"),
+        })
         report = lint_paths(list(paths) or ["."], settings)
     except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
-    click.echo(REPORTERS[output_format](report), nl=False)
+        raise ConfigFailure(str(exc)) from None
+    # On a terminal, findings come with their source line, in colour unless the user opted out.
+    terminal = sys.stdout.isatty()
+    color = terminal and not no_color and not os.environ.get("NO_COLOR")
+    click.echo(REPORTERS[output_format](report, context=terminal, color=color), nl=False)
     sys.exit(finish(report, quiet, exit_zero))
+
+
+class ConfigFailure(click.ClickException):
+    """A usage or configuration error: ``Error: <what is wrong>`` on stderr, exit 2."""
+
+    exit_code = EXIT_ERROR
+
+
+def pairs(values: Sequence[str], separator: str, flag: str, split: bool = False) -> Optional[dict]:
+    """``("tests/*:AIO3,AIO5",)`` -> ``{"tests/*": ["AIO3", "AIO5"]}`` (None when the flag is not given)."""
+    if not values:
+        return None
+    found = {}
+    for value in values:
+        key, found_separator, rest = value.rpartition(separator)
+        if not found_separator or not key.strip() or not rest.strip():
+            raise ConfigFailure(f"{flag}: expected KEY{separator}VALUE, got {value!r}")
+        found[key.strip()] = list(split_codes([rest])) if split else rest.strip()
+    return found
 
 
 def finish(report: Report, quiet: bool, exit_zero: bool) -> int:

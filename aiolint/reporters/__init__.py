@@ -1,13 +1,20 @@
-"""Output formats. Each reporter turns a Report into text."""
+"""Output formats. Each reporter turns a Report into text.
+
+``render(report, context=..., color=...)``: the CLI passes what it knows of the
+terminal; formats that have no use for it ignore it.
+"""
 
 from __future__ import annotations
 
 from typing import Callable, Dict
 
 from ..runner import Report
-from . import json, text
+from . import github, json, json_lines, sarif, text
 
 REPORTERS: Dict[str, Callable[..., str]] = {
     "text": text.render,
     "json": json.render,
+    "json-lines": json_lines.render,
+    "sarif": sarif.render,
+    "github": github.render,
 }

@@ -1,9 +1,66 @@
-"""The default output: ``path:line:col: CODE message``."""
+"""The default output: ``path:line:col: CODE message``.
+
+On a terminal the CLI asks for more: each finding is followed by its source line
+with carets under the reported span (``context``), and colours (``color``, which
+the CLI turns off for ``--no-color`` and ``NO_COLOR``). Piped output stays plain,
+one finding per line, for tools and ``grep``.
+"""
 
 from __future__ import annotations
 
+from typing import Dict, List, Optional
+
+from ..diagnostics import Diagnostic
+from ..engine import DecodeError, decode
 from ..runner import Report
+from ..suppression import physical_lines
+
+BOLD, RED, CYAN, BLUE, RESET = "\x1b[1m", "\x1b[31m", "\x1b[36m", "\x1b[34m", "\x1b[0m"
 
 
-def render(report: Report, **_: object) -> str:
-    return "".join(f"{d.path}:{d.line}:{d.column}: {d.code} {d.message}\n" for d in report.diagnostics)
+def render(report: Report, *, context: bool = False, color: bool = False, **_: object) -> str:
+    paint = _paint if color else _plain
+    sources: Dict[str, Optional[List[str]]] = {}
+    out = []
+    for d in report.diagnostics:
+        sep = paint(":", CYAN)
+        out.append(f"{paint(d.path, BOLD)}{sep}{d.line}{sep}{d.column}{sep} {paint(d.code, BOLD + RED)} {d.message}\n")
+        if context:
+            if d.path not in sources:
+                sources[d.path] = _read_lines(d.path)
+            out.append(_snippet(d, sources[d.path], paint))
+    return "".join(out)
+
+
+def _snippet(d: Diagnostic, lines: Optional[List[str]], paint) -> str:
+    """The reported line with carets under the reported span (to the line's end if it goes on)."""
+    if not lines or not 0 < d.line <= len(lines):
+        return ""
+    line = lines[d.line - 1].rstrip()
+    start = min(d.column - 1, len(line))
+    end = d.end_column - 1 if d.end_line == d.line else len(line)
+    width = max(1, min(end, len(line)) - start)
+    # Keep the line's tabs in the padding so the carets line up however the terminal expands them.
+    padding = "".join(c if c == "\t" else " " for c in line[:start])
+    gutter = " " * len(str(d.line))
+    bar = paint("|", BLUE)
+    return (f"{gutter} {bar}\n"
+            f"{paint(str(d.line), BLUE)} {bar} {line}\n"
+            f"{gutter} {bar} {padding}{paint('^' * width, BOLD + RED)}\n\n")
+
+
+def _read_lines(path: str) -> Optional[List[str]]:
+    """The file's lines as the engine saw them, or None when it cannot be read again (stdin, deleted)."""
+    try:
+        with open(path, "rb") as handle:
+            return physical_lines(decode(handle.read()))
+    except (OSError, DecodeError):
+        return None
+
+
+def _paint(text: str, style: str) -> str:
+    return f"{style}{text}{RESET}"
+
+
+def _plain(text: str, style: str) -> str:
+    return text
