@@ -1,19 +1,35 @@
-"""Settings: which rules run, on which files, with which options."""
+"""Settings: which rules run, on which files, with which options.
+
+They come from ``[tool.aiolint]`` in the nearest ``pyproject.toml`` (or ``--config``),
+then the command line: a flag replaces the file's value of the key with its name,
+except that ``--extend-select`` and ``--ignore`` apply on top of the file's selection.
+"""
 
 from __future__ import annotations
 
+import difflib
+import fnmatch
+import os
 import re
+import sys
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple, Type
+from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple, Type
 
 from .rules import REGISTRY, Rule
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python < 3.11 only
+    import tomli as tomllib
 
 DEFAULT_EXCLUDE: Tuple[str, ...] = (
     ".git", ".hg", ".svn", ".venv", "venv", "__pycache__", "build", "dist", ".tox", ".nox",
     "node_modules", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".aiolint_cache", ".eggs",
 )
+DEFAULT_CACHE_DIR = ".aiolint_cache"
 
 CODE_OR_PREFIX = re.compile(r"^AIO[0-9]{0,3}$")
+DOTTED_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
 class ConfigError(Exception):
@@ -39,29 +55,240 @@ def expand(selectors: Iterable[str], origin: str = "--select") -> FrozenSet[str]
 
 @dataclass(frozen=True)
 class Selection:
-    """Which rules are enabled: ruff's semantics (select replaces the default set)."""
+    """Which rules are enabled: ruff's semantics (select replaces the default set).
 
-    select: Optional[Tuple[str, ...]] = None  # None: the rules on by default
+    ``base`` is the selection this one applies on top of (the configuration file's,
+    under the command line's): ``select`` starts over, ``extend_select`` and
+    ``ignore`` add to and take from what ``base`` enables.
+    """
+
+    select: Optional[Tuple[str, ...]] = None  # None: what base enables (or the rules on by default)
     extend_select: Tuple[str, ...] = ()
     ignore: Tuple[str, ...] = ()
+    base: Optional["Selection"] = None
 
     def codes(self) -> FrozenSet[str]:
-        base = (expand(self.select) if self.select is not None
-                else frozenset(code for code, rule in REGISTRY.items() if rule.default_enabled))
-        return (base | expand(self.extend_select, "extend-select")) - expand(self.ignore, "--ignore")
+        if self.select is not None:
+            start = expand(self.select)
+        elif self.base is not None:
+            start = self.base.codes()
+        else:
+            start = frozenset(code for code, rule in REGISTRY.items() if rule.default_enabled)
+        return (start | expand(self.extend_select, "extend-select")) - expand(self.ignore, "--ignore")
 
     def rules(self, extra_ignore: Iterable[str] = ()) -> List[Type[Rule]]:
         codes = self.codes() - expand(extra_ignore, "per-file-ignores")
         return [rule for code, rule in REGISTRY.items() if code in codes]
 
 
+def relative_path(path: str, root: str) -> str:
+    """``path`` from ``root``, with ``/`` separators (``../x.py`` when it lies outside)."""
+    return os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
+
+
+def glob_matches(pattern: str, relpath: str) -> bool:
+    """Whether a pattern matches a path relative to the project root, or a directory above it.
+
+    As ruff's: a pattern without ``/`` matches a file or directory name at any depth
+    (``build``, ``test_*.py``); a pattern with ``/`` matches from the project root
+    (``tests/*``, ``src/legacy``). ``*`` also matches ``/``.
+    """
+    parts = relpath.split("/")
+    if "/" not in pattern:
+        return any(fnmatch.fnmatchcase(part, pattern) for part in parts)
+    return any(fnmatch.fnmatchcase("/".join(parts[:end]), pattern) for end in range(len(parts), 0, -1))
+
+
 @dataclass(frozen=True)
 class Settings:
     selection: Selection = field(default_factory=Selection)
-    exclude: Tuple[str, ...] = DEFAULT_EXCLUDE
+    exclude: Tuple[str, ...] = DEFAULT_EXCLUDE  # exclude and extend-exclude together
+    per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()  # (pattern, codes)
+    respect_gitignore: bool = True
+    force_exclude: bool = False
     options: Dict[str, object] = field(default_factory=dict)
+    root: str = field(default_factory=os.getcwd)  # the directory patterns are relative to
+    cache_dir: str = ""  # default: .aiolint_cache in root
+
+    def __post_init__(self) -> None:
+        if not self.cache_dir:
+            object.__setattr__(self, "cache_dir", os.path.join(self.root, DEFAULT_CACHE_DIR))
+
+    def relative(self, path: str) -> str:
+        return relative_path(path, self.root)
+
+    def rules_for(self, path: str) -> List[Type[Rule]]:
+        """The rules enabled for this file: the selection minus its per-file ignores."""
+        relpath = self.relative(path)
+        ignored = [code for pattern, codes in self.per_file_ignores if glob_matches(pattern, relpath)
+                   for code in codes]
+        return self.selection.rules(ignored)
 
 
 def split_codes(values: Sequence[str]) -> Tuple[str, ...]:
     """``("AIO1,AIO3", "AIO5")`` -> ``("AIO1", "AIO3", "AIO5")``: flags may repeat or hold commas."""
     return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+# -- reading and checking configuration --------------------------------------------------------
+
+def _strings(value: Any, origin: str) -> Tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f"{origin}: expected a list of strings, got {value!r}")
+    return tuple(value)
+
+
+def _table(value: Any, origin: str) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{origin}: expected a table, got {value!r}")
+    return value
+
+
+def _codes(value: Any, origin: str) -> Tuple[str, ...]:
+    codes = _strings(value, origin)
+    expand(codes, origin)  # unknown codes are an error
+    return tuple(code.strip().upper() for code in codes)
+
+
+def _patterns(value: Any, origin: str, base: str, root: str) -> Tuple[str, ...]:
+    """Glob patterns, rewritten relative to the project root (they were written relative to ``base``)."""
+    patterns = []
+    for pattern in _strings(value, origin):
+        pattern = pattern.strip().rstrip("/")
+        if not pattern:
+            raise ConfigError(f"{origin}: empty pattern")
+        if "/" in pattern or os.path.isabs(pattern):
+            pattern = relative_path(os.path.join(base, pattern), root)
+        patterns.append(pattern)
+    return tuple(patterns)
+
+
+def _boolean(value: Any, origin: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{origin}: expected true or false, got {value!r}")
+    return value
+
+
+def _per_file_ignores(value: Any, origin: str, base: str, root: str) -> Tuple[Tuple[str, Tuple[str, ...]], ...]:
+    return tuple((_patterns([pattern], f"{origin} {pattern!r}", base, root)[0],
+                  _codes(codes, f"{origin} {pattern!r}"))
+                 for pattern, codes in _table(value, origin).items())
+
+
+def _blocking_calls(value: Any, origin: str) -> Dict[str, str]:
+    calls = {}
+    for name, code in _table(value, origin).items():
+        if not DOTTED_NAME.match(name):
+            raise ConfigError(f"{origin}: {name!r} is not a qualified name such as 'mylib.http.get'")
+        if not isinstance(code, str) or code.strip().upper() not in REGISTRY:
+            raise ConfigError(f"{origin} {name!r}: unknown rule code {code!r}")
+        calls[name] = code.strip().upper()
+    return calls
+
+
+def _path(value: Any, origin: str, base: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{origin}: expected a path, got {value!r}")
+    return os.path.normpath(os.path.join(base, os.path.expanduser(value)))
+
+
+KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "exclude", "extend-exclude",
+        "respect-gitignore", "force-exclude", "extend-blocking-calls", "cache-dir")
+
+
+def check_values(table: Mapping[str, Any], origin: str, base: str, root: str) -> Dict[str, Any]:
+    """Validate configuration values: key -> value in the type Settings holds.
+
+    ``origin(key)`` names where a key was written (for errors); relative paths in
+    values are relative to ``base`` (the configuration file's directory, or the
+    current directory for flags).
+    """
+    checked: Dict[str, Any] = {}
+    for key, value in table.items():
+        where = origin.format(key=key)
+        if key not in KEYS:
+            close = difflib.get_close_matches(key, KEYS, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else f"; known keys: {', '.join(KEYS)}"
+            raise ConfigError(f"{where}: unknown key {key!r}{hint}")
+        if key in ("select", "extend-select", "ignore"):
+            checked[key] = _codes(value, where)
+        elif key in ("exclude", "extend-exclude"):
+            checked[key] = _patterns(value, where, base, root)
+        elif key == "per-file-ignores":
+            checked[key] = _per_file_ignores(value, where, base, root)
+        elif key in ("respect-gitignore", "force-exclude"):
+            checked[key] = _boolean(value, where)
+        elif key == "extend-blocking-calls":
+            checked[key] = _blocking_calls(value, where)
+        else:
+            checked[key] = _path(value, where, base)
+    return checked
+
+
+def read_toml(path: str) -> Dict[str, Any]:
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the configuration: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:  # its message ends with "(at line L, column C)"
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+
+
+def aiolint_table(path: str, data: Mapping[str, Any]) -> Optional[Mapping[str, Any]]:
+    """The aiolint settings of a file: ``[tool.aiolint]`` of a pyproject.toml, else the whole file."""
+    if os.path.basename(path) != "pyproject.toml":
+        return data
+    table = data.get("tool", {}).get("aiolint")
+    return None if table is None else _table(table, f"{path}: [tool.aiolint]")
+
+
+def find_config(start: str) -> Optional[str]:
+    """The nearest pyproject.toml with a ``[tool.aiolint]`` table, from ``start`` upward (as ruff's)."""
+    directory = os.path.abspath(start)
+    while True:
+        candidate = os.path.join(directory, "pyproject.toml")
+        if os.path.isfile(candidate) and aiolint_table(candidate, read_toml(candidate)) is not None:
+            return candidate
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
+def load_settings(config: Optional[str] = None, isolated: bool = False,
+                  flags: Optional[Mapping[str, Any]] = None, cwd: Optional[str] = None) -> Settings:
+    """Settings from the configuration file (unless isolated), then the flags.
+
+    ``flags`` maps configuration keys to the values given on the command line
+    (None: not given). Relative paths in the file are relative to its directory,
+    the project root; on the command line, to the current directory.
+    """
+    cwd = os.path.abspath(cwd or os.getcwd())
+    if config is not None and isolated:
+        raise ConfigError("--config and --isolated cannot be used together")
+    path = None if isolated else (config if config is not None else find_config(cwd))
+    root = os.path.dirname(os.path.abspath(path)) if path else cwd
+    from_file: Dict[str, Any] = {}
+    if path is not None:
+        table = aiolint_table(path, read_toml(path)) or {}
+        where = f"{path}: [tool.aiolint] {{key}}" if os.path.basename(path) == "pyproject.toml" else f"{path}: {{key}}"
+        from_file = check_values(table, where, root, root)
+    given = {key: value for key, value in (flags or {}).items() if value is not None}
+    from_flags = check_values(given, "--{key}", cwd, root)
+    value = {**from_file, **from_flags}.get  # a flag replaces the file's value; an extend-* flag adds to it
+
+    def layer(values: Mapping[str, Any], base: Optional[Selection] = None) -> Selection:
+        return Selection(values.get("select"), values.get("extend-select", ()), values.get("ignore", ()), base)
+
+    return Settings(
+        selection=layer(from_flags, base=layer(from_file)),
+        exclude=value("exclude", DEFAULT_EXCLUDE) + from_file.get("extend-exclude", ()) + from_flags.get("extend-exclude", ()),
+        per_file_ignores=value("per-file-ignores", ()),
+        respect_gitignore=value("respect-gitignore", True),
+        force_exclude=value("force-exclude", False),
+        options={"extend-blocking-calls": {**from_file.get("extend-blocking-calls", {}),
+                                           **from_flags.get("extend-blocking-calls", {})}},
+        root=root,
+        cache_dir=value("cache-dir", ""),
+    )

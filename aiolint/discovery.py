@@ -1,34 +1,133 @@
-"""Paths given on the command line -> the Python files to lint."""
+"""Paths given on the command line -> the Python files to lint.
+
+Directories are searched for ``*.py`` and ``*.pyi``, leaving out what ``exclude``
+and the ``.gitignore`` files exclude. A path named explicitly is linted even when
+excluded, unless ``force-exclude`` is on.
+"""
 
 from __future__ import annotations
 
 import fnmatch
 import os
-from typing import Iterable, Iterator, List, Sequence
+from typing import Dict, Iterable, Iterator, List, Optional
 
-from .config import ConfigError
+import pathspec
 
-
-def is_excluded(name: str, patterns: Sequence[str]) -> bool:
-    return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
+from .config import ConfigError, Settings
 
 
-def discover(paths: Iterable[str], exclude: Sequence[str]) -> List[str]:
-    """Files to lint, in a stable order. A file named explicitly is always linted."""
+class GitIgnore:
+    """The ``.gitignore`` files under the work tree's top, each applying to its own directory.
+
+    As git: the deepest file with a pattern matching a path decides (so a nested
+    ``!keep.py`` re-includes), then ``.git/info/exclude``.
+    """
+
+    def __init__(self, top: str) -> None:
+        self.top = top
+        self._specs: Dict[str, Optional[pathspec.GitIgnoreSpec]] = {}
+        self._info_exclude = self._read(os.path.join(top, ".git", "info", "exclude"))
+
+    @classmethod
+    def for_root(cls, root: str) -> "GitIgnore":
+        """From the git work tree's top above ``root`` (or ``root`` itself outside a repository)."""
+        directory = root
+        while not os.path.exists(os.path.join(directory, ".git")):
+            parent = os.path.dirname(directory)
+            if parent == directory:
+                return cls(root)
+            directory = parent
+        return cls(directory)
+
+    @staticmethod
+    def _read(path: str) -> Optional[pathspec.GitIgnoreSpec]:
+        try:
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                return pathspec.GitIgnoreSpec.from_lines(handle)
+        except OSError:  # no such file (the usual case), or unreadable: nothing to apply
+            return None
+
+    def _spec(self, directory: str) -> Optional[pathspec.GitIgnoreSpec]:
+        if directory not in self._specs:
+            self._specs[directory] = self._read(os.path.join(directory, ".gitignore"))
+        return self._specs[directory]
+
+    def ignored(self, path: str, is_dir: bool) -> bool:
+        """Whether git ignores this file or directory itself (its parents are not looked at)."""
+        path = os.path.abspath(path)
+        if not is_below(path, self.top):
+            return False
+        suffix = "/" if is_dir else ""  # for patterns such as "build/" that match directories only
+        directory = path
+        while directory != self.top:
+            directory = os.path.dirname(directory)
+            spec = self._spec(directory)
+            if spec is not None:
+                verdict = spec.check_file(posix_relpath(path, directory) + suffix).include
+                if verdict is not None:
+                    return verdict
+        if self._info_exclude is not None:
+            return bool(self._info_exclude.check_file(posix_relpath(path, self.top) + suffix).include)
+        return False
+
+
+def posix_relpath(path: str, start: str) -> str:
+    return os.path.relpath(path, start).replace(os.sep, "/")
+
+
+def is_below(path: str, directory: str) -> bool:
+    """Whether an absolute path lies strictly inside an absolute directory."""
+    relpath = os.path.relpath(path, directory)
+    return relpath != os.curdir and relpath != os.pardir and not relpath.startswith(os.pardir + os.sep)
+
+
+class FileFilter:
+    """Decides which paths are left out: ``exclude`` patterns, then the ``.gitignore`` files."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.gitignore = GitIgnore.for_root(settings.root) if settings.respect_gitignore else None
+
+    def excluded(self, path: str, is_dir: bool) -> bool:
+        """Whether this path itself is excluded (a walk has already looked at its parents)."""
+        name = os.path.basename(path)
+        relpath = self.settings.relative(path)
+        if any(fnmatch.fnmatchcase(relpath if "/" in pattern else name, pattern) for pattern in self.settings.exclude):
+            return True
+        return self.gitignore is not None and self.gitignore.ignored(path, is_dir)
+
+    def force_excluded(self, path: str) -> bool:
+        """Whether this path, or a directory above it inside the project root, is excluded."""
+        path = os.path.abspath(path)
+        is_dir = os.path.isdir(path)
+        while True:
+            if self.excluded(path, is_dir):
+                return True
+            path, is_dir = os.path.dirname(path), True
+            if not is_below(path, self.settings.root):
+                return False
+
+
+def discover(paths: Iterable[str], settings: Settings) -> List[str]:
+    """Files to lint, in a stable order. A path named explicitly is linted, unless force-exclude excludes it."""
+    files = FileFilter(settings)
     found: List[str] = []
     for path in paths:
-        if os.path.isdir(path):
-            found.extend(walk(path, exclude))
-        elif os.path.exists(path):
-            found.append(path)
-        else:
+        if not os.path.exists(path):
             raise ConfigError(f"{path}: no such file or directory")
+        if settings.force_exclude and files.force_excluded(path):
+            continue
+        if os.path.isdir(path):
+            found.extend(walk(path, files))
+        else:
+            found.append(os.path.normpath(path))
     return sorted(set(found))
 
 
-def walk(root: str, exclude: Sequence[str]) -> Iterator[str]:
+def walk(root: str, files: FileFilter) -> Iterator[str]:
     for directory, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not is_excluded(d, exclude))
+        dirnames[:] = sorted(d for d in dirnames if not files.excluded(os.path.join(directory, d), is_dir=True))
         for filename in filenames:
-            if filename.endswith((".py", ".pyi")) and not is_excluded(filename, exclude):
-                yield os.path.normpath(os.path.join(directory, filename))
+            path = os.path.join(directory, filename)
+            if filename.endswith((".py", ".pyi")) and not files.excluded(path, is_dir=False):
+                yield os.path.normpath(path)

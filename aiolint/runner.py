@@ -32,12 +32,12 @@ def lint_file(path: str, settings: Settings) -> FileResult:
     except OSError as exc:
         reason = exc.strerror or str(exc)
         return FileResult(path, [file_diagnostic(path, READ_ERROR, f"Cannot read the file: {reason}.")])
-    return lint_source(data, path, settings.selection.rules(), settings.options)
+    return lint_source(data, path, settings.rules_for(path), settings.options)
 
 
 def lint_paths(paths: Sequence[str], settings: Settings) -> Report:
     report = Report()
-    for path in discover(paths, settings.exclude):
+    for path in discover(paths, settings):
         report.add(lint_file(path, settings))
     report.diagnostics.sort()
     return report
