@@ -127,3 +127,80 @@ def test_reads_do_not_escape_and_same_spelled_names_are_not_uses():
     """)
     assert result.escapes == [] and result.calls == []
     assert result.bindings == 1
+
+
+# -- self.x ----------------------------------------------------------------------
+SELF_SOURCE = '''
+import aiohttp
+from typing import Optional
+from aiohttp import ClientSession as CS
+
+class Client:
+    annotated: Optional[aiohttp.ClientSession] = None
+
+    def __init__(self, given: "CS", anything, db):
+        self.created = aiohttp.ClientSession()
+        self.later = None
+        self.given = given
+        self.unknown = anything
+        self.db = db
+        self.mixed = aiohttp.ClientSession() if anything else anything
+
+    async def start(self):
+        self.later = CS()
+
+    async def use(self, url):
+        await self.created.get(url)
+        await self.later.get(url)
+        await self.given.get(url)
+        await self.annotated.get(url)
+        await self.unknown.get(url)
+        await self.db.get(url)
+        await self.mixed.get(url)
+
+        async def nested():
+            return await self.created.get(url)
+
+    @staticmethod
+    async def static(self, url):
+        await self.created.get(url)
+'''
+
+
+def receiver_types():
+    """The type of every ``self.x`` whose ``.get`` is awaited, by line."""
+    from aiolint.engine import FileContext
+
+    found = {}
+
+    class Probe:
+        def __init__(self, context):
+            self.context = context
+            self.metadata = ()
+
+        def visit_Await(self, node):
+            call = node.expression
+            if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute):
+                receiver = call.func.value
+                if isinstance(receiver, cst.Attribute):
+                    found[self.context.code_for(receiver)] = found.get(self.context.code_for(receiver), []) + [
+                        self.context.type_of(receiver)]
+
+    FileContext(cst.parse_module(SELF_SOURCE), "x.py", [Probe], {}).run()
+    return found
+
+
+def test_self_attribute_has_the_type_its_class_gives_it():
+    types = receiver_types()
+    session = "aiohttp.ClientSession"
+    assert types["self.created"] == [session, session, None]  # nested function: yes; staticmethod: no
+    assert types["self.later"] == [session]  # None first, a session in start()
+    assert types["self.given"] == [session]  # a parameter annotated with a string
+    assert types["self.annotated"] == [session]  # the class body's Optional[...] annotation
+
+
+def test_self_attribute_unknown_when_any_assignment_is_unknown():
+    types = receiver_types()
+    assert types["self.unknown"] == [None]
+    assert types["self.db"] == [None]
+    assert types["self.mixed"] == [None]

@@ -14,6 +14,7 @@ from typing import Dict, Optional
 import libcst as cst
 
 from .names import qualified_name
+from .aiohttp import self_attribute_type  # it imports this module lazily
 from .scope import Scope
 
 # What calling a function returns, when it is not the class being constructed.
@@ -131,6 +132,10 @@ def binding_type(binding, scope: Scope, depth: int = 0) -> Optional[str]:
         return ENTERED.get(manager, manager) if manager is not None else None
     return None
 
+        if isinstance(expr.value, cst.Name):  # ``self.x``: what the class assigns or annotates
+            known = self_attribute_type(expr, scope, _depth)
+            if known is not None:
+                return known
 
 def annotation_type(annotation: cst.BaseExpression, scope: Scope) -> Optional[str]:
     """``ClientSession``, ``Optional[ClientSession]``, ``ClientSession | None``, ``"ClientSession"``."""

@@ -1,0 +1,266 @@
+"""aiohttp knowledge the rules share: where a session is created and who holds
+it, what ``self.x`` is from the class that assigns it, and which functions are
+web handlers.
+
+- ``held(call, ancestors)`` says what happens to a value right where it is
+  created: entered by ``async with``, bound to a local, stored on ``obj.attr``,
+  used once inline (``ClientSession().get(url)``), or handed on at once.
+- ``self_attribute_type(expr, scope)`` types ``self.x`` from the class body's
+  annotations and the ``self.x = ...`` assignments of its methods.
+- ``route_handlers``, ``is_route_decorator``, ``is_view_method`` and
+  ``takes_request`` recognise the ways aiohttp registers a request handler.
+- ``repeats(node, ancestors)``: the node runs more than once per call of its function.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import libcst as cst
+
+from .names import qualified_name
+from .scope import Scope, iter_params
+
+SESSION = "aiohttp.ClientSession"
+CONNECTOR = "aiohttp.TCPConnector"
+REQUEST_FUNCTION = "aiohttp.request"  # opens and closes a session of its own per call
+WEB_REQUEST_TYPES = frozenset({"aiohttp.web.Request", "aiohttp.web.BaseRequest"})
+ROUTE_TABLE = "aiohttp.web.RouteTableDef"
+VIEW = "aiohttp.web.View"
+HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
+# ``router.add_get(path, handler)``: where the handler is among the positional arguments.
+ROUTER_METHODS: Dict[str, int] = {f"add_{verb}": 1 for verb in HTTP_VERBS - {"options"}}
+ROUTER_METHODS.update({"add_route": 2, "add_view": 1})
+# ``web.get(path, handler)`` route definitions, for ``app.add_routes([...])``.
+ROUTE_DEFS: Dict[str, int] = {f"aiohttp.web.{verb}": 1 for verb in HTTP_VERBS - {"options"}}
+ROUTE_DEFS.update({"aiohttp.web.route": 2, "aiohttp.web.view": 1})
+MIDDLEWARE = "aiohttp.web.middleware"
+ENTER_METHODS = frozenset({"enter_async_context", "enter_context"})
+
+
+@dataclass(frozen=True)
+class Held:
+    """How a value is held where it is created.
+
+    kind: ``with`` (``async with X() as name``; name may be None), ``local``
+    (``name = X()``), ``attribute`` (``owner.name = X()``, owner a plain name),
+    ``inline`` (``X().name(...)``: one method call on it, node is that call),
+    ``dropped`` (an expression statement), ``escaped`` (returned, yielded,
+    passed, stored in a subscript or a container, entered in an exit stack),
+    ``other`` (anything else: ``a or X()``, a walrus...).
+    """
+
+    kind: str
+    name: Optional[str] = None
+    owner: Optional[str] = None
+    node: Optional[cst.CSTNode] = None
+
+
+def held(call: cst.Call, ancestors: Sequence[cst.CSTNode]) -> Held:
+    """How the value of ``call`` is held; ``ancestors`` run from the module down to the call's parent."""
+    parent = ancestors[-1] if ancestors else None
+    if isinstance(parent, cst.WithItem) and parent.item is call:
+        target = parent.asname.name if parent.asname is not None else None
+        return Held("with", target.value if isinstance(target, cst.Name) else None)
+    if isinstance(parent, cst.Attribute) and parent.value is call:
+        grand = ancestors[-2] if len(ancestors) > 1 else None
+        if isinstance(grand, cst.Call) and grand.func is parent:
+            return Held("inline", parent.attr.value, node=grand)
+        return Held("other")
+    if isinstance(parent, (cst.Assign, cst.AnnAssign)) and parent.value is call:
+        targets = [t.target for t in parent.targets] if isinstance(parent, cst.Assign) else [parent.target]
+        if len(targets) != 1:
+            return Held("escaped")
+        target = targets[0]
+        if isinstance(target, cst.Name):
+            return Held("local", target.value)
+        if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+            return Held("attribute", target.attr.value, owner=target.value.value)
+        return Held("escaped")
+    if isinstance(parent, cst.Expr):
+        return Held("dropped")
+    if isinstance(parent, (cst.Return, cst.Yield, cst.Arg, cst.Element, cst.DictElement, cst.Lambda)):
+        return Held("escaped")
+    return Held("other")
+
+
+def repeats(node: cst.CSTNode, ancestors: Sequence[cst.CSTNode]) -> bool:
+    """``node`` is in a loop body or a comprehension's repeated part, within its own function."""
+    child = node
+    for ancestor in reversed(ancestors):
+        if isinstance(ancestor, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            return False
+        if isinstance(ancestor, (cst.For, cst.While)) and child is ancestor.body:
+            return True
+        if isinstance(ancestor, cst.CompFor) and any(child is test for test in ancestor.ifs):
+            return True
+        if isinstance(ancestor, (cst.ListComp, cst.SetComp, cst.GeneratorExp)) and child is ancestor.elt:
+            return True
+        if isinstance(ancestor, cst.DictComp) and (child is ancestor.key or child is ancestor.value):
+            return True
+        child = ancestor
+    return False
+
+
+# -- web handlers ------------------------------------------------------------------
+def route_handlers(call: cst.Call, scope: Scope) -> List[str]:
+    """The names of the handlers a route registration names: ``router.add_get("/", index)``,
+    ``web.get("/", views.index)``; the last part of a dotted name (``self.index`` -> ``index``)."""
+    position: Optional[int] = None
+    if isinstance(call.func, cst.Attribute) and call.func.attr.value in ROUTER_METHODS:
+        position = ROUTER_METHODS[call.func.attr.value]
+    else:
+        name = qualified_name(call.func, scope)
+        if name in ROUTE_DEFS:
+            position = ROUTE_DEFS[name]
+    if position is None:
+        return []
+    positional = [arg.value for arg in call.args if arg.keyword is None and not arg.star]
+    handler = positional[position] if len(positional) > position else next(
+        (arg.value for arg in call.args if arg.keyword is not None and arg.keyword.value == "handler"), None)
+    if isinstance(handler, cst.Name):
+        return [handler.value]
+    if isinstance(handler, cst.Attribute):
+        return [handler.attr.value]
+    return []
+
+
+def is_route_decorator(decorator: cst.Decorator, scope: Scope) -> bool:
+    """``@routes.get("/")`` on a ``web.RouteTableDef``, or ``@web.middleware``."""
+    from .values import type_of
+
+    expr = decorator.decorator
+    if qualified_name(expr, scope) == MIDDLEWARE:
+        return True
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
+        method = expr.func.attr.value
+        if method in HTTP_VERBS or method in ("route", "view"):
+            return type_of(expr.func.value, scope) == ROUTE_TABLE
+    return False
+
+
+def is_view_method(function: cst.FunctionDef, class_scope: Scope) -> bool:
+    """An HTTP-verb method of a ``web.View`` subclass (``class_scope`` is the class's scope)."""
+    if function.name.value not in HTTP_VERBS or not class_scope.is_class:
+        return False
+    outer = class_scope.parent or class_scope
+    bases = class_scope.node.bases  # type: ignore[attr-defined]
+    return any(base.keyword is None and qualified_name(base.value, outer) == VIEW for base in bases)
+
+
+def takes_request(function: cst.FunctionDef, scope: Scope) -> bool:
+    """A coroutine with a parameter annotated ``web.Request`` (``scope`` is where it is defined)."""
+    from .values import annotation_type
+
+    if function.asynchronous is None:
+        return False
+    return any(param.annotation is not None
+               and annotation_type(param.annotation.annotation, scope) in WEB_REQUEST_TYPES
+               for param in iter_params(function.params))
+
+
+# -- self.x ------------------------------------------------------------------------
+def self_class(name: str, scope: Scope) -> Optional[Scope]:
+    """The class scope whose instance ``name`` is: the first parameter of one of its
+    methods, seen from the method or a function nested in it."""
+    current: Optional[Scope] = scope
+    while current is not None:
+        if current.is_class:  # not found as a method's parameter
+            return None
+        if name in current.bindings:
+            node = current.node
+            if not isinstance(node, cst.FunctionDef) or current.parent is None or not current.parent.is_class:
+                return None
+            params = list(iter_params(node.params))
+            if not params or params[0].name.value != name or _is_static(node):
+                return None
+            return current.parent
+        current = current.parent
+    return None
+
+
+def _is_static(function: cst.FunctionDef) -> bool:
+    return any(isinstance(d.decorator, cst.Name) and d.decorator.value in ("staticmethod", "classmethod")
+               for d in function.decorators)
+
+
+# A class's ``self.<attr>`` assignments: (value, annotation, the method's scope), by attr.
+Assignments = Dict[str, List[Tuple[Optional[cst.BaseExpression], Optional[cst.BaseExpression], Scope]]]
+_assignments_cache: Dict[int, Tuple[cst.CSTNode, Assignments]] = {}
+
+
+def self_assignments(class_scope: Scope) -> Assignments:
+    """Every ``self.x = v`` / ``self.x: T = v`` in the class's methods, and ``x: T`` / ``x = v``
+    in its body, by attribute name (cached per class node)."""
+    node = class_scope.node
+    cached = _assignments_cache.get(id(node))
+    if cached is not None and cached[0] is node:
+        return cached[1]
+    found: Assignments = {}
+    for name, bindings in class_scope.bindings.items():
+        for binding in bindings:
+            if binding.kind in ("assign", "annotation"):
+                found.setdefault(name, []).append((binding.value, binding.annotation, class_scope))
+    for statement in _block(node.body):  # type: ignore[attr-defined]
+        if isinstance(statement, cst.FunctionDef) and not _is_static(statement):
+            params = list(iter_params(statement.params))
+            if params:
+                method_scope = Scope(statement, class_scope)
+                _collect_self(statement.body, params[0].name.value, method_scope, found)
+    if len(_assignments_cache) > 512:  # one file's classes at a time is all that is needed
+        _assignments_cache.clear()
+    _assignments_cache[id(node)] = (node, found)
+    return found
+
+
+def _block(suite: cst.BaseSuite) -> Sequence[cst.CSTNode]:
+    return suite.body if isinstance(suite, cst.IndentedBlock) else ()
+
+
+def _collect_self(suite: cst.BaseSuite, self_name: str, scope: Scope, found: Assignments) -> None:
+    from .scope import child_blocks
+
+    for statement in _block(suite):
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                    attr = _self_attr(small.targets[0].target, self_name)
+                    if attr:
+                        found.setdefault(attr, []).append((small.value, None, scope))
+                elif isinstance(small, cst.AnnAssign):
+                    attr = _self_attr(small.target, self_name)
+                    if attr:
+                        found.setdefault(attr, []).append((small.value, small.annotation.annotation, scope))
+        elif isinstance(statement, cst.BaseCompoundStatement):
+            for block in child_blocks(statement):
+                _collect_self(block, self_name, scope, found)
+
+
+def _self_attr(target: cst.BaseExpression, self_name: str) -> Optional[str]:
+    if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == self_name:
+        return target.attr.value
+    return None
+
+
+def self_attribute_type(expr: cst.Attribute, scope: Scope, depth: int = 0) -> Optional[str]:
+    """The type of ``self.x``: the class's annotation of ``x`` if any, else the one type
+    every non-None value assigned to it has (None when any is unknown)."""
+    from .values import annotation_type, type_of
+
+    if not isinstance(expr.value, cst.Name):
+        return None
+    class_scope = self_class(expr.value.value, scope)
+    if class_scope is None:
+        return None
+    assigned = self_assignments(class_scope).get(expr.attr.value)
+    if not assigned:
+        return None
+    types = set()
+    for value, annotation, where in assigned:
+        if annotation is not None:
+            return annotation_type(annotation, where)
+        if value is None or (isinstance(value, cst.Name) and value.value == "None"):
+            continue
+        types.add(type_of(value, where, depth + 1))
+    return types.pop() if len(types) == 1 else None
