@@ -57,6 +57,24 @@ REQUEST_CONTEXT = "aiohttp.client._RequestContextManager"  # what `session.get(.
 REQUEST_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
 RETURNS.update({f"{SESSION}.{method}": REQUEST_CONTEXT for method in REQUEST_METHODS})
 
+# The objects whose methods block (AIO3xx): sockets, event loops, DB cursors, HTTP clients.
+EVENT_LOOP = "asyncio.AbstractEventLoop"
+RETURNS.update({
+    "socket.socket": "socket.socket",  # a class with a lower-case name
+    "socket.fromfd": "socket.socket",
+    "asyncio.get_event_loop": EVENT_LOOP,
+    "asyncio.new_event_loop": EVENT_LOOP,
+    "asyncio.get_running_loop": EVENT_LOOP,
+    "sqlite3.Connection.executemany": "sqlite3.Cursor",
+    "sqlite3.Connection.executescript": "sqlite3.Cursor",
+    "pymysql.Connection": "pymysql.connections.Connection",
+    "MySQLdb.Connect": "MySQLdb.connections.Connection",
+    "redis.Redis.pipeline": "redis.client.Pipeline",
+    "urllib.request.build_opener": "urllib.request.OpenerDirector",
+    "urllib3.connection_from_url": "urllib3.HTTPConnectionPool",
+    "urllib3.proxy_from_url": "urllib3.ProxyManager",
+})
+
 # What ``await x`` gives, by the type of ``x``.
 AWAITED: Dict[str, str] = {
     REQUEST_CONTEXT: RESPONSE,

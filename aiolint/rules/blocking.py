@@ -1,0 +1,427 @@
+"""AIO3xx: blocking calls in coroutines, which freeze the event loop and every task on it.
+
+One matcher serves every code: a call in coroutine context whose qualified name
+is in the code's part of the call table (``semantics/blocking.py``), or of the
+user's ``extend-blocking-calls`` option. A function passed as an argument
+(``asyncio.to_thread(time.sleep, 1)``) is not called, so it is never matched,
+and a nested ``def`` or ``lambda`` is not coroutine context.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Dict, FrozenSet, Mapping, Optional
+
+import libcst as cst
+
+from ..semantics.blocking import BLOCKS_WITH_ARGUMENTS, NON_BLOCKING_WITH, called_name, calls_for, trigger_word
+from .base import NodeFix, Replacement, Rule
+
+OPTION = "extend-blocking-calls"
+
+
+def user_calls(options: Mapping[str, Any]) -> Dict[str, str]:
+    """The option's ``qualified name -> code`` pairs (entries of the wrong shape are left out)."""
+    extra = options.get(OPTION)
+    if not isinstance(extra, Mapping):
+        return {}
+    return {name: code.upper() for name, code in extra.items() if isinstance(name, str) and isinstance(code, str)}
+
+
+class BlockingCall(Rule):
+    """The shared matcher; each subclass is one code (this class has none, so it is not registered)."""
+
+    message = "`{call}()` blocks the event loop; {advice}."
+    advice: ClassVar[str]  # for the names a user adds through the option
+    table: ClassVar[Dict[str, str]]  # qualified name -> advice, from the call table
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.table = calls_for(cls.code)
+        cls.triggers = frozenset(trigger_word(name) for name in cls.table)
+
+    @classmethod
+    def triggers_for(cls, options: Mapping[str, Any]) -> FrozenSet[str]:
+        added = [name for name, code in user_calls(options).items() if code == cls.code]
+        return cls.triggers | {trigger_word(name) for name in added}
+
+    def __init__(self, context: Any) -> None:
+        super().__init__(context)
+        extra = user_calls(context.options)
+        # A name the user maps to a code belongs to that code only.
+        self.calls = {name: advice for name, advice in self.table.items() if name not in extra}
+        self.calls.update((name, self.advice) for name, code in extra.items() if code == self.code)
+        # The name written at the call site, to skip most calls before resolving anything.
+        self.called = frozenset(called_name(name) for name in self.calls)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute):
+            if func.attr.value not in self.called:
+                return
+        elif not isinstance(func, cst.Name):  # a Name may be an alias: `from time import sleep as nap`
+            return
+        if not self.context.in_coroutine():
+            return
+        name = self.context.callee_name(node)
+        advice = self.calls.get(name) if name is not None else None
+        if advice is None or not self.blocks(name, node):
+            return
+        shown = name[len("builtins."):] if name.startswith("builtins.") else name
+        self.report(node, fix=self.fix(node), call=shown, advice=advice)
+
+    def blocks(self, name: str, call: cst.Call) -> bool:
+        """Leave out the calls that the table's own exceptions say return at once."""
+        if name in BLOCKS_WITH_ARGUMENTS and not call.args:
+            return False
+        flags = NON_BLOCKING_WITH.get(name)
+        return not flags or not any(self.mentions(arg.value, flags) for arg in call.args)
+
+    def mentions(self, expr: cst.BaseExpression, names: FrozenSet[str]) -> bool:
+        """``os.WNOHANG``, or ``os.WNOHANG | os.WUNTRACED``."""
+        if isinstance(expr, cst.BinaryOperation):
+            return self.mentions(expr.left, names) or self.mentions(expr.right, names)
+        return self.context.qualified_name(expr) in names
+
+    def fix(self, call: cst.Call) -> Optional[NodeFix]:
+        return None
+
+
+class BlockingSleep(BlockingCall):
+    """Checks for `time.sleep()` in a coroutine.
+
+    ## What it does
+    Reports `time.sleep()` called in an `async def` (a `def` or `lambda` nested in it is
+    not checked: it may run in an executor).
+
+    ## Why is this bad?
+    `time.sleep()` stops the whole thread, and with it the event loop: no other task,
+    request handler, timeout or heartbeat runs until it returns. `await asyncio.sleep()`
+    suspends only the current task.
+
+    ## Example
+    ```python
+    async def poll(session):
+        while True:
+            await session.get(URL)
+            time.sleep(5)
+    ```
+
+    ## Use instead
+    ```python
+    async def poll(session):
+        while True:
+            await session.get(URL)
+            await asyncio.sleep(5)
+    ```
+    The fix does this rewrite when `asyncio` (or `asyncio.sleep`) is imported where the
+    call is. It is unsafe: other tasks now run during the sleep, which is the point but
+    can expose shared state the code assumed nobody touched meanwhile.
+
+    ## Known limits
+    Passing `time.sleep` to `run_in_executor`, `asyncio.to_thread` or `functools.partial`
+    is not a call and is not reported. A sync function that sleeps and is called from a
+    coroutine is not followed into.
+    """
+
+    code = "AIO301"
+    name = "blocking-sleep"
+    summary = "`time.sleep()` in a coroutine blocks the event loop"
+    advice = "use `await asyncio.sleep()`"
+
+    def fix(self, call: cst.Call) -> Optional[NodeFix]:
+        # `time.sleep(x)` -> `await asyncio.sleep(x)`: replacing the callee with
+        # `await asyncio.sleep` keeps the arguments as written.
+        sleep = self.asyncio_sleep()
+        parent = self.context.ancestors[-1]
+        if sleep is None or call.func.lpar or any(isinstance(a, cst.GeneratorExp) for a in self.context.ancestors):
+            return None  # no name for it here, or `await` would not parse / would make a generator async
+        if isinstance(parent, (cst.Attribute, cst.Subscript)) or (isinstance(parent, cst.Call) and parent.func is call):
+            return None  # `time.sleep(1).x`: `await` would apply to `.x`
+        return NodeFix("unsafe", (Replacement(call.func, f"await {sleep}"),))
+
+    def asyncio_sleep(self) -> Optional[str]:
+        """How `asyncio.sleep` is spelled where the call is: `asyncio.sleep`, `aio.sleep`, `sleep`."""
+        scope = self.context.scope
+        while scope is not None:
+            for bound, bindings in scope.bindings.items():
+                if any(b.kind == "import" for b in bindings):
+                    target = self.context.qualified_name(cst.Name(bound))
+                    if target == "asyncio":
+                        return f"{bound}.sleep"
+                    if target == "asyncio.sleep":
+                        return bound
+            scope = scope.parent
+        return None
+
+
+class BlockingHttp(BlockingCall):
+    """Checks for synchronous HTTP clients used in a coroutine.
+
+    ## What it does
+    Reports requests made in an `async def` with `requests` (module functions and
+    `requests.Session` methods), sync `httpx` (`httpx.get()`, `httpx.Client` methods),
+    `urllib.request.urlopen()`, `http.client` connections and `urllib3`.
+
+    ## Why is this bad?
+    A synchronous request holds the event loop for the whole round trip: DNS, connect,
+    TLS, waiting for the server, reading the body. Every other task waits, for seconds
+    when the server is slow, for ever when it has no timeout.
+
+    ## Example
+    ```python
+    async def fetch(url):
+        return requests.get(url, timeout=10).json()
+    ```
+
+    ## Use instead
+    ```python
+    async def fetch(session, url):
+        async with session.get(url) as response:
+            return await response.json()
+    ```
+
+    ## Known limits
+    Methods are recognised on objects whose type is known in the same scope
+    (`s = requests.Session()`, a parameter annotated `httpx.Client`); a client stored on
+    `self` is not. `httpx.AsyncClient` and aiohttp are never reported.
+    """
+
+    code = "AIO302"
+    name = "blocking-http"
+    summary = "`requests`, sync `httpx`, `urllib` or `http.client` in a coroutine blocks the event loop"
+    advice = "use the aiohttp session (or `httpx.AsyncClient`)"
+
+
+class BlockingSubprocess(BlockingCall):
+    """Checks for processes started or waited for synchronously in a coroutine.
+
+    ## What it does
+    Reports `subprocess.run()`/`call()`/`check_call()`/`check_output()`/`getoutput()`/
+    `Popen()` (and `Popen.wait()`/`communicate()`), `os.system()`, `os.popen()`,
+    `os.wait*()` and `os.spawn*()` in an `async def`.
+
+    ## Why is this bad?
+    These wait for the child process to finish (or fork the interpreter) on the event
+    loop's thread: every other task stalls for as long as the command runs.
+
+    ## Example
+    ```python
+    async def version():
+        return subprocess.check_output(["git", "describe"]).decode()
+    ```
+
+    ## Use instead
+    ```python
+    async def version():
+        process = await asyncio.create_subprocess_exec(
+            "git", "describe", stdout=asyncio.subprocess.PIPE)
+        out, _ = await process.communicate()
+        return out.decode()
+    ```
+
+    ## Known limits
+    `os.waitpid(pid, os.WNOHANG)` and `os.spawn*(os.P_NOWAIT, ...)` return at once and
+    are not reported. `Popen.wait()` is recognised when the `Popen` object is created in
+    the same scope.
+    """
+
+    code = "AIO303"
+    name = "blocking-subprocess"
+    summary = "`subprocess`, `os.system`, `os.popen`, `os.wait*` or `os.spawn*` in a coroutine"
+    advice = "use `asyncio.create_subprocess_exec()`"
+
+
+class BlockingFileIO(BlockingCall):
+    """Checks for file-system I/O in a coroutine.
+
+    ## What it does
+    Reports `open()`, `pathlib.Path.open()`/`read_text()`/`read_bytes()`/`write_text()`/
+    `write_bytes()`, `glob.glob()`/`iglob()`, `os.walk()`/`listdir()`/`scandir()`, the
+    `shutil` copies, moves and `rmtree()`, and `importlib.import_module()` in an
+    `async def`. Home Assistant's runtime blocking-call detector flags the same calls.
+
+    ## Why is this bad?
+    Disk I/O has no upper bound on its latency: a network file system, a busy disk or a
+    large directory stalls the event loop and every task on it. Importing a module reads
+    and compiles files.
+
+    ## Example
+    ```python
+    async def load(path):
+        with open(path) as f:
+            return json.load(f)
+    ```
+
+    ## Use instead
+    ```python
+    async def load(path):
+        async with aiofiles.open(path) as f:
+            return json.loads(await f.read())
+    ```
+    or `await asyncio.to_thread(Path(path).read_text)`.
+
+    ## Known limits
+    `Path` methods are recognised on paths created or annotated in the same scope
+    (`p = Path(x)`, `p: Path`); a path built with `/` or stored on `self` is not.
+    Quick metadata calls (`Path.exists()`, `os.path.isfile()`) are not reported.
+    `aiofiles` and `anyio.Path` are never reported.
+    """
+
+    code = "AIO304"
+    name = "blocking-file-io"
+    summary = "`open`, `pathlib.Path` reads and writes, `glob`, `os.walk`/`listdir`/`scandir` or `shutil` in a coroutine"
+    advice = "use `aiofiles`, `anyio.Path` or `await asyncio.to_thread(...)`"
+
+
+class BlockingNetwork(BlockingCall):
+    """Checks for blocking sockets, DNS, SMTP, FTP and SSL set-up in a coroutine.
+
+    ## What it does
+    Reports in an `async def`: `socket.getaddrinfo()`/`gethostbyname()` and the other
+    resolver functions, `socket.create_connection()`, `connect()`/`recv()`/`send*()`/
+    `accept()` on a socket created in the same scope, `smtplib.SMTP(host)` and
+    `ftplib.FTP(host)` (which connect) and their commands, `ssl.create_default_context()`
+    and the `ssl.SSLContext` certificate loading methods.
+
+    ## Why is this bad?
+    Name resolution and socket operations wait on the network; loading certificates reads
+    the system's CA bundle from disk. The event loop waits with them.
+
+    ## Example
+    ```python
+    async def resolve(host):
+        return socket.gethostbyname(host)
+    ```
+
+    ## Use instead
+    ```python
+    async def resolve(host):
+        infos = await asyncio.get_running_loop().getaddrinfo(host, None)
+        return infos[0][4][0]
+    ```
+
+    ## Known limits
+    A socket is recognised when it is created or annotated in the same scope; a socket
+    made non-blocking with `setblocking(False)` is still reported. `smtplib.SMTP()` with
+    no host does not connect and is not reported.
+    """
+
+    code = "AIO305"
+    name = "blocking-network"
+    summary = "blocking `socket` calls, DNS lookups, `smtplib`, `ftplib` or SSL certificate loading in a coroutine"
+    advice = "use the event loop's non-blocking APIs, or `await asyncio.to_thread(...)`"
+
+
+class BlockingDatabase(BlockingCall):
+    """Checks for synchronous database drivers used in a coroutine.
+
+    ## What it does
+    Reports in an `async def`: `sqlite3.connect()` and queries, commits and fetches on
+    `sqlite3` connections and cursors; the same for `psycopg2`, `pymysql` and `MySQLdb`;
+    commands on a sync `redis.Redis` client and `pipeline().execute()`.
+
+    ## Why is this bad?
+    Each query is a round trip to a server or to the disk, made on the event loop's
+    thread; under load every request handler queues behind the slowest query.
+
+    ## Example
+    ```python
+    async def count(db_path):
+        conn = sqlite3.connect(db_path)
+        return conn.execute("SELECT count(*) FROM users").fetchone()
+    ```
+
+    ## Use instead
+    ```python
+    async def count(db_path):
+        async with aiosqlite.connect(db_path) as conn:
+            async with conn.execute("SELECT count(*) FROM users") as cursor:
+                return await cursor.fetchone()
+    ```
+
+    ## Known limits
+    Connections and cursors are recognised when created or annotated in the same scope
+    (`conn = sqlite3.connect(...)`, `cur = conn.cursor()`, `r: redis.Redis`); one stored on
+    `self` is not. `aiosqlite`, `asyncpg`, `redis.asyncio` and `aiomysql` are never reported.
+    """
+
+    code = "AIO306"
+    name = "blocking-database"
+    summary = "`sqlite3`, `psycopg2`, `pymysql`, `MySQLdb` or sync `redis` in a coroutine"
+    advice = "use an async driver, or `await asyncio.to_thread(...)`"
+
+
+class NestedEventLoop(BlockingCall):
+    """Checks for an event loop started inside a coroutine.
+
+    ## What it does
+    Reports `asyncio.run()` and `loop.run_until_complete()`/`run_forever()` in an
+    `async def`.
+
+    ## Why is this bad?
+    A coroutine already runs in an event loop. `asyncio.run()` there raises
+    `RuntimeError: asyncio.run() cannot be called from a running event loop`, and
+    `run_until_complete()` on the running loop raises `This event loop is already running`;
+    on a second loop it blocks the first for as long as the second runs.
+
+    ## Example
+    ```python
+    async def handler(request):
+        data = asyncio.run(fetch_data())
+        return web.json_response(data)
+    ```
+
+    ## Use instead
+    ```python
+    async def handler(request):
+        data = await fetch_data()
+        return web.json_response(data)
+    ```
+
+    ## Known limits
+    `run_until_complete()` is recognised on loops obtained in the same scope
+    (`asyncio.get_event_loop()`, `new_event_loop()`, a parameter annotated
+    `asyncio.AbstractEventLoop`); `self.loop` is not.
+    """
+
+    code = "AIO307"
+    name = "nested-event-loop"
+    summary = "`asyncio.run()` or `loop.run_until_complete()` in a coroutine"
+    message = "`{call}()` in a coroutine starts an event loop inside the running one; {advice}."
+    advice = "`await` the coroutine instead"
+
+
+class BlockingInput(BlockingCall):
+    """Checks for `input()` in a coroutine.
+
+    ## What it does
+    Reports `input()` and `getpass.getpass()` in an `async def`.
+
+    ## Why is this bad?
+    Waiting for a human to type stops the event loop: no connection is served, no
+    heartbeat sent, until the user presses Enter.
+
+    ## Example
+    ```python
+    async def main(client):
+        while True:
+            line = input("> ")
+            await client.send(line)
+    ```
+
+    ## Use instead
+    ```python
+    async def main(client):
+        while True:
+            line = await asyncio.to_thread(input, "> ")
+            await client.send(line)
+    ```
+
+    ## Known limits
+    Reading `sys.stdin` directly is not reported.
+    """
+
+    code = "AIO308"
+    name = "blocking-input"
+    summary = "`input()` in a coroutine waits for the user with the event loop stopped"
+    advice = "call it through `await asyncio.to_thread(...)`, or before the loop starts"
