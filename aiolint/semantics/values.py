@@ -132,6 +132,10 @@ def type_of(expr: cst.BaseExpression, scope: Scope, _depth: int = 0) -> Optional
         types = {binding_type(b, scope, _depth + 1) for b in bindings}
         return types.pop() if len(types) == 1 else None
     if isinstance(expr, cst.Attribute):
+        if isinstance(expr.value, cst.Name):  # ``self.x``: what the class assigns or annotates
+            known = self_attribute_type(expr, scope, _depth)
+            if known is not None:
+                return known
         # Properties that return a known type, e.g. ``Path(x).parent``.
         owner = type_of(expr.value, scope, _depth + 1)
         return RETURNS.get(f"{owner}.{expr.attr.value}") if owner is not None else None
@@ -150,10 +154,6 @@ def binding_type(binding, scope: Scope, depth: int = 0) -> Optional[str]:
         return ENTERED.get(manager, manager) if manager is not None else None
     return None
 
-        if isinstance(expr.value, cst.Name):  # ``self.x``: what the class assigns or annotates
-            known = self_attribute_type(expr, scope, _depth)
-            if known is not None:
-                return known
 
 def annotation_type(annotation: cst.BaseExpression, scope: Scope) -> Optional[str]:
     """``ClientSession``, ``Optional[ClientSession]``, ``ClientSession | None``, ``"ClientSession"``."""
