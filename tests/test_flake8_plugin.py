@@ -1,0 +1,145 @@
+"""The flake8 plugin, through the real ``flake8`` command: it must say exactly what aiolint says.
+
+Both tools run with ``--isolated`` so that no configuration file of the checkout
+changes what they select.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Dict, List
+
+import pytest
+
+from aiolint import __version__
+from aiolint.rules import REGISTRY
+
+from .conftest import EXPECTED, ROOT, expected_findings, fixture_files
+
+FIXTURES = "fixtures"
+
+
+def run(tool: str, *args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", tool, *args], cwd=cwd, capture_output=True, text=True)
+
+
+def flake8(*args: str, cwd: Path = ROOT) -> List[str]:
+    """flake8's findings of aiolint's codes: ``path:line:col: CODE message`` lines, sorted."""
+    result = run("flake8", "--isolated", "-j", "1", *args, cwd=cwd)
+    assert result.returncode in (0, 1) and result.stderr == "", result.stderr
+    return sorted(line for line in result.stdout.splitlines() if line.split(" ")[1].startswith("AIO"))
+
+
+def aiolint(*args: str, cwd: Path = ROOT) -> List[str]:
+    result = run("aiolint", "--quiet", *(args if "--config" in args else ("--isolated", *args)), cwd=cwd)
+    assert result.returncode in (0, 1) and result.stderr == "", result.stderr
+    return sorted(result.stdout.splitlines())
+
+
+def per_file(lines: List[str]) -> Dict[str, List[str]]:
+    found: Dict[str, List[str]] = {}
+    for line in lines:
+        found.setdefault(Path(line.split(":")[0]).name, []).append(line)
+    return found
+
+
+# Each tool runs once over all the fixtures per selection; the tests compare file by file.
+@pytest.fixture(scope="module")
+def defaults():
+    return per_file(flake8(FIXTURES)), per_file(aiolint(FIXTURES))
+
+
+@pytest.fixture(scope="module")
+def everything():
+    return per_file(flake8("--select", "AIO", FIXTURES)), per_file(aiolint("--select", "AIO", FIXTURES))
+
+
+def test_plugin_is_registered():
+    result = subprocess.run([sys.executable, "-m", "flake8", "--version"], capture_output=True, text=True)
+    assert f"aiolint: {__version__}" in result.stdout
+
+
+@pytest.mark.parametrize("fixture", fixture_files(), ids=lambda p: p.name)
+def test_plain_flake8_reports_what_plain_aiolint_reports(fixture, defaults):
+    from_flake8, from_aiolint = defaults
+    assert from_flake8.get(fixture.name, []) == from_aiolint.get(fixture.name, [])
+
+
+@pytest.mark.parametrize("fixture", fixture_files(), ids=lambda p: p.name)
+def test_select_aio_reports_every_annotated_finding_like_aiolint(fixture, everything):
+    from_flake8, from_aiolint = everything
+    assert from_flake8.get(fixture.name, []) == from_aiolint.get(fixture.name, [])
+    # --select AIO turns every rule on, so it finds exactly what the fixture announces.
+    reported = {(int(line.split(":")[1]), line.split(" ")[1]) for line in from_flake8.get(fixture.name, [])}
+    assert reported == expected_findings(fixture)
+
+
+def opt_in_codes() -> List[str]:
+    announced = {code for fixture in fixture_files() for _, code in expected_findings(fixture)}
+    return sorted(code for code in announced if code in REGISTRY and not REGISTRY[code].default_enabled)
+
+
+def codes_in(lines: List[str]) -> set:
+    return {line.split(" ")[1] for line in lines}
+
+
+@pytest.mark.parametrize("code", opt_in_codes() or [pytest.param(None, marks=pytest.mark.skip(
+    reason="no off-by-default rule has a fixture yet"))])
+def test_off_by_default_rules_need_naming(code):
+    assert code not in codes_in(flake8(FIXTURES))
+    # A project's own ignore list replaces flake8's default one: it must not switch opt-in rules on.
+    assert code not in codes_in(flake8("--ignore", "E203", FIXTURES))
+    assert code in codes_in(flake8("--extend-select", code[:4], FIXTURES))
+
+
+def test_noqa_suppresses_through_flake8(tmp_path, defaults):
+    """A fixture whose first finding gets ``# noqa: <its code>``: only that finding goes."""
+    from_flake8, _ = defaults
+    name, findings = next(iter(sorted(from_flake8.items())))
+    first = findings[0]
+    line_number, code = int(first.split(":")[1]), first.split(" ")[1]
+    lines = (ROOT / FIXTURES / name).read_text(encoding="utf-8").splitlines(keepends=True)
+    source = EXPECTED.sub("", lines[line_number - 1]).rstrip()  # the line without its annotation
+
+    def lint_with(comment: str) -> List[str]:
+        lines[line_number - 1] = f"{source}  {comment}\n"
+        (tmp_path / name).write_text("".join(lines), encoding="utf-8")
+        return [line.split(":", 1)[1] for line in flake8(name, cwd=tmp_path)]
+
+    others = [line.split(":", 1)[1] for line in findings if line != first]
+    assert lint_with(f"# noqa: {code}") == others
+    assert lint_with("# noqa: E501") == sorted(others + [first.split(":", 1)[1]])  # another code: still reported
+
+
+def test_parallel_flake8_gives_the_same_findings(tmp_path):
+    # Two copies of every fixture: flake8 runs one file serially, whatever -j says.
+    for copy in ("one", "two"):
+        (tmp_path / copy).mkdir()
+        for fixture in fixture_files():
+            (tmp_path / copy / fixture.name).write_bytes(fixture.read_bytes())
+    result = run("flake8", "--isolated", "-j", "2", "--select", "AIO", ".", cwd=tmp_path)
+    assert result.stderr == ""  # no traceback from a worker, no "falling back to serial" warning
+    serial = flake8("--select", "AIO", ".", cwd=tmp_path)
+    assert sorted(result.stdout.splitlines()) == serial != []
+
+
+def test_syntax_error_is_flake8s_e999_not_a_traceback(tmp_path):
+    (tmp_path / "broken.py").write_text("async def main(:\n    pass\n", encoding="utf-8")
+    result = run("flake8", "--isolated", "--select", "AIO,E999", "broken.py", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == ""
+    assert result.stdout.startswith("broken.py:1:") and " E999 SyntaxError: " in result.stdout, result.stdout
+    assert "AIO" not in result.stdout
+
+
+def test_rule_options_come_from_aiolint_configuration(tmp_path):
+    """``extend-blocking-calls`` in [tool.aiolint] applies to flake8 runs as to aiolint's."""
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.aiolint.extend-blocking-calls]\n"vendorlib.fetch" = "AIO302"\n', encoding="utf-8")
+    (tmp_path / "app.py").write_text(
+        "import vendorlib\n\n\nasync def handler():\n    return vendorlib.fetch()\n", encoding="utf-8")
+    configured = flake8("--select", "AIO", "app.py", cwd=tmp_path)
+    assert configured == aiolint("--config", "pyproject.toml", "app.py", cwd=tmp_path)
+    assert configured[0].startswith("app.py:5:12: AIO302 ")
