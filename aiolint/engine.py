@@ -13,6 +13,7 @@ import dataclasses
 import io
 import tokenize
 import traceback
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Type, Union
 
@@ -40,7 +41,7 @@ class RuleFailure:
 class FileResult:
     path: str
     diagnostics: List[Diagnostic] = field(default_factory=list)
-    suppressed: int = 0
+    suppressed: Dict[str, int] = field(default_factory=dict)  # what # noqa silenced: code -> count
     failures: List[RuleFailure] = field(default_factory=list)
 
 
@@ -101,7 +102,7 @@ def lint_source(source: Union[bytes, str], path: str = "<string>", rules: Option
     context.run()
     diagnostics = context.diagnostics()
     result.diagnostics, suppressed = split_suppressed(diagnostics, text)
-    result.suppressed = len(suppressed)
+    result.suppressed = dict(Counter(d.code for d in suppressed))
     result.failures = context.failures
     return result
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import List, Sequence
 
@@ -15,13 +16,13 @@ from .engine import FileResult, RuleFailure, lint_source
 class Report:
     files: int = 0
     diagnostics: List[Diagnostic] = field(default_factory=list)
-    suppressed: int = 0
+    suppressed: Counter = field(default_factory=Counter)  # what # noqa silenced: code -> count
     failures: List[RuleFailure] = field(default_factory=list)
 
     def add(self, result: FileResult) -> None:
         self.files += 1
         self.diagnostics.extend(result.diagnostics)
-        self.suppressed += result.suppressed
+        self.suppressed.update(result.suppressed)
         self.failures.extend(result.failures)
 
 

@@ -7,8 +7,10 @@ from typing import FrozenSet, Iterable, List, Optional, Sequence
 
 from .diagnostics import TOOL_CODES, Diagnostic
 
-_CODES = r"[A-Za-z]+[0-9]*(?:[\s,]+[A-Za-z]+[0-9]*)*"
-LINE_NOQA = re.compile(rf"#\s*noqa(?::\s?(?P<codes>{_CODES}))?", re.IGNORECASE)
+# A code or prefix has digits (``AIO3``, ``E501``): a word of prose after the codes,
+# such as the "a" of "# noqa: AIO301 a known wait", must not become a prefix of everything.
+_CODES = r"[A-Za-z]+[0-9]+(?:[ \t]*,?[ \t]*[A-Za-z]+[0-9]+)*"
+LINE_NOQA = re.compile(rf"#\s*noqa(?::\s*(?P<codes>{_CODES}))?", re.IGNORECASE)
 FILE_NOQA = re.compile(rf"^[ \t]*#[ \t]*aiolint:[ \t]*noqa(?::[ \t]*(?P<codes>{_CODES}))?[ \t]*$",
                        re.IGNORECASE | re.MULTILINE)
 
@@ -28,9 +30,8 @@ def matches(code: str, prefixes: Iterable[str]) -> bool:
 def file_suppressions(source: str) -> FrozenSet[str]:
     """The codes (or prefixes) that ``# aiolint: noqa`` lines silence in the whole file."""
     codes: set = set()
-    if "aiolint" in source:
-        for match in FILE_NOQA.finditer(source):
-            codes |= parse_codes(match.group("codes"))
+    for match in FILE_NOQA.finditer(source):
+        codes |= parse_codes(match.group("codes"))
     return frozenset(codes)
 
 
