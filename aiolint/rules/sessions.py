@@ -1,0 +1,342 @@
+"""AIO1xx: client sessions created too often, or never closed.
+
+A ``ClientSession`` owns a connection pool, a DNS cache and cookies; aiohttp's
+docs ask for one per application. Both rules look at the place a session is
+created (``semantics/aiohttp.held``) and follow the local that holds it through
+its function (``semantics/tracking.track``): a session that escapes (returned,
+stored, yielded, passed on) belongs to someone else, and no rule speaks of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, List, Optional, Set
+
+import libcst as cst
+
+from ..semantics.aiohttp import (
+    CONNECTOR, ENTER_METHODS, REQUEST_FUNCTION, ROUTER_METHODS, SESSION, Held, held, is_route_decorator,
+    is_view_method, repeats, route_handlers, self_class, takes_request,
+)
+from ..semantics.names import qualified_name
+from ..semantics.tracking import track
+from .base import Rule
+
+# Escapes that let a session entered by ``async with`` outlive one use: the block
+# is then the lifetime of an app or a service (``app[KEY] = s; yield``), not of a request.
+OUTLIVES_BLOCK = frozenset({"return", "yield", "store", "alias", "global"})
+# Short names a route registration is called by, to skip most calls before resolving any name.
+ROUTE_CALLS = frozenset(ROUTER_METHODS) | {"get", "post", "put", "patch", "delete", "head", "route", "view"}
+GATHER = "asyncio.gather"
+# Base classes that do not close anything on a subclass's behalf.
+INERT_BASES = frozenset({"builtins.object", "abc.ABC", "typing.Generic", "typing.Protocol"})
+
+
+def enclosing_function(context: Any) -> Optional[cst.FunctionDef]:
+    """The ``def`` whose body runs where the walk is (comprehensions looked through; not a lambda)."""
+    scope = context.scope.function()
+    return scope.node if scope is not None and isinstance(scope.node, cst.FunctionDef) else None
+
+
+def confined(how: Held, function: cst.FunctionDef, creation: cst.Call) -> bool:
+    """The session lives for this call of ``function`` only: nothing takes it over."""
+    if how.kind in ("inline", "dropped"):
+        return True
+    if how.kind == "with":
+        if how.name is None:
+            return True
+        uses = track(function, how.name)
+        # A websocket keeps its session for the whole connection, not for one request.
+        return not uses.calls_to("ws_connect") and not any(e.how in OUTLIVES_BLOCK for e in uses.escapes)
+    if how.kind == "local" and how.name is not None:
+        uses = track(function, how.name, creation)
+        return not uses.escapes and not uses.calls_to("ws_connect")
+    return False
+
+
+@dataclass
+class Creation:
+    call: cst.Call
+    function: cst.FunctionDef
+    is_method: bool
+    request_function: bool  # ``aiohttp.request()`` rather than ``ClientSession()``
+
+
+@dataclass
+class CallSite:
+    name: str  # the called name: ``fetch(...)`` and ``self.fetch(...)`` both give ``fetch``
+    is_attribute: bool
+    caller: Optional[cst.FunctionDef]
+    where: str  # "in a loop", "in asyncio.gather", or "" (only a handler caller counts then)
+
+
+class SessionPerRequest(Rule):
+    """Flags a `ClientSession` created for each request instead of once.
+
+    ## What it does
+    Reports `aiohttp.ClientSession(...)` (with or without `async with`) created:
+    in the body of a `for`/`async for`/`while` loop or a comprehension; in a web
+    handler (a function registered with `router.add_get`/`add_post`/`add_route`/...,
+    named in `web.get(...)`/`web.post(...)` route definitions, decorated with a
+    `web.RouteTableDef` route such as `@routes.get(...)` or `@web.middleware`, an
+    HTTP-verb method of a `web.View` subclass, or a coroutine with a parameter
+    annotated `web.Request`); or in a helper that makes a session for a single
+    call, when the same module calls that helper in a loop, in a comprehension,
+    in `asyncio.gather(...)` or from a web handler. Also reports `aiohttp.request(...)`,
+    which opens a session of its own per call, in loops and handlers.
+
+    ## Why is this bad?
+    A session owns a connection pool. A new session per request opens a new TCP
+    (and TLS) connection every time, throws away keep-alive, DNS cache and
+    cookies, and under load exhausts sockets. aiohttp's documentation asks for
+    one session per application.
+
+    ## Example
+    ```python
+    async def fetch(url):
+        async with aiohttp.ClientSession() as session:
+            async with session.get(url) as response:
+                return await response.text()
+
+    async def crawl(urls):
+        return await asyncio.gather(*(fetch(url) for url in urls))
+    ```
+
+    ## Use instead
+    ```python
+    async def fetch(session, url):
+        async with session.get(url) as response:
+            return await response.text()
+
+    async def crawl(urls):
+        async with aiohttp.ClientSession() as session:
+            return await asyncio.gather(*(fetch(session, url) for url in urls))
+    ```
+    In a web application, create the session in a `cleanup_ctx` (or `on_startup`)
+    and keep it on the app.
+
+    ## Known limits
+    A session that escapes (returned, stored on `self` or an app, yielded,
+    passed to another call) or that opens a websocket (`ws_connect`, a long-lived
+    connection, as in reconnect loops) is never reported. Helpers are matched by
+    name within one module: a helper called in a loop from another module is not
+    seen. Handlers registered in another module are recognised only by their
+    `web.Request` annotation, a route decorator or a `web.View` base.
+    """
+
+    code = "AIO101"
+    name = "session-per-request"
+    summary = "`ClientSession` created per request: in a loop, a web handler or a helper called repeatedly"
+    message = "A ClientSession is created {where}; create one session and reuse it for every request."
+    triggers = frozenset({"aiohttp"})
+
+    def __init__(self, context: Any) -> None:
+        super().__init__(context)
+        self.creations: List[Creation] = []
+        self.sites: List[CallSite] = []
+        self.handlers: Set[cst.FunctionDef] = set()
+        self.registered: Set[str] = set()  # names of functions registered as routes
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        scope = self.context.scope  # where the def stands: its decorators and annotations resolve there
+        if any(is_route_decorator(d, scope) for d in node.decorators) or is_view_method(node, scope) \
+                or takes_request(node, scope):
+            self.handlers.add(node)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        short = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else None
+        if short is None:
+            return
+        ancestors = self.context.ancestors
+        caller = enclosing_function(self.context)
+        in_loop = repeats(node, ancestors)
+        if short in ROUTE_CALLS:
+            self.registered.update(route_handlers(node, self.context.scope))
+        self.sites.append(CallSite(short, isinstance(func, cst.Attribute), caller,
+                                   "in a loop" if in_loop else "in asyncio.gather" if self.gathered(ancestors) else ""))
+        callee = self.context.qualified_name(func)
+        if callee not in (SESSION, REQUEST_FUNCTION) or caller is None:
+            return
+        is_request = callee == REQUEST_FUNCTION
+        if not is_request and not confined(held(node, ancestors), caller, node):
+            return
+        if in_loop:
+            self.report(node, message=self.loop_message(is_request))
+            return
+        function_scope = self.context.scope.function()
+        is_method = function_scope is not None and function_scope.parent is not None and function_scope.parent.is_class
+        self.creations.append(Creation(node, caller, is_method, is_request))
+
+    def gathered(self, ancestors: List[cst.CSTNode]) -> bool:
+        """An argument of ``asyncio.gather(...)``, within the same function."""
+        for ancestor in reversed(ancestors):
+            if isinstance(ancestor, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+                return False
+            if isinstance(ancestor, cst.Call) and isinstance(ancestor.func, (cst.Name, cst.Attribute)):
+                func = ancestor.func
+                short = func.value if isinstance(func, cst.Name) else func.attr.value  # type: ignore[union-attr]
+                if short == "gather" and self.context.qualified_name(func) == GATHER:
+                    return True
+        return False
+
+    def is_handler(self, function: Optional[cst.FunctionDef]) -> bool:
+        return function is not None and (function in self.handlers or function.name.value in self.registered)
+
+    def leave_Module(self, node: cst.Module) -> None:
+        for creation in self.creations:
+            function = creation.function
+            if self.is_handler(function):
+                self.report(creation.call, message=self.handler_message(creation.request_function))
+                continue
+            if creation.request_function:
+                continue
+            site = next((site for site in self.sites
+                         if site.name == function.name.value and site.is_attribute == creation.is_method
+                         and site.caller is not function and (site.where or self.is_handler(site.caller))), None)
+            if site is not None:
+                where = site.where or "from a web handler"
+                caller = f" in `{site.caller.name.value}()`" if site.caller is not None else ""
+                self.report(creation.call, message=(
+                    f"`{function.name.value}()` creates a ClientSession on every call and is called {where}{caller};"
+                    " create one session and pass it in."))
+
+    @staticmethod
+    def loop_message(is_request: bool) -> str:
+        if is_request:
+            return "`aiohttp.request()` opens a new session on every pass of this loop; use one ClientSession for all the requests."
+        return "A ClientSession is created on every pass of this loop; create one session before the loop and reuse it."
+
+    @staticmethod
+    def handler_message(is_request: bool) -> str:
+        what = "`aiohttp.request()` opens a new session" if is_request else "A ClientSession is created"
+        return (f"{what} for every request this handler serves; create one ClientSession at startup "
+                "(`cleanup_ctx` or `on_startup`) and reuse it.")
+
+
+class SessionNotClosed(Rule):
+    """Flags a `ClientSession` or `TCPConnector` that is never closed.
+
+    ## What it does
+    Reports a `ClientSession(...)` or `TCPConnector(...)` bound to a local name
+    that is never the subject of `async with` (or of
+    `AsyncExitStack.enter_async_context`), is not closed on every path, and does
+    not escape (returned, yielded, stored, passed to a call, captured by a nested
+    function). A close counts when it is in a `finally:` block, or when it follows
+    the creation in the same block with nothing in between that may raise (a call,
+    an `await`...). Also reports a session created for one inline call
+    (`async with aiohttp.ClientSession().get(url) as r:`), and `self.x =
+    ClientSession(...)` in a class when nothing in the module closes `.x`.
+
+    ## Why is this bad?
+    An unclosed session keeps its connections and their sockets open until
+    garbage collection, and aiohttp warns `Unclosed client session` at exit. A
+    close that comes after code that may raise is skipped whenever it raises.
+
+    ## Example
+    ```python
+    async def fetch(url):
+        session = aiohttp.ClientSession()
+        response = await session.get(url)
+        text = await response.text()
+        await session.close()  # skipped if the request raises
+        return text
+    ```
+
+    ## Use instead
+    ```python
+    async def fetch(url):
+        async with aiohttp.ClientSession() as session:
+            async with session.get(url) as response:
+                return await response.text()
+    ```
+    For a session kept on an object, add an async `close()` (or `__aexit__`) that
+    awaits `self.session.close()`.
+
+    ## Known limits
+    A session or connector passed to any call is assumed handed over, even to a
+    function that does not close it. For `self.x`, any `.x.close()` call in the
+    module counts as closing it, awaited or not (a missing `await` is AIO106's
+    business), and a class with a base class from another module is not reported
+    (the base may close it). A close in an `except` block that re-raises, paired
+    with a close on the normal path, is not recognised as closing on every path.
+    """
+
+    code = "AIO102"
+    name = "session-not-closed"
+    summary = "`ClientSession`/`TCPConnector` never closed on every path and not escaping"
+    message = "`{name}` ({kind}) is not closed on every path; use `async with`, or close it in a `finally:` block."
+    triggers = frozenset({"aiohttp"})
+
+    def __init__(self, context: Any) -> None:
+        super().__init__(context)
+        self.attributes: List[tuple] = []  # (creation call, attribute name, class node)
+        self.closed: Set[str] = set()  # attribute names closed, entered or handed out somewhere in the module
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute):
+            self.note_closing(func, node)
+        if not isinstance(func, (cst.Name, cst.Attribute)):
+            return
+        callee = self.context.qualified_name(func)
+        if callee not in (SESSION, CONNECTOR):
+            return
+        kind = "ClientSession" if callee == SESSION else "TCPConnector"
+        how = held(node, self.context.ancestors)
+        function = enclosing_function(self.context)
+        if function is None:
+            return  # module level and class bodies: AIO103
+        if how.kind == "local" and how.name is not None:
+            uses = track(function, how.name, node)
+            if not uses.escapes and not uses.closed_on_every_path("close"):
+                self.report(node, name=how.name, kind=kind)
+        elif how.kind == "inline" and callee == SESSION and how.name not in ("close", "__aenter__"):
+            self.report(node, message="This ClientSession serves one call and is never closed; "
+                                      "use `async with aiohttp.ClientSession() as session:` around the request.")
+        elif how.kind == "attribute" and how.owner is not None:
+            owner_class = self_class(how.owner, self.context.scope)
+            if owner_class is not None and self.bases_known(owner_class.node, owner_class.parent):
+                self.attributes.append((node, how.name, kind))
+
+    def note_closing(self, func: cst.Attribute, call: cst.Call) -> None:
+        """``x.attr.close()``, ``stack.enter_async_context(x.attr)``, ``push_async_callback(x.attr.close)``."""
+        if func.attr.value == "close" and isinstance(func.value, cst.Attribute):
+            self.closed.add(func.value.attr.value)
+        for arg in call.args:
+            value = arg.value
+            if isinstance(value, cst.Attribute):
+                if value.attr.value == "close" and isinstance(value.value, cst.Attribute):
+                    self.closed.add(value.value.attr.value)
+                elif func.attr.value in ENTER_METHODS:
+                    self.closed.add(value.attr.value)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if isinstance(node.item, cst.Attribute):  # async with self.session: ...
+            self.closed.add(node.item.attr.value)
+
+    def visit_Return(self, node: cst.Return) -> None:
+        if isinstance(node.value, cst.Attribute):  # handed out: whoever gets it may close it
+            self.closed.add(node.value.attr.value)
+
+    def bases_known(self, class_node: cst.CSTNode, outer: Any) -> bool:
+        """Every base class is inert or defined in this module (whose closes the module-wide check sees)."""
+        module = outer.module() if outer is not None else None
+        for base in getattr(class_node, "bases", ()):
+            if base.keyword is not None:  # metaclass=...
+                continue
+            expr = base.value
+            if isinstance(expr, cst.Subscript):
+                expr = expr.value
+            if isinstance(expr, cst.Name) and module is not None and any(
+                    b.kind == "class" for b in module.bindings.get(expr.value, ())):
+                continue
+            if qualified_name(expr, outer) not in INERT_BASES:
+                return False
+        return True
+
+    def leave_Module(self, node: cst.Module) -> None:
+        for call, attribute, kind in self.attributes:
+            if attribute not in self.closed:
+                self.report(call, message=(f"`self.{attribute}` ({kind}) is never closed; add an async `close()` "
+                                           f"that awaits `self.{attribute}.close()` and call it on shutdown."))
