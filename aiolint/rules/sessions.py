@@ -275,10 +275,9 @@ class SessionNotClosed(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
-        if isinstance(func, cst.Attribute):
-            self.note_closing(func, node)
         if not isinstance(func, (cst.Name, cst.Attribute)):
             return
+        self.note_closing(func, node)
         callee = self.context.qualified_name(func)
         if callee not in (SESSION, CONNECTOR):
             return
@@ -299,16 +298,18 @@ class SessionNotClosed(Rule):
             if owner_class is not None and self.bases_known(owner_class.node, owner_class.parent):
                 self.attributes.append((node, how.name, kind))
 
-    def note_closing(self, func: cst.Attribute, call: cst.Call) -> None:
-        """``x.attr.close()``, ``stack.enter_async_context(x.attr)``, ``push_async_callback(x.attr.close)``."""
-        if func.attr.value == "close" and isinstance(func.value, cst.Attribute):
+    def note_closing(self, func: cst.BaseExpression, call: cst.Call) -> None:
+        """``x.attr.close()``, ``stack.enter_async_context(x.attr)``, ``push_async_callback(x.attr.close)``,
+        ``ClientSession(connector=x.attr)`` (the session owns its connector and closes it)."""
+        method = func.attr.value if isinstance(func, cst.Attribute) else None
+        if isinstance(func, cst.Attribute) and method == "close" and isinstance(func.value, cst.Attribute):
             self.closed.add(func.value.attr.value)
         for arg in call.args:
             value = arg.value
             if isinstance(value, cst.Attribute):
                 if value.attr.value == "close" and isinstance(value.value, cst.Attribute):
                     self.closed.add(value.value.attr.value)
-                elif func.attr.value in ENTER_METHODS:
+                elif method in ENTER_METHODS or (arg.keyword is not None and arg.keyword.value == "connector"):
                     self.closed.add(value.attr.value)
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
