@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
+from collections import Counter
 from typing import List, Optional, Sequence
 
 import click
 
 from . import __version__
-from .config import ConfigError, load_settings, split_codes
+from .config import ConfigError, Settings, load_settings, split_codes
+from .discovery import FileFilter
 from .reporters import REPORTERS
 from .rules import REGISTRY
 from .runner import Report, lint_paths
@@ -51,6 +54,12 @@ def main() -> None:
 @click.option("--extend-blocking-calls", multiple=True, metavar="NAME=CODE",
               help="Report calls to NAME in coroutines as CODE (e.g. 'mylib.http.get=AIO302').")
 @click.option("--output-format", type=click.Choice(sorted(REPORTERS)), default="text", show_default=True)
+@click.option("--output-file", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
+              help="Write the findings (or statistics) to FILE instead of standard output.")
+@click.option("--statistics", is_flag=True,
+              help="Print a count per code, with those silenced by noqa, instead of the findings.")
+@click.option("--stdin-filename", metavar="PATH",
+              help="Lint standard input (the path '-') as if it were this file: its configuration applies.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (2 still means an error).")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary.")
 @click.option("--no-color", is_flag=True, help="No colours on a terminal (as does a non-empty NO_COLOR variable).")
@@ -58,8 +67,9 @@ def check(paths: Sequence[str], config: Optional[str], isolated: bool, select: S
           extend_select: Sequence[str], ignore: Sequence[str], per_file_ignores: Sequence[str],
           exclude: Sequence[str], extend_exclude: Sequence[str], respect_gitignore: Optional[bool],
           force_exclude: Optional[bool], extend_blocking_calls: Sequence[str],
-          output_format: str, exit_zero: bool, quiet: bool, no_color: bool) -> None:
-    """Lint PATHS (files or directories; default: the current directory)."""
+          output_format: str, output_file: Optional[str], statistics: bool, stdin_filename: Optional[str],
+          exit_zero: bool, quiet: bool, no_color: bool) -> None:
+    """Lint PATHS (files or directories; default: the current directory; '-': standard input)."""
     try:
         settings = load_settings(config, isolated, flags={
             "select": list(split_codes(select)) if select else None,
@@ -72,14 +82,61 @@ def check(paths: Sequence[str], config: Optional[str], isolated: bool, select: S
             "force-exclude": force_exclude,
             "extend-blocking-calls": pairs(extend_blocking_calls, "=", "--extend-blocking-calls"),
         })
-        report = lint_paths(list(paths) or ["."], settings)
+        if "-" in paths or (stdin_filename and not paths):
+            if tuple(paths) not in ((), ("-",)):
+                raise ConfigError("'-' (standard input) cannot be mixed with other paths")
+            report = lint_stdin(stdin_filename, settings)
+        else:
+            report = lint_paths(list(paths) or ["."], settings)
     except ConfigError as exc:
         raise ConfigFailure(str(exc)) from None
     # On a terminal, findings come with their source line, in colour unless the user opted out.
-    terminal = sys.stdout.isatty()
+    terminal = output_file is None and sys.stdout.isatty()
     color = terminal and not no_color and not os.environ.get("NO_COLOR")
-    click.echo(REPORTERS[output_format](report, context=terminal, color=color), nl=False)
+    if statistics:
+        output = render_statistics(report, as_json=output_format == "json")
+    else:
+        output = REPORTERS[output_format](report, context=terminal, color=color)
+    if output_file is None:
+        click.echo(output, nl=False)
+    else:
+        try:
+            with open(output_file, "w", encoding="utf-8") as handle:
+                handle.write(output)
+        except OSError as exc:
+            raise ConfigFailure(f"{output_file}: cannot write the report: {exc.strerror or exc}") from None
     sys.exit(finish(report, quiet, exit_zero))
+
+
+def lint_stdin(filename: Optional[str], settings: Settings) -> Report:
+    """Standard input, linted as the file ``filename`` (its per-file ignores apply)."""
+    report = Report()
+    if filename and settings.force_exclude and FileFilter(settings).force_excluded(filename):
+        return report  # as a file named explicitly: pre-commit-style callers asked for exclusions
+    from .engine import lint_source  # LibCST is imported only when something is linted
+
+    path = filename or "-"
+    report.add(lint_source(click.get_binary_stream("stdin").read(), path, settings.rules_for(path), settings.options))
+    return report
+
+
+def render_statistics(report: Report, as_json: bool = False) -> str:
+    """A count per code, most frequent first, with how many ``# noqa`` silenced (ruff's ``--statistics``)."""
+    names = {d.code: d.name for d in report.diagnostics}
+    reported = Counter(d.code for d in report.diagnostics)
+    rows = sorted(((reported[code], report.suppressed.get(code, 0), code,
+                    names.get(code) or REGISTRY[code].name) for code in {*reported, *report.suppressed}),
+                  key=lambda row: (-row[0], -row[1], row[2]))
+    if as_json:
+        return json.dumps([{"code": code, "name": name, "count": count, "suppressed": suppressed}
+                           for count, suppressed, code, name in rows], indent=2) + "\n"
+    width = max((len(str(row[0])) for row in rows), default=1)
+    name_width = max((len(row[3]) for row in rows), default=0)
+    lines = []
+    for count, suppressed, code, name in rows:
+        noqa = f"  ({suppressed} suppressed by noqa)" if suppressed else ""
+        lines.append(f"{count:>{width}}  {code}  {name:{name_width}}{noqa}".rstrip() + "\n")
+    return "".join(lines)
 
 
 class ConfigFailure(click.ClickException):
