@@ -181,3 +181,18 @@ def test_self_connector_handed_to_a_session_is_owned_by_it():
             async def close(self):
                 await self.session.close()
     """, SessionNotClosed) == []
+
+
+def test_a_session_handed_to_a_consumer_in_a_while_loop_is_a_reconnect_not_a_request():
+    source = """
+        import aiohttp
+
+        async def run(consume, urls):
+            while True:
+                async with aiohttp.ClientSession() as session:
+                    await consume(session)
+            for url in urls:
+                async with aiohttp.ClientSession() as session:
+                    await consume(session, url)
+    """
+    assert findings(source, SessionPerRequest) == [(9, "AIO101")]

@@ -16,7 +16,7 @@ import libcst as cst
 
 from ..semantics.aiohttp import (
     CONNECTOR, ENTER_METHODS, REQUEST_FUNCTION, ROUTER_METHODS, SESSION, Held, held, is_route_decorator,
-    is_view_method, repeats, route_handlers, self_class, takes_request,
+    is_view_method, repeating, route_handlers, self_class, takes_request,
 )
 from ..semantics.names import qualified_name
 from ..semantics.tracking import track
@@ -38,16 +38,21 @@ def enclosing_function(context: Any) -> Optional[cst.FunctionDef]:
     return scope.node if scope is not None and isinstance(scope.node, cst.FunctionDef) else None
 
 
-def confined(how: Held, function: cst.FunctionDef, creation: cst.Call) -> bool:
-    """The session lives for this call of ``function`` only: nothing takes it over."""
+def confined(how: Held, function: cst.FunctionDef, creation: cst.Call, passing_outlives: bool = False) -> bool:
+    """The session lives for this call of ``function`` only: nothing takes it over.
+
+    With ``passing_outlives``, passing a session entered by ``async with`` to a call
+    counts as handing it over too (the callee may serve a whole connection on it).
+    """
     if how.kind in ("inline", "dropped"):
         return True
     if how.kind == "with":
         if how.name is None:
             return True
         uses = track(function, how.name)
+        outlives = OUTLIVES_BLOCK | {"argument"} if passing_outlives else OUTLIVES_BLOCK
         # A websocket keeps its session for the whole connection, not for one request.
-        return not uses.calls_to("ws_connect") and not any(e.how in OUTLIVES_BLOCK for e in uses.escapes)
+        return not uses.calls_to("ws_connect") and not any(e.how in outlives for e in uses.escapes)
     if how.kind == "local" and how.name is not None:
         uses = track(function, how.name, creation)
         return not uses.escapes and not uses.calls_to("ws_connect")
@@ -116,12 +121,17 @@ class SessionPerRequest(Rule):
     and keep it on the app.
 
     ## Known limits
-    A session that escapes (returned, stored on `self` or an app, yielded,
-    passed to another call) or that opens a websocket (`ws_connect`, a long-lived
-    connection, as in reconnect loops) is never reported. Helpers are matched by
-    name within one module: a helper called in a loop from another module is not
-    seen. Handlers registered in another module are recognised only by their
-    `web.Request` annotation, a route decorator or a `web.View` base.
+    A session that someone else may own is never reported: returned, yielded or
+    stored (on `self`, an app, a container), and, unless `async with` closes it at
+    the end of the block, passed to another call. Nor is a session that opens a
+    websocket (`ws_connect`: one long-lived connection), nor, in a `while` loop,
+    an `async with` session handed to another call (reconnect loops serve a whole
+    connection that way).
+
+    Helpers are matched by name within one module: a helper called in a loop
+    from another module is not seen. Handlers registered in another module are
+    recognised only by their `web.Request` annotation, a route decorator or a
+    `web.View` base.
     """
 
     code = "AIO101"
@@ -150,7 +160,8 @@ class SessionPerRequest(Rule):
             return
         ancestors = self.context.ancestors
         caller = enclosing_function(self.context)
-        in_loop = repeats(node, ancestors)
+        loop = repeating(node, ancestors)
+        in_loop = loop is not None
         if short in ROUTE_CALLS:
             self.registered.update(route_handlers(node, self.context.scope))
         self.sites.append(CallSite(short, isinstance(func, cst.Attribute), caller,
@@ -159,7 +170,8 @@ class SessionPerRequest(Rule):
         if callee not in (SESSION, REQUEST_FUNCTION) or caller is None:
             return
         is_request = callee == REQUEST_FUNCTION
-        if not is_request and not confined(held(node, ancestors), caller, node):
+        # ``while`` loops also reconnect: a session handed to a consumer there may serve a whole connection.
+        if not is_request and not confined(held(node, ancestors), caller, node, isinstance(loop, cst.While)):
             return
         if in_loop:
             self.report(node, message=self.loop_message(is_request))

@@ -9,7 +9,7 @@ web handlers.
   annotations and the ``self.x = ...`` assignments of its methods.
 - ``route_handlers``, ``is_route_decorator``, ``is_view_method`` and
   ``takes_request`` recognise the ways aiohttp registers a request handler.
-- ``repeats(node, ancestors)``: the node runs more than once per call of its function.
+- ``repeating(node, ancestors)``: the loop that runs the node more than once per call of its function.
 """
 
 from __future__ import annotations
@@ -85,22 +85,23 @@ def held(call: cst.Call, ancestors: Sequence[cst.CSTNode]) -> Held:
     return Held("other")
 
 
-def repeats(node: cst.CSTNode, ancestors: Sequence[cst.CSTNode]) -> bool:
-    """``node`` is in a loop body or a comprehension's repeated part, within its own function."""
+def repeating(node: cst.CSTNode, ancestors: Sequence[cst.CSTNode]) -> Optional[cst.CSTNode]:
+    """The innermost loop (``for``, ``while``, a comprehension) whose body or repeated part
+    holds ``node`` within its own function, or None."""
     child = node
     for ancestor in reversed(ancestors):
         if isinstance(ancestor, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
-            return False
+            return None
         if isinstance(ancestor, (cst.For, cst.While)) and child is ancestor.body:
-            return True
+            return ancestor
         if isinstance(ancestor, cst.CompFor) and any(child is test for test in ancestor.ifs):
-            return True
+            return ancestor
         if isinstance(ancestor, (cst.ListComp, cst.SetComp, cst.GeneratorExp)) and child is ancestor.elt:
-            return True
+            return ancestor
         if isinstance(ancestor, cst.DictComp) and (child is ancestor.key or child is ancestor.value):
-            return True
+            return ancestor
         child = ancestor
-    return False
+    return None
 
 
 # -- web handlers ------------------------------------------------------------------
