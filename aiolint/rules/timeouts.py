@@ -1,0 +1,278 @@
+"""AIO2xx: requests that can wait five minutes, or forever.
+
+Facts from aiohttp 3.x: a session created without ``timeout=`` uses
+``ClientTimeout(total=300, sock_connect=30)``; a request's ``timeout=None``
+becomes ``ClientTimeout(total=None)``, no limit at all; a limit of ``None`` or
+``0`` is no limit (``ceil_timeout`` and the read timer skip both).
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Iterator, List, Optional, Union
+
+import libcst as cst
+
+from ..semantics.aiohttp import REQUEST_FUNCTION, SESSION, held, self_class
+from ..semantics.scope import iter_params
+from ..semantics.tracking import MethodCall, track
+from ..semantics.values import REQUEST_METHODS
+from .base import Rule
+
+CLIENT_TIMEOUT = "aiohttp.ClientTimeout"
+DEFAULT_TIMEOUT = "`ClientTimeout(total=300, sock_connect=30)`"
+# ClientTimeout's fields in declaration order (it is an attrs class: positional arguments work),
+# and those of them that limit a request.
+TIMEOUT_FIELDS = ("total", "connect", "sock_read", "sock_connect", "ceil_threshold")
+LIMIT_FIELDS = frozenset(TIMEOUT_FIELDS[:4])
+SESSION_REQUESTS = frozenset(f"{SESSION}.{method}" for method in REQUEST_METHODS)
+
+
+def keyword(call: cst.Call, name: str) -> Optional[cst.Arg]:
+    """The ``name=`` argument of ``call``, if written."""
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg
+    return None
+
+
+def has_unpacking(call: cst.Call) -> bool:
+    """``f(*args)`` or ``f(**kwargs)``: any argument may be in there."""
+    return any(arg.star for arg in call.args)
+
+
+def passes_timeout(call: cst.Call) -> bool:
+    """``timeout=`` is written (whatever its value: that is a decision), or may hide in ``**kwargs``."""
+    return keyword(call, "timeout") is not None or any(arg.star == "**" for arg in call.args)
+
+
+def is_no_limit(value: cst.BaseExpression) -> bool:
+    """``None``, ``0`` or a negative literal: aiohttp applies no limit for any of them."""
+    if isinstance(value, cst.Name):
+        return value.value == "None"
+    if isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Minus):
+        return isinstance(value.expression, (cst.Integer, cst.Float))
+    if isinstance(value, (cst.Integer, cst.Float)):
+        return value.evaluated_value == 0
+    return False
+
+
+def sets_no_limit(call: cst.Call) -> bool:
+    """A ``ClientTimeout(...)`` call none of whose fields is a limit (unwritten fields are None)."""
+    if has_unpacking(call):
+        return False
+    for position, arg in enumerate(call.args):
+        field = arg.keyword.value if arg.keyword is not None else TIMEOUT_FIELDS[min(position, 4)]
+        if field in LIMIT_FIELDS and not is_no_limit(arg.value):
+            return False
+    return True
+
+
+class TimeoutDisabled(Rule):
+    """Reports timeouts that remove every limit, so a stalled server hangs the caller forever.
+
+    ## What it does
+    Reports a request's `timeout=None` on an `aiohttp.ClientSession`, and an
+    `aiohttp.ClientTimeout(...)` none of whose `total`, `connect`, `sock_read`
+    and `sock_connect` is a limit: `ClientTimeout()`, `ClientTimeout(total=None)`,
+    `ClientTimeout(total=0)`. In aiohttp 3.x `None` and `0` both mean "no limit".
+
+    ## Why is this bad?
+    A request's `timeout=None` does not mean "the session's timeout": aiohttp turns
+    it into `ClientTimeout(total=None)`, which waits forever. A server that accepts
+    the connection and never answers then holds the coroutine, its connection and
+    whatever waits on it until the process restarts.
+
+    ## Example
+    ```python
+    async with session.get(url, timeout=None) as resp:
+        ...
+    timeout = aiohttp.ClientTimeout(total=None)
+    ```
+
+    ## Use instead
+    ```python
+    async with session.get(url, timeout=aiohttp.ClientTimeout(total=60)) as resp:
+        ...
+    # A long stream: no total limit, but a limit on each read.
+    timeout = aiohttp.ClientTimeout(total=None, sock_read=30)
+    ```
+    Leave `timeout=` out to use the session's timeout.
+
+    ## Known limits
+    Only literal `None`, `0` and negative numbers are known to mean "no limit";
+    a variable holding `None` is not followed. `ClientTimeout(connect=5)` alone
+    is not reported: it limits something. `ClientSession(timeout=None)` is not
+    this rule's: it gives the session the default timeout, not none (AIO204).
+    Nor is `aiohttp.request(..., timeout=None)`, which passes the value on to a
+    `ClientSession` and so also gets the default. `ws_connect`'s `timeout=` is a
+    `ClientWSTimeout`, not checked here.
+    """
+
+    code = "AIO202"
+    name = "timeout-disabled"
+    summary = "A request's `timeout=None` or a `ClientTimeout` with no limit: a stalled server hangs it forever"
+    message = "{what} sets no time limit, so a stalled server can hang {whom} forever; {advice}."
+    triggers = frozenset({"aiohttp"})
+
+    def visit_Call(self, node: cst.Call) -> None:
+        callee = self.context.callee_name(node)
+        if callee == CLIENT_TIMEOUT:
+            if sets_no_limit(node) and not self.is_positional_argument():
+                self.report(node, what=f"`{self.context.code_for(node.func)}(...)`", whom="every request using it",
+                            advice="set `total`, or `sock_read` for a long stream")
+        elif callee in SESSION_REQUESTS:
+            timeout = keyword(node, "timeout")
+            if timeout is not None and is_no_limit(timeout.value):
+                self.report(timeout, what=f"`timeout={self.context.code_for(timeout.value)}` on a request", whom="it",
+                            advice="pass an `aiohttp.ClientTimeout` with a limit, or leave it out to use the session's")
+
+    def is_positional_argument(self) -> bool:
+        """``conn.connect(req, [], ClientTimeout())``: internals (and their tests) take a timeout
+        positionally; sessions and requests take ``timeout=``, the only way users set one."""
+        parent = self.context.ancestors[-1]
+        return isinstance(parent, cst.Arg) and parent.keyword is None and not parent.star
+
+
+class MissingTimeout(Rule):
+    """Reports sessions and `aiohttp.request()` calls whose requests run on the default five-minute timeout.
+
+    ## What it does
+    Reports an `aiohttp.ClientSession(...)` created without `timeout=` when a
+    request made on it does not pass `timeout=` either: a request on the `as` name
+    of its `async with`, on the local it is assigned to, or, for
+    `self.x = ClientSession()`, on `self.x` in the methods of the class. Reports
+    `aiohttp.request(...)` without `timeout=`, under any alias.
+
+    ## Why is this bad?
+    Without a timeout aiohttp uses `ClientTimeout(total=300, sock_connect=30)`: a
+    request to a slow or stalled server holds the caller, a connection and
+    everything waiting on it for five minutes. That is rarely what anyone chose;
+    it is what happens when nobody did.
+
+    ## Example
+    ```python
+    async with aiohttp.ClientSession() as session:
+        async with session.get(url) as resp:
+            return await resp.json()
+    ```
+
+    ## Use instead
+    ```python
+    timeout = aiohttp.ClientTimeout(total=30, sock_connect=5)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        async with session.get(url) as resp:
+            return await resp.json()
+    ```
+
+    ## Known limits
+    Any written `timeout=` counts as a decision, whatever its value (a name, an
+    attribute, a call); so does `**kwargs`, which may hold one. A session passed in
+    as a parameter is not reported: its owner decides. A session is reported only
+    for the requests this rule can see: one that is returned, stored elsewhere or
+    passed to a helper, with no request in sight, is not reported, since the
+    requests made on it elsewhere may each pass `timeout=`. A session assigned to a
+    name bound more than once in the function is not followed. Requests through a
+    property, a subclass or another object holding the session are not seen.
+    `ws_connect` is not a request here: its `timeout=` is a `ClientWSTimeout`.
+    """
+
+    code = "AIO201"
+    name = "missing-timeout"
+    summary = "A session or `aiohttp.request()` without `timeout=`: its requests may wait five minutes"
+    message = ("{what} has no `timeout=`, so {whom} aiohttp's default " + DEFAULT_TIMEOUT
+               + " and may wait five minutes; pass `timeout=aiohttp.ClientTimeout(...)` with limits you chose.")
+    triggers = frozenset({"aiohttp"})
+
+    def visit_Call(self, node: cst.Call) -> None:
+        callee = self.context.callee_name(node)
+        if callee not in (SESSION, REQUEST_FUNCTION) or passes_timeout(node):
+            return
+        what = f"`{self.context.code_for(node.func)}(...)`"
+        if callee == REQUEST_FUNCTION:
+            self.report(node, what=what, whom="it uses")
+        elif any(not passes_timeout(request) for request in self.requests_on(node)):
+            self.report(node, what=f"This {what}", whom="its requests use")
+
+    def requests_on(self, creation: cst.Call) -> List[cst.Call]:
+        """The requests this file shows being made on the session ``creation`` creates."""
+        how = held(creation, self.context.ancestors)
+        if how.kind == "inline":  # ClientSession().get(url)
+            return requests_of([how.node])
+        owner = self.owner()
+        if owner is None or how.name is None:
+            return []
+        if how.kind == "with":
+            # Only inside this `with`: the function may reuse the name for another session.
+            inside = set(walk(self.context.ancestors[-2]))
+            return [call for call in requests_of(track(owner, how.name).calls) if call in inside]
+        if how.kind == "local":
+            tracked = track(owner, how.name)
+            return requests_of(tracked.calls) if tracked.bindings == 1 else []
+        if how.kind == "attribute" and how.owner is not None:
+            class_scope = self_class(how.owner, self.context.scope)
+            if class_scope is not None:
+                return list(attribute_requests(class_scope.node, how.name))
+        return []
+
+    def owner(self) -> Optional[cst.CSTNode]:
+        """The function (or module) whose code runs where the walk is, if not a lambda or class body."""
+        function = self.context.scope.function()
+        if function is not None:
+            return function.node if isinstance(function.node, cst.FunctionDef) else None
+        return self.context.module if self.context.scope.is_module else None
+
+
+def requests_of(calls: Iterable[Union[MethodCall, cst.Call]]) -> List[cst.Call]:
+    """The requests among method calls (tracked, or plain ``x.method(...)`` calls)."""
+    found = []
+    for call in calls:
+        node = call.call if isinstance(call, MethodCall) else call
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value in REQUEST_METHODS:
+            found.append(node)
+    return found
+
+
+def single_target(statement: cst.CSTNode) -> Optional[cst.BaseExpression]:
+    """``x = value`` or ``x: T = value``: the one target, else None."""
+    if isinstance(statement, cst.Assign) and len(statement.targets) == 1:
+        return statement.targets[0].target
+    if isinstance(statement, cst.AnnAssign):
+        return statement.target
+    return None
+
+
+def first_param(function: cst.FunctionDef) -> Optional[str]:
+    params = list(iter_params(function.params))
+    return params[0].name.value if params else None
+
+
+def attribute_requests(class_def: cst.ClassDef, attribute: str) -> Iterator[cst.Call]:
+    """Requests on ``self.<attribute>`` in the methods of the class, also through a local alias
+    (``session = self._session``)."""
+    for statement in class_def.body.body if isinstance(class_def.body, cst.IndentedBlock) else ():
+        if not isinstance(statement, cst.FunctionDef):
+            continue
+        me = first_param(statement)
+        for node in walk(statement.body):
+            if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
+                    and node.func.attr.value in REQUEST_METHODS and is_self_attribute(node.func.value, me, attribute):
+                yield node
+            target = single_target(node)
+            if isinstance(target, cst.Name) and is_self_attribute(node.value, me, attribute):
+                yield from requests_of(track(statement, target.value).calls)
+
+
+def is_self_attribute(expr: Optional[cst.BaseExpression], me: Optional[str], attribute: str) -> bool:
+    return (isinstance(expr, cst.Attribute) and expr.attr.value == attribute
+            and isinstance(expr.value, cst.Name) and expr.value.value == me)
+
+
+def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """``node`` and everything under it."""
+    from ..engine import children  # the engine imports the rule registry, which imports this module
+
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(children(current))
