@@ -2,9 +2,10 @@
 
 flake8 decides what is shown (``--select``, ``--ignore``, ``# noqa``); the plugin
 only runs the engine. Rules that are off by default in aiolint go on flake8's
-default ignore list, so plain ``flake8`` reports what plain ``aiolint`` does and
-``flake8 --extend-select AIO6`` turns them on. flake8 reports syntax errors itself
-(E999) and does not call tree plugins for such files.
+default ignore list, so plain ``flake8`` reports what plain ``aiolint`` does, and
+they run only when named by family or code (``flake8 --extend-select AIO6``):
+``--select AIO`` keeps its usual flake8 meaning, "only this plugin's findings".
+flake8 reports syntax errors itself (E999) and does not call tree plugins for such files.
 """
 
 from __future__ import annotations
@@ -41,10 +42,12 @@ class Plugin:
 
     @classmethod
     def parse_options(cls, options: argparse.Namespace) -> None:
-        # An off-by-default rule runs only when the user names it (or a prefix of it) in
-        # --select/--extend-select: a project's own ``ignore =`` setting replaces flake8's
-        # default ignore list, and must not switch opt-in rules on by accident.
-        named = tuple((options.select or []) + (options.extend_select or []))
+        # An off-by-default rule runs only when --select/--extend-select name its family or
+        # code: a bare ``AIO`` means "aiolint's findings", not "every opt-in rule", and a
+        # project's own ``ignore =`` (which replaces flake8's default ignore list) must not
+        # switch opt-in rules on either.
+        selectors = (options.select or []) + (options.extend_select or [])
+        named = tuple(selector for selector in selectors if len(selector) > len("AIO"))
         cls.rules = [rule for rule in all_rules() if rule.default_enabled or rule.code.startswith(named)]
         # Selection is flake8's business; the rules' options come from aiolint's own configuration
         # (flake8's --isolated concerns flake8's files and does not reach plugins).

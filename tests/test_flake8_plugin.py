@@ -45,15 +45,24 @@ def per_file(lines: List[str]) -> Dict[str, List[str]]:
     return found
 
 
-# Each tool runs once over all the fixtures per selection; the tests compare file by file.
+# Each run covers every fixture once; the tests compare file by file.
 @pytest.fixture(scope="module")
 def defaults():
-    return per_file(flake8(FIXTURES)), per_file(aiolint(FIXTURES))
+    """What each face reports with the rules on by default."""
+    return {
+        "aiolint": per_file(aiolint(FIXTURES)),
+        "flake8": per_file(flake8(FIXTURES)),
+        "flake8 --select AIO": per_file(flake8("--select", "AIO", FIXTURES)),
+        # A project's own ignore list replaces flake8's default one: opt-in rules must stay off.
+        "flake8 --ignore E203": per_file(flake8("--ignore", "E203", FIXTURES)),
+    }
 
 
 @pytest.fixture(scope="module")
-def everything():
-    return per_file(flake8("--select", "AIO", FIXTURES)), per_file(aiolint("--select", "AIO", FIXTURES))
+def every_rule():
+    """Every rule on: aiolint's --select AIO; flake8 needs each family named for its opt-in rules."""
+    families = ",".join(sorted({code[:4] for code in REGISTRY}))
+    return per_file(aiolint("--select", "AIO", FIXTURES)), per_file(flake8("--extend-select", families, FIXTURES))
 
 
 def test_plugin_is_registered():
@@ -62,42 +71,46 @@ def test_plugin_is_registered():
 
 
 @pytest.mark.parametrize("fixture", fixture_files(), ids=lambda p: p.name)
-def test_plain_flake8_reports_what_plain_aiolint_reports(fixture, defaults):
-    from_flake8, from_aiolint = defaults
-    assert from_flake8.get(fixture.name, []) == from_aiolint.get(fixture.name, [])
+def test_flake8_reports_what_aiolint_reports(fixture, defaults):
+    expected = defaults["aiolint"].get(fixture.name, [])
+    for run, findings in defaults.items():
+        assert findings.get(fixture.name, []) == expected, run
 
 
 @pytest.mark.parametrize("fixture", fixture_files(), ids=lambda p: p.name)
-def test_select_aio_reports_every_annotated_finding_like_aiolint(fixture, everything):
-    from_flake8, from_aiolint = everything
+def test_every_annotated_finding_once_opt_in_rules_are_named(fixture, every_rule):
+    from_aiolint, from_flake8 = every_rule
     assert from_flake8.get(fixture.name, []) == from_aiolint.get(fixture.name, [])
-    # --select AIO turns every rule on, so it finds exactly what the fixture announces.
     reported = {(int(line.split(":")[1]), line.split(" ")[1]) for line in from_flake8.get(fixture.name, [])}
     assert reported == expected_findings(fixture)
 
 
-def opt_in_codes() -> List[str]:
+def opt_in_families() -> Dict[str, set]:
+    """Family prefix (``AIO6``) -> the off-by-default codes of that family the fixtures announce."""
     announced = {code for fixture in fixture_files() for _, code in expected_findings(fixture)}
-    return sorted(code for code in announced if code in REGISTRY and not REGISTRY[code].default_enabled)
+    families: Dict[str, set] = {}
+    for code in announced:
+        if code in REGISTRY and not REGISTRY[code].default_enabled:
+            families.setdefault(code[:4], set()).add(code)
+    return families
 
 
-def codes_in(lines: List[str]) -> set:
-    return {line.split(" ")[1] for line in lines}
+def codes_in(found: Dict[str, List[str]]) -> set:
+    return {line.split(" ")[1] for lines in found.values() for line in lines}
 
 
-@pytest.mark.parametrize("code", opt_in_codes() or [pytest.param(None, marks=pytest.mark.skip(
+@pytest.mark.parametrize("family", sorted(opt_in_families()) or [pytest.param(None, marks=pytest.mark.skip(
     reason="no off-by-default rule has a fixture yet"))])
-def test_off_by_default_rules_need_naming(code):
-    assert code not in codes_in(flake8(FIXTURES))
-    # A project's own ignore list replaces flake8's default one: it must not switch opt-in rules on.
-    assert code not in codes_in(flake8("--ignore", "E203", FIXTURES))
-    assert code in codes_in(flake8("--extend-select", code[:4], FIXTURES))
+def test_off_by_default_rules_report_only_when_named(family, defaults):
+    codes = opt_in_families()[family]
+    for run, findings in defaults.items():
+        assert not codes & codes_in(findings), run
+    assert codes <= codes_in(per_file(flake8("--extend-select", family, FIXTURES)))
 
 
 def test_noqa_suppresses_through_flake8(tmp_path, defaults):
     """A fixture whose first finding gets ``# noqa: <its code>``: only that finding goes."""
-    from_flake8, _ = defaults
-    name, findings = next(iter(sorted(from_flake8.items())))
+    name, findings = next(iter(sorted(defaults["flake8"].items())))
     first = findings[0]
     line_number, code = int(first.split(":")[1]), first.split(" ")[1]
     lines = (ROOT / FIXTURES / name).read_text(encoding="utf-8").splitlines(keepends=True)
