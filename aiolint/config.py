@@ -29,6 +29,7 @@ DEFAULT_EXCLUDE: Tuple[str, ...] = (
 DEFAULT_CACHE_DIR = ".aiolint_cache"
 
 CODE_OR_PREFIX = re.compile(r"^AIO[0-9]{0,3}$")
+BLOCKING_FAMILY = "AIO3"  # the rules that read extend-blocking-calls
 DOTTED_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
@@ -177,11 +178,12 @@ def _per_file_ignores(value: Any, origin: str, base: str, root: str) -> Tuple[Tu
 
 def _blocking_calls(value: Any, origin: str) -> Dict[str, str]:
     calls = {}
+    blocking = sorted(code for code in REGISTRY if code.startswith(BLOCKING_FAMILY))
     for name, code in _table(value, origin).items():
         if not DOTTED_NAME.match(name):
             raise ConfigError(f"{origin}: {name!r} is not a qualified name such as 'mylib.http.get'")
-        if not isinstance(code, str) or code.strip().upper() not in REGISTRY:
-            raise ConfigError(f"{origin} {name!r}: unknown rule code {code!r}")
+        if not isinstance(code, str) or code.strip().upper() not in blocking:
+            raise ConfigError(f"{origin} {name!r}: {code!r} is not a blocking-call code ({', '.join(blocking)})")
         calls[name] = code.strip().upper()
     return calls
 

@@ -61,7 +61,7 @@ def test_every_key_is_read(tmp_path):
         extend-exclude = ["migrations/*.py"]
         respect-gitignore = false
         force-exclude = true
-        extend-blocking-calls = { "mycompany.http.get" = "aio990" }
+        extend-blocking-calls = { "mycompany.http.get" = "aio302" }
         cache-dir = "var/cache"
         """)
     settings = load_settings(cwd=str(tmp_path))
@@ -69,7 +69,7 @@ def test_every_key_is_read(tmp_path):
     assert settings.per_file_ignores == (("tests/*", ("AIO99",)), ("__init__.py", ("AIO990",)))
     assert settings.exclude == ("generated", "migrations/*.py")
     assert (settings.respect_gitignore, settings.force_exclude) == (False, True)
-    assert settings.options == {"extend-blocking-calls": {"mycompany.http.get": "AIO990"}}
+    assert settings.options == {"extend-blocking-calls": {"mycompany.http.get": "AIO302"}}
     assert settings.cache_dir == str(tmp_path / "var" / "cache")
 
 
@@ -97,8 +97,10 @@ def test_per_file_ignores_give_the_rules_for_a_path(tmp_path):
     ('respect-gitignore = "yes"', "respect-gitignore: expected true or false, got 'yes'"),
     ('per-file-ignores = ["tests/*"]', "per-file-ignores: expected a table"),
     ('per-file-ignores = { "tests/*" = ["AIO77"] }', "per-file-ignores 'tests/*': unknown rule code or prefix 'AIO77'"),
-    ('extend-blocking-calls = { "my lib.get" = "AIO990" }', "'my lib.get' is not a qualified name"),
-    ('extend-blocking-calls = { "mylib.get" = "AIO9" }', "extend-blocking-calls 'mylib.get': unknown rule code 'AIO9'"),
+    ('extend-blocking-calls = { "my lib.get" = "AIO302" }', "'my lib.get' is not a qualified name"),
+    ('extend-blocking-calls = { "mylib.get" = "AIO3" }', "extend-blocking-calls 'mylib.get': 'AIO3' is not a blocking-call code (AIO301, "),
+    ('extend-blocking-calls = { "mylib.get" = "AIO990" }', "'AIO990' is not a blocking-call code"),
+    ('extend-blocking-calls = { "mylib.get" = ["AIO302"] }', "['AIO302'] is not a blocking-call code"),
     ("cache-dir = 3", "cache-dir: expected a path, got 3"),
 ])
 def test_configuration_errors_name_the_file_and_the_problem(tmp_path, table, named):
@@ -140,17 +142,17 @@ def test_flags_replace_the_files_values(tmp_path):
         extend-exclude = ["b"]
         respect-gitignore = false
         per-file-ignores = { "x.py" = ["AIO990"] }
-        extend-blocking-calls = { "lib.one" = "AIO990", "lib.two" = "AIO990" }
+        extend-blocking-calls = { "lib.one" = "AIO302", "lib.two" = "AIO302" }
         """)
     settings = load_settings(cwd=str(tmp_path), flags={
         "exclude": ["c"], "extend-exclude": ["d"], "respect-gitignore": True, "per-file-ignores": {"y.py": ["AIO99"]},
-        "extend-blocking-calls": {"lib.two": "aio990", "lib.three": "AIO990"}, "force-exclude": None,
+        "extend-blocking-calls": {"lib.two": "aio306", "lib.three": "AIO302"}, "force-exclude": None,
     })
     assert settings.exclude == ("c", "b", "d")  # extend-exclude from both
     assert settings.respect_gitignore is True
     assert settings.force_exclude is False
     assert settings.per_file_ignores == (("y.py", ("AIO99",)),)
-    assert settings.options["extend-blocking-calls"] == {"lib.one": "AIO990", "lib.two": "AIO990", "lib.three": "AIO990"}
+    assert settings.options["extend-blocking-calls"] == {"lib.one": "AIO302", "lib.two": "AIO306", "lib.three": "AIO302"}
 
 
 def test_select_flag_starts_over_while_extend_select_and_ignore_apply_on_top(tmp_path):
