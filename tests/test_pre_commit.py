@@ -7,6 +7,7 @@ these tests take a while and need the package index.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -84,3 +85,24 @@ def test_hook_passes_on_the_clean_file(hook_repo, project):
     run = try_repo(hook_repo, root, "--files", "clean.py")
     assert run.returncode == 0, run.stdout + run.stderr
     assert "aiolint" in run.stdout and "Passed" in run.stdout
+
+
+def pre_commit(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pre_commit", *args], cwd=cwd, capture_output=True, text=True)
+
+
+def test_manifest_is_valid_for_pre_commit():
+    run = pre_commit("validate-manifest", ".pre-commit-hooks.yaml")
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_readme_snippet_is_a_valid_config_using_this_hook(tmp_path):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    snippets = [block for block in re.findall(r"```yaml\n(.*?)```", readme, re.S) if "\nrepos:" in "\n" + block]
+    assert len(snippets) == 1, "the README shows one .pre-commit-config.yaml snippet"
+    (tmp_path / ".pre-commit-config.yaml").write_text(snippets[0], encoding="utf-8")
+    run = pre_commit("validate-config", ".pre-commit-config.yaml", cwd=tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+    manifest = (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
+    for hook_id in re.findall(r"- id: (\S+)", snippets[0]):
+        assert f"- id: {hook_id}\n" in manifest

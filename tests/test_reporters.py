@@ -141,6 +141,12 @@ def test_github_escapes_what_would_break_the_command():
     assert first.endswith("::100%25 wrong,%0Areally: yes")
 
 
+def test_readme_uses_only_formats_that_exist():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    used = set(re.findall(r"--output-format (\S+)", readme))
+    assert {"github", "sarif"} <= used <= set(REPORTERS)
+
+
 # -- JSON lines ---------------------------------------------------------------------------------
 
 def test_json_lines_holds_the_json_formats_objects_one_per_line():
