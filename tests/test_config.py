@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import textwrap
+from pathlib import Path
 
 import pytest
 
-from aiolint.config import DEFAULT_EXCLUDE, ConfigError, load_settings
+from aiolint.config import DEFAULT_EXCLUDE, KEYS, ConfigError, load_settings
 from aiolint.rules import REGISTRY
 
 from .rule_probes import CallProbe
@@ -179,3 +180,17 @@ def test_relative_patterns_and_paths_in_the_file_are_relative_to_its_directory(t
     settings = load_settings(config=str(tmp_path / "conf" / "pyproject.toml"), cwd=str(tmp_path), flags=flags)
     assert settings.exclude == ("../gen/*.py",)
     assert settings.cache_dir == str(tmp_path / "c")
+
+
+def readme_configuration():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    return readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_readme_documents_every_key_and_its_example_loads(tmp_path):
+    section = readme_configuration()
+    assert [key for key in KEYS if f"| `{key}` |" not in section] == []
+    example = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    project(tmp_path, example)
+    settings = load_settings(cwd=str(tmp_path))
+    assert settings.per_file_ignores and settings.options["extend-blocking-calls"]
