@@ -97,15 +97,21 @@ class FileFilter:
         return self.gitignore is not None and self.gitignore.ignored(path, is_dir)
 
     def force_excluded(self, path: str) -> bool:
-        """Whether this path, or a directory above it inside the project root, is excluded."""
+        """Whether this path, or a directory above it inside the project root, is excluded.
+
+        The root itself is never excluded (a project may live in a directory named ``build``);
+        a path outside the root is judged by its own name only.
+        """
         path = os.path.abspath(path)
+        root = self.settings.root
+        if not is_below(path, root):
+            return path != root and self.excluded(path, os.path.isdir(path))
         is_dir = os.path.isdir(path)
-        while True:
+        while is_below(path, root):
             if self.excluded(path, is_dir):
                 return True
             path, is_dir = os.path.dirname(path), True
-            if not is_below(path, self.settings.root):
-                return False
+        return False
 
 
 def discover(paths: Iterable[str], settings: Settings) -> List[str]:

@@ -117,3 +117,11 @@ def test_force_exclude_applies_gitignore_to_explicit_files(repo):
     make(repo, "vendor/lib/v.py", "app.py")
     assert files(repo, "vendor/lib/v.py", "app.py") == ["app.py", "vendor/lib/v.py"]
     assert files(repo, "vendor/lib/v.py", "app.py", force_exclude=True) == ["app.py"]
+
+
+def test_force_exclude_never_excludes_the_project_root_itself(tmp_path, monkeypatch):
+    root = tmp_path / "build"  # a project checked out in a directory with an excluded name
+    make(root, "app.py")
+    monkeypatch.chdir(root)
+    assert files(root, ".", force_exclude=True) == ["app.py"]
+    assert files(root, "app.py", force_exclude=True) == ["app.py"]
