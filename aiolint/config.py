@@ -13,9 +13,12 @@ import os
 import re
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple, Type
+from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple, Type
 
-from .rules import REGISTRY, Rule
+from .catalog import rule_catalog
+
+if TYPE_CHECKING:
+    from .rules import Rule
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -40,14 +43,15 @@ class ConfigError(Exception):
 def expand(selectors: Iterable[str], origin: str = "--select") -> FrozenSet[str]:
     """Codes matched by codes or prefixes (``AIO3``, ``AIO301``, ``ALL``); unknown ones are an error."""
     codes = set()
+    known = rule_catalog()  # codes known without importing the rules (and LibCST)
     for raw in selectors:
         selector = raw.strip().upper()
         if not selector:
             continue
         if selector == "ALL":
-            codes.update(REGISTRY)
+            codes.update(known)
             continue
-        matched = [code for code in REGISTRY if code.startswith(selector)]
+        matched = [code for code in known if code.startswith(selector)]
         if not CODE_OR_PREFIX.match(selector) or not matched:
             raise ConfigError(f"{origin}: unknown rule code or prefix {raw.strip()!r}")
         codes.update(matched)
@@ -74,10 +78,12 @@ class Selection:
         elif self.base is not None:
             start = self.base.codes()
         else:
-            start = frozenset(code for code, rule in REGISTRY.items() if rule.default_enabled)
+            start = frozenset(code for code, rule in rule_catalog().items() if rule.default_enabled)
         return (start | expand(self.extend_select, "extend-select")) - expand(self.ignore, "--ignore")
 
-    def rules(self, extra_ignore: Iterable[str] = ()) -> List[Type[Rule]]:
+    def rules(self, extra_ignore: Iterable[str] = ()) -> List[Type["Rule"]]:
+        from .rules import REGISTRY
+
         codes = self.codes() - expand(extra_ignore, "per-file-ignores")
         return [rule for code, rule in REGISTRY.items() if code in codes]
 
@@ -118,12 +124,19 @@ class Settings:
     def relative(self, path: str) -> str:
         return relative_path(path, self.root)
 
-    def rules_for(self, path: str) -> List[Type[Rule]]:
-        """The rules enabled for this file: the selection minus its per-file ignores."""
+    def ignored_for(self, path: str) -> List[str]:
+        """The codes and prefixes that per-file-ignores leave out for this file."""
         relpath = self.relative(path)
-        ignored = [code for pattern, codes in self.per_file_ignores if glob_matches(pattern, relpath)
-                   for code in codes]
-        return self.selection.rules(ignored)
+        return [code for pattern, codes in self.per_file_ignores if glob_matches(pattern, relpath)
+                for code in codes]
+
+    def rules_for(self, path: str) -> List[Type["Rule"]]:
+        """The rules enabled for this file: the selection minus its per-file ignores."""
+        return self.selection.rules(self.ignored_for(path))
+
+    def codes_for(self, path: str) -> FrozenSet[str]:
+        """The codes of ``rules_for(path)``, known without importing the rules."""
+        return self.selection.codes() - expand(self.ignored_for(path), "per-file-ignores")
 
 
 def split_codes(values: Sequence[str]) -> Tuple[str, ...]:
@@ -178,7 +191,7 @@ def _per_file_ignores(value: Any, origin: str, base: str, root: str) -> Tuple[Tu
 
 def _blocking_calls(value: Any, origin: str) -> Dict[str, str]:
     calls = {}
-    blocking = sorted(code for code in REGISTRY if code.startswith(BLOCKING_FAMILY))
+    blocking = sorted(code for code in rule_catalog() if code.startswith(BLOCKING_FAMILY))
     for name, code in _table(value, origin).items():
         if not DOTTED_NAME.match(name):
             raise ConfigError(f"{origin}: {name!r} is not a qualified name such as 'mylib.http.get'")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,26 @@ class Diagnostic:
         if fix is not None:
             fix = Fix(fix["applicability"], tuple(Edit(**edit) for edit in fix["edits"]))
         return cls(**{**data, "fix": fix})
+
+
+@dataclass
+class RuleFailure:
+    """A rule raised on a file: an internal error, reported apart from diagnostics."""
+
+    path: str
+    code: str
+    error: str
+
+
+@dataclass
+class FileResult:
+    """What linting one file gave (plain data: the engine keeps no tree after a file is done)."""
+
+    path: str
+    diagnostics: List[Diagnostic] = field(default_factory=list)
+    suppressed: Dict[str, int] = field(default_factory=dict)  # what # noqa silenced: code -> count
+    failures: List[RuleFailure] = field(default_factory=list)
+    parsed: bool = False  # whether rules ran on a parsed tree: not when the pre-filter skipped the file
 
 
 # The tool's own codes: problems with a file rather than findings in it.

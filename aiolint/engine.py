@@ -13,36 +13,19 @@ import dataclasses
 import io
 import tokenize
 import traceback
+import warnings
 from collections import Counter
-from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Type, Union
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from .diagnostics import PARSE_ERROR, READ_ERROR, Diagnostic, Edit, Fix, file_diagnostic
+from .diagnostics import PARSE_ERROR, READ_ERROR, Diagnostic, Edit, FileResult, Fix, RuleFailure, file_diagnostic
 from .rules.base import NodeFix, Rule
 from .semantics.names import qualified_name
 from .semantics.scope import COMPREHENSION_NODES, Scope
 from .semantics.values import callee_name, member_name, type_of
 from .suppression import split_suppressed
-
-
-@dataclass
-class RuleFailure:
-    """A rule raised on a file: an internal error, reported apart from diagnostics."""
-
-    path: str
-    code: str
-    error: str
-
-
-@dataclass
-class FileResult:
-    path: str
-    diagnostics: List[Diagnostic] = field(default_factory=list)
-    suppressed: Dict[str, int] = field(default_factory=dict)  # what # noqa silenced: code -> count
-    failures: List[RuleFailure] = field(default_factory=list)
 
 
 class DecodeError(Exception):
@@ -72,9 +55,39 @@ def syntax_error(path: str, source: str, error: cst.ParserSyntaxError) -> Diagno
                            error.raw_line, error.raw_column + 1)
 
 
+def parse(path: str, text: str) -> Union[cst.Module, Diagnostic]:
+    """The LibCST tree, or the AIO001 saying why there is none."""
+    try:
+        return cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        return syntax_error(path, text, exc)
+    except RecursionError:
+        return file_diagnostic(path, PARSE_ERROR, "The file is nested too deeply to parse; it was not checked.")
+
+
+def check_syntax(path: str, text: str) -> Optional[Diagnostic]:
+    """AIO001 for a file that no rule needs parsed, so that skipping it hides no syntax error.
+
+    Python's own parser is ten times cheaper than LibCST's; only when it rejects the
+    file (which may be newer syntax than this interpreter knows) does LibCST decide.
+    """
+    try:
+        with warnings.catch_warnings():  # e.g. invalid escape sequences: not this check's business
+            warnings.simplefilter("ignore")
+            ast.parse(text)
+        return None
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        tree = parse(path, text)
+        return tree if isinstance(tree, Diagnostic) else None
+
+
 def lint_source(source: Union[bytes, str], path: str = "<string>", rules: Optional[Sequence[Type[Rule]]] = None,
-                options: Optional[Mapping[str, Any]] = None) -> FileResult:
-    """Lint one file's contents (bytes are decoded per PEP 263) with the given rules (default: those on by default)."""
+                options: Optional[Mapping[str, Any]] = None, prefilter: bool = True) -> FileResult:
+    """Lint one file's contents (bytes are decoded per PEP 263) with the given rules (default: those on by default).
+
+    With ``prefilter``, only the rules whose trigger words the text contains run,
+    and a file that triggers none is not parsed at all.
+    """
     if rules is None:
         from .rules import default_rules
 
@@ -88,15 +101,16 @@ def lint_source(source: Union[bytes, str], path: str = "<string>", rules: Option
             return result
     else:
         text = source
+    if prefilter:
+        rules = triggered_rules(text, rules, options or {})
     if not rules:
+        error = check_syntax(path, text)
+        result.diagnostics.extend([error] if error else [])
         return result
-    try:
-        module = cst.parse_module(text)
-    except cst.ParserSyntaxError as exc:
-        result.diagnostics.append(syntax_error(path, text, exc))
-        return result
-    except RecursionError:
-        result.diagnostics.append(file_diagnostic(path, PARSE_ERROR, "The file is nested too deeply to parse; it was not checked."))
+    result.parsed = True
+    module = parse(path, text)
+    if isinstance(module, Diagnostic):
+        result.diagnostics.append(module)
         return result
     context = FileContext(module, path, rules, options or {})
     context.run()
@@ -105,6 +119,31 @@ def lint_source(source: Union[bytes, str], path: str = "<string>", rules: Option
     result.suppressed = dict(Counter(d.code for d in suppressed))
     result.failures = context.failures
     return result
+
+
+# -- pre-filter ---------------------------------------------------------------
+def triggered_rules(text: str, rules: Sequence[Type[Rule]], options: Mapping[str, Any]) -> List[Type[Rule]]:
+    """The rules that may report on this text: those with no trigger words, or one of whose words it contains.
+
+    A rule's words are the names a file must spell to reach what the rule matches
+    (a module has to be imported by name, even under an alias), so a file with
+    none of them cannot produce its findings. Each word is searched once.
+    """
+    found: Dict[str, bool] = {}
+    kept = []
+    for rule in rules:
+        words = rule.triggers_for(options)
+        if not words:
+            kept.append(rule)
+            continue
+        for word in words:
+            hit = found.get(word)
+            if hit is None:
+                hit = found[word] = word in text
+            if hit:
+                kept.append(rule)
+                break
+    return kept
 
 
 # Fields that hold only whitespace, comments and punctuation: rules never need them.

@@ -1,0 +1,108 @@
+"""Results per file, cached by content: a run where nothing changed reads them back instead of linting.
+
+An entry's key is the digest of the file's bytes and of the settings that apply to
+that file (its enabled codes, the rule options); entries live in a directory per
+build of aiolint (``catalog.build_id``), so a new version or an edited rule starts
+afresh. An entry is plain JSON without the file's path: identical files share one.
+Writes go to a temporary file renamed into place, so concurrent runs never see half
+an entry; an entry that cannot be read is a miss, and the run writes it again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+from typing import Any, Collection, Dict, Mapping, Optional
+
+from .catalog import atomic_write, build_id
+from .diagnostics import Diagnostic, FileResult, RuleFailure
+
+CACHEDIR_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by aiolint.\n"
+    "# For information about cache directory tags, see https://bford.info/cachedir/\n"
+)
+BUILD_DIR = re.compile(r"^[0-9][\w.+!-]*-[0-9a-f]{16}$")  # the names build_id() gives
+
+
+def content_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def settings_digest(codes: Collection[str], options: Mapping[str, Any]) -> str:
+    """What decides a file's result besides its bytes: the rules enabled for it and their options."""
+    text = json.dumps({"codes": sorted(codes), "options": options}, sort_keys=True, default=repr)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def to_data(result: FileResult) -> Dict[str, Any]:
+    """A result as plain data, without its path: what workers send back and the cache stores."""
+    diagnostics = []
+    for diagnostic in result.diagnostics:
+        data = diagnostic.to_dict()
+        del data["path"]
+        diagnostics.append(data)
+    return {"diagnostics": diagnostics, "suppressed": result.suppressed, "parsed": result.parsed,
+            "failures": [[failure.code, failure.error] for failure in result.failures]}
+
+
+def from_data(path: str, data: Mapping[str, Any]) -> FileResult:
+    return FileResult(
+        path,
+        [Diagnostic.from_dict({**item, "path": path}) for item in data["diagnostics"]],
+        dict(data["suppressed"]),  # code -> count
+        [RuleFailure(path, code, error) for code, error in data["failures"]],
+        bool(data["parsed"]),
+    )
+
+
+class ResultCache:
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self.directory = os.path.join(root, build_id())
+        self._ready = False
+
+    @staticmethod
+    def key(content: str, settings: str) -> str:
+        return hashlib.sha256(f"{content}:{settings}".encode()).hexdigest()
+
+    def get(self, key: str, path: str) -> Optional[FileResult]:
+        """The cached result for this key, under this path; None when missing or unreadable."""
+        try:
+            with open(os.path.join(self.directory, key), "rb") as handle:
+                return from_data(path, json.loads(handle.read()))
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return None  # missing, or corrupt: linting the file again rewrites it
+
+    def put(self, key: str, data: Mapping[str, Any]) -> None:
+        """Store a result (never one with rule failures: those must show again on the next run)."""
+        if data["failures"]:
+            return
+        try:
+            self._prepare()
+            atomic_write(os.path.join(self.directory, key), json.dumps(data).encode())
+        except OSError:
+            pass  # a cache that cannot be written costs speed, never results
+
+    def _prepare(self) -> None:
+        """Create the directory, tagged so that git and backup tools leave it alone, without older builds."""
+        if self._ready:
+            return
+        os.makedirs(self.root, exist_ok=True)
+        for name, content in ((".gitignore", "*\n"), ("CACHEDIR.TAG", CACHEDIR_TAG)):
+            if not os.path.exists(os.path.join(self.root, name)):
+                atomic_write(os.path.join(self.root, name), content.encode())
+        if not os.path.isdir(self.directory):
+            os.makedirs(self.directory, exist_ok=True)
+            self._prune()
+        self._ready = True
+
+    def _prune(self) -> None:
+        # Only directories named as builds are: never anything else someone keeps there.
+        for name in os.listdir(self.root):
+            path = os.path.join(self.root, name)
+            if path != self.directory and BUILD_DIR.match(name) and os.path.isdir(path):
+                shutil.rmtree(path, ignore_errors=True)
