@@ -137,7 +137,7 @@ class SessionPerRequest(Rule):
     code = "AIO101"
     name = "session-per-request"
     summary = "`ClientSession` created per request: in a loop, a web handler or a helper called repeatedly"
-    message = "A ClientSession is created {where}; create one session and reuse it for every request."
+    message = "{what} {when}; create one ClientSession {once} and reuse it."
     triggers = frozenset({"aiohttp"})
 
     def __init__(self, context: Any) -> None:
@@ -174,7 +174,7 @@ class SessionPerRequest(Rule):
         if not is_request and not confined(held(node, ancestors), caller, node, isinstance(loop, cst.While)):
             return
         if in_loop:
-            self.report(node, message=self.loop_message(is_request))
+            self.report(node, what=self.what(is_request), when="on every pass of this loop", once="before the loop")
             return
         function_scope = self.context.scope.function()
         is_method = function_scope is not None and function_scope.parent is not None and function_scope.parent.is_class
@@ -199,7 +199,8 @@ class SessionPerRequest(Rule):
         for creation in self.creations:
             function = creation.function
             if self.is_handler(function):
-                self.report(creation.call, message=self.handler_message(creation.request_function))
+                self.report(creation.call, what=self.what(creation.request_function),
+                            when="for every request this handler serves", once="at startup (`cleanup_ctx` or `on_startup`)")
                 continue
             if creation.request_function:
                 continue
@@ -214,16 +215,8 @@ class SessionPerRequest(Rule):
                     " create one session and pass it in."))
 
     @staticmethod
-    def loop_message(is_request: bool) -> str:
-        if is_request:
-            return "`aiohttp.request()` opens a new session on every pass of this loop; use one ClientSession for all the requests."
-        return "A ClientSession is created on every pass of this loop; create one session before the loop and reuse it."
-
-    @staticmethod
-    def handler_message(is_request: bool) -> str:
-        what = "`aiohttp.request()` opens a new session" if is_request else "A ClientSession is created"
-        return (f"{what} for every request this handler serves; create one ClientSession at startup "
-                "(`cleanup_ctx` or `on_startup`) and reuse it.")
+    def what(is_request: bool) -> str:
+        return "`aiohttp.request()` opens a new session" if is_request else "A ClientSession is created"
 
 
 class SessionNotClosed(Rule):
