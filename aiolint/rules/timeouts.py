@@ -8,7 +8,7 @@ becomes ``ClientTimeout(total=None)``, no limit at all; a limit of ``None`` or
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator, List, Optional, Union
+from typing import TYPE_CHECKING, Iterable, Iterator, List, Optional, Union
 
 import libcst as cst
 
@@ -17,6 +17,9 @@ from ..semantics.scope import iter_params
 from ..semantics.tracking import MethodCall, track
 from ..semantics.values import REQUEST_METHODS
 from .base import Rule
+
+if TYPE_CHECKING:
+    from ..engine import FileContext
 
 CLIENT_TIMEOUT = "aiohttp.ClientTimeout"
 DEFAULT_TIMEOUT = "`ClientTimeout(total=300, sock_connect=30)`"
@@ -198,7 +201,7 @@ class MissingTimeout(Rule):
         how = held(creation, self.context.ancestors)
         if how.kind == "inline":  # ClientSession().get(url)
             return requests_of([how.node])
-        owner = self.owner()
+        owner = code_owner(self.context)
         if owner is None or how.name is None:
             return []
         if how.kind == "with":
@@ -214,12 +217,13 @@ class MissingTimeout(Rule):
                 return list(attribute_requests(class_scope.node, how.name))
         return []
 
-    def owner(self) -> Optional[cst.CSTNode]:
-        """The function (or module) whose code runs where the walk is, if not a lambda or class body."""
-        function = self.context.scope.function()
-        if function is not None:
-            return function.node if isinstance(function.node, cst.FunctionDef) else None
-        return self.context.module if self.context.scope.is_module else None
+
+def code_owner(context: "FileContext") -> Optional[cst.CSTNode]:
+    """The function (or the module) whose code runs where the walk is; None in a lambda or a class body."""
+    function = context.scope.function()
+    if function is not None:
+        return function.node if isinstance(function.node, cst.FunctionDef) else None
+    return context.module if context.scope.is_module else None
 
 
 def requests_of(calls: Iterable[Union[MethodCall, cst.Call]]) -> List[cst.Call]:
