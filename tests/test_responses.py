@@ -18,7 +18,7 @@ def lint(source):
 
 def lines(body, header="async def f(session: aiohttp.ClientSession, url, helper):"):
     """Lines reported in ``body``, the indented body of a function with a known session."""
-    source = "import aiohttp\n" + header + "\n" + textwrap.indent(textwrap.dedent(body), "    ")
+    source = "import aiohttp\n" + header + "\n" + textwrap.indent(textwrap.dedent(body).lstrip("\n"), "    ")
     return [d.line for d in lint(source)]
 
 
@@ -107,3 +107,10 @@ def test_head_responses_release_themselves(method):
 def test_documentation_has_every_section():
     sections = ResponseNotClosed.doc_sections()
     assert list(sections) == ["What it does", "Why is this bad?", "Example", "Use instead", "Known limits"]
+
+
+def test_an_annotated_assignment_is_followed_too():
+    assert lines("""
+        r: aiohttp.ClientResponse = await session.get(url)
+        return r.status
+    """) == [3]

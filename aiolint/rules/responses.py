@@ -9,13 +9,13 @@ connection stays taken until the response object is garbage-collected.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Union
 
 import libcst as cst
 
 from ..semantics.tracking import track
 from .base import Rule
-from .timeouts import SESSION_REQUESTS, code_owner, walk
+from .timeouts import SESSION_REQUESTS, code_owner, single_target, walk
 
 # Calls that read the body to the end or give the connection back.
 CLOSING_METHODS = ("read", "text", "json", "release", "close", "wait_for_close")
@@ -70,16 +70,20 @@ class ResponseNotClosed(Rule):
     triggers = frozenset({"aiohttp"})
 
     def visit_Assign(self, node: cst.Assign) -> None:
-        if len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
-            return
+        self.check(node)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self.check(node)
+
+    def check(self, node: Union[cst.Assign, cst.AnnAssign]) -> None:
+        target = single_target(node)
         request = awaited_request(node.value)
-        if request is None or self.context.callee_name(request) not in SESSION_REQUESTS or is_head(request):
+        if not isinstance(target, cst.Name) or request is None or is_head(request) \
+                or self.context.callee_name(request) not in SESSION_REQUESTS:
             return
         owner = code_owner(self.context)
-        name = node.targets[0].target.value
-        if owner is not None and not self.is_handled(owner, name):
-            call = self.context.code_for(request.func) + "(...)"
-            self.report(node, name=name, call=call)
+        if owner is not None and not self.is_handled(owner, target.value):
+            self.report(node, name=target.value, call=self.context.code_for(request.func) + "(...)")
 
     @staticmethod
     def is_handled(owner: cst.CSTNode, name: str) -> bool:
@@ -98,7 +102,7 @@ class ResponseNotClosed(Rule):
                    for escape in tracked.escapes)
 
 
-def awaited_request(value: cst.BaseExpression) -> Optional[cst.Call]:
+def awaited_request(value: Optional[cst.BaseExpression]) -> Optional[cst.Call]:
     """``await x.get(...)``: the call, else None."""
     if isinstance(value, cst.Await) and isinstance(value.expression, cst.Call):
         return value.expression
