@@ -108,7 +108,9 @@ class TimeoutDisabled(Rule):
     this rule's: it gives the session the default timeout, not none (AIO204).
     Nor is `aiohttp.request(..., timeout=None)`, which passes the value on to a
     `ClientSession` and so also gets the default. `ws_connect`'s `timeout=` is a
-    `ClientWSTimeout`, not checked here.
+    `ClientWSTimeout`, not checked here. A `ClientTimeout` passed as a positional
+    argument is not reported: only aiohttp's internals take one that way (its
+    own tests call `connector.connect(req, [], ClientTimeout())` by the dozen).
     """
 
     code = "AIO202"
