@@ -42,6 +42,7 @@ CANONICAL: Dict[str, str] = {
     "asyncio.tasks": "asyncio",
     "asyncio.runners": "asyncio",
     "asyncio.events": "asyncio",
+    "asyncio.timeouts": "asyncio",
     "asyncio.base_events.BaseEventLoop": "asyncio.AbstractEventLoop",
     "concurrent.futures._base.CancelledError": "concurrent.futures.CancelledError",
     "posixpath": "os.path",
