@@ -138,6 +138,19 @@ def test_parallel_flake8_gives_the_same_findings(tmp_path):
     assert sorted(result.stdout.splitlines()) == serial != []
 
 
+def test_encodings_and_line_endings_read_alike(tmp_path):
+    """flake8 decodes files itself; the plugin must still see what aiolint sees."""
+    source = fixture_files()[0].read_text(encoding="utf-8")
+    (tmp_path / "bom_crlf.py").write_bytes(b"\xef\xbb\xbf" + source.replace("\n", "\r\n").encode("utf-8"))
+    (tmp_path / "old_mac.py").write_bytes(source.replace("\n", "\r").encode("utf-8"))
+    (tmp_path / "latin1.py").write_bytes(
+        ("# -*- coding: latin-1 -*-\n# caf\u00e9\n" + source).encode("latin-1", errors="replace"))
+    names = ["bom_crlf.py", "old_mac.py", "latin1.py"]
+    from_flake8 = flake8("--select", "AIO", *names, cwd=tmp_path)
+    assert from_flake8 == aiolint(*names, cwd=tmp_path)
+    assert sorted(per_file(from_flake8)) == sorted(names)
+
+
 def test_syntax_error_is_flake8s_e999_not_a_traceback(tmp_path):
     (tmp_path / "broken.py").write_text("async def main(:\n    pass\n", encoding="utf-8")
     result = run("flake8", "--isolated", "--select", "AIO,E999", "broken.py", cwd=tmp_path)
