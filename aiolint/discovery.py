@@ -53,7 +53,12 @@ class GitIgnore:
         return self._specs[directory]
 
     def ignored(self, path: str, is_dir: bool) -> bool:
-        """Whether git ignores this file or directory itself (its parents are not looked at)."""
+        """Whether git ignores this file or directory for itself.
+
+        Being below an ignored directory does not count: a walk decides on a directory
+        before entering it, and enters an ignored one only when it was named explicitly,
+        to lint what it holds.
+        """
         path = os.path.abspath(path)
         if not is_below(path, self.top):
             return False
@@ -63,12 +68,23 @@ class GitIgnore:
             directory = os.path.dirname(directory)
             spec = self._spec(directory)
             if spec is not None:
-                verdict = spec.check_file(posix_relpath(path, directory) + suffix).include
+                verdict = own_verdict(spec, directory, path, suffix)
                 if verdict is not None:
                     return verdict
-        if self._info_exclude is not None:
-            return bool(self._info_exclude.check_file(posix_relpath(path, self.top) + suffix).include)
+        return self._info_exclude is not None and bool(own_verdict(self._info_exclude, self.top, path, suffix))
+
+
+def own_verdict(spec: pathspec.GitIgnoreSpec, base: str, path: str, suffix: str) -> Optional[bool]:
+    """A .gitignore's verdict on a path itself (None: none of its patterns decides).
+
+    Its patterns are relative to ``base``; ``build/`` also matches everything below
+    ``build``, which is not a verdict on those paths themselves.
+    """
+    verdict = spec.check_file(posix_relpath(path, base) + suffix).include
+    parent = os.path.dirname(path)
+    if verdict and parent != base and spec.check_file(posix_relpath(parent, base) + "/").include:
         return False
+    return verdict
 
 
 def posix_relpath(path: str, start: str) -> str:

@@ -125,3 +125,12 @@ def test_force_exclude_never_excludes_the_project_root_itself(tmp_path, monkeypa
     monkeypatch.chdir(root)
     assert files(root, ".", force_exclude=True) == ["app.py"]
     assert files(root, "app.py", force_exclude=True) == ["app.py"]
+
+
+def test_an_ignored_directory_named_explicitly_is_searched(repo):
+    (repo / ".gitignore").write_text("/corpus/\n")
+    make(repo, "app.py", "corpus/lib/a.py", "corpus/lib/b_gen.py")
+    (repo / "corpus" / ".gitignore").write_text("*_gen.py\n")
+    assert files(repo) == ["app.py"]
+    assert files(repo, "corpus") == ["corpus/lib/a.py"]  # its own .gitignore still applies
+    assert files(repo, "corpus", force_exclude=True) == []
