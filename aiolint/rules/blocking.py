@@ -9,7 +9,7 @@ and a nested ``def`` or ``lambda`` is not coroutine context.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Dict, FrozenSet, Mapping, Optional
+from typing import Any, ClassVar, Dict, FrozenSet, Mapping, Optional, Set
 
 import libcst as cst
 
@@ -50,15 +50,22 @@ class BlockingCall(Rule):
         # A name the user maps to a code belongs to that code only.
         self.calls = {name: advice for name, advice in self.table.items() if name not in extra}
         self.calls.update((name, self.advice) for name, code in extra.items() if code == self.code)
-        # The name written at the call site, to skip most calls before resolving anything.
+        # The name written at the call site, to skip most calls before resolving anything,
+        # and the local names imported under another name (`from time import sleep as nap`).
         self.called = frozenset(called_name(name) for name in self.calls)
+        self.aliases: Set[str] = set()
+
+    def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
+        imported = node.name.attr if isinstance(node.name, cst.Attribute) else node.name
+        if node.asname is not None and isinstance(node.asname.name, cst.Name) and imported.value in self.called:
+            self.aliases.add(node.asname.name.value)
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
         if isinstance(func, cst.Attribute):
             if func.attr.value not in self.called:
                 return
-        elif not isinstance(func, cst.Name):  # a Name may be an alias: `from time import sleep as nap`
+        elif not isinstance(func, cst.Name) or (func.value not in self.called and func.value not in self.aliases):
             return
         if not self.context.in_coroutine():
             return

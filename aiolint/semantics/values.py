@@ -59,6 +59,7 @@ RETURNS.update({f"{SESSION}.{method}": REQUEST_CONTEXT for method in REQUEST_MET
 
 # The objects whose methods block (AIO3xx): sockets, event loops, DB cursors, HTTP clients.
 EVENT_LOOP = "asyncio.AbstractEventLoop"
+PATH_TYPES = frozenset({"pathlib.Path", "pathlib.PurePath"})  # `path / "name"` is one too
 RETURNS.update({
     "socket.socket": "socket.socket",  # a class with a lower-case name
     "socket.fromfd": "socket.socket",
@@ -139,6 +140,10 @@ def type_of(expr: cst.BaseExpression, scope: Scope, _depth: int = 0) -> Optional
         # Properties that return a known type, e.g. ``Path(x).parent``.
         owner = type_of(expr.value, scope, _depth + 1)
         return RETURNS.get(f"{owner}.{expr.attr.value}") if owner is not None else None
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Divide):
+        # ``base / "name"`` joins paths: a path stays a path (a number divided is not one).
+        left = type_of(expr.left, scope, _depth + 1)
+        return left if left in PATH_TYPES else None
     return None
 
 
