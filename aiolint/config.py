@@ -254,7 +254,7 @@ def aiolint_table(path: str, data: Mapping[str, Any]) -> Optional[Mapping[str, A
     """The aiolint settings of a file: ``[tool.aiolint]`` of a pyproject.toml, else the whole file."""
     if os.path.basename(path) != "pyproject.toml":
         return data
-    table = data.get("tool", {}).get("aiolint")
+    table = _table(data.get("tool", {}), f"{path}: [tool]").get("aiolint")
     return None if table is None else _table(table, f"{path}: [tool.aiolint]")
 
 

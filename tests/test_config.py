@@ -117,6 +117,11 @@ def test_invalid_toml_is_an_error_with_its_line(tmp_path):
     assert "invalid TOML" in message and "line 3" in message
 
 
+def test_a_tool_key_that_is_not_a_table_is_an_error(tmp_path):
+    project(tmp_path, 'tool = "aiolint"\n')
+    assert "[tool]: expected a table" in error(config=str(tmp_path / "pyproject.toml"))
+
+
 def test_a_missing_config_file_is_an_error_naming_it(tmp_path):
     assert "no-such.toml: cannot read the configuration" in error(config=str(tmp_path / "no-such.toml"))
 
