@@ -262,9 +262,11 @@ class SessionNotClosed(Rule):
     A session or connector passed to any call is assumed handed over, even to a
     function that does not close it. For `self.x`, any `.x.close()` call in the
     module counts as closing it, awaited or not (a missing `await` is AIO106's
-    business), and a class with a base class from another module is not reported
-    (the base may close it). A close in an `except` block that re-raises, paired
-    with a close on the normal path, is not recognised as closing on every path.
+    business), as does handing it out (`return self.x`, `connector=self.x`); a
+    class with a base class from another module is not reported (the base may
+    close it), and a close by code in another module is not seen. A close in an
+    `except` block that re-raises, paired with a close on the normal path, is not
+    recognised as closing on every path.
     """
 
     code = "AIO102"
