@@ -17,12 +17,11 @@ NOT_EXCEPTIONS = frozenset({"aiohttp.ClientTimeout", "aiohttp.ClientWSTimeout", 
 TIMEOUT_ERRORS = frozenset({"asyncio.TimeoutError", "builtins.TimeoutError"})
 
 # Calls that record the traceback: ``logger.exception()``, ``traceback.print_exc()``,
-# Sentry's ``capture_exception()``, asyncio's ``loop.call_exception_handler()``.
-# Matched by the callee's last name: any ``x.exception(...)`` counts (precision first).
-TRACEBACK_CALLS = frozenset({
-    "exception", "print_exc", "format_exc", "print_exception", "format_exception",
-    "capture_exception", "call_exception_handler",
-})
+# asyncio's ``loop.call_exception_handler()``, and by their suffix Sentry's
+# ``capture_exception()`` and helpers such as ``self.log_exception()``. Matched by the
+# callee's last name: any ``x.exception(...)`` counts (precision first).
+TRACEBACK_CALLS = frozenset({"exception", "print_exc", "format_exc", "call_exception_handler"})
+TRACEBACK_SUFFIX = "_exception"
 # Calls that pass a message, not the exception, on: passing the caught exception to
 # them is not handing it to someone who will deal with it.
 MESSAGE_CALLS = frozenset({"debug", "info", "warning", "warn", "error", "critical", "fatal", "log"})
@@ -103,16 +102,28 @@ def holds(expr: cst.BaseExpression, name: Optional[str]) -> bool:
     return False
 
 
-def logs_traceback(handler: Handler) -> bool:
+def records_traceback(call: cst.Call) -> bool:
     """``logger.exception()``, ``traceback.print_exc()``, any call with a truthy ``exc_info=``."""
-    for node in walk(handler.body):
-        if isinstance(node, cst.Call) and (
-            last_name(node.func) in TRACEBACK_CALLS
+    callee = last_name(call.func) or ""
+    return (callee in TRACEBACK_CALLS or callee.endswith(TRACEBACK_SUFFIX)
             or any(arg.keyword is not None and arg.keyword.value == "exc_info" and not is_falsy_literal(arg.value)
-                   for arg in node.args)
-        ):
-            return True
-    return False
+                   for arg in call.args))
+
+
+def logs_traceback(handler: Handler) -> bool:
+    return any(isinstance(node, cst.Call) and records_traceback(node) for node in walk(handler.body))
+
+
+def handlers_before(try_node: Union[cst.Try, cst.TryStar], handler: Handler) -> Iterator[Handler]:
+    for earlier in try_node.handlers:
+        if earlier is handler:
+            return
+        yield earlier
+
+
+def uncancels(handler: Handler) -> bool:
+    """``asyncio.current_task().uncancel()``: the handler consciously ends the cancellation (Python 3.11+)."""
+    return any(isinstance(node, cst.Call) and last_name(node.func) == "uncancel" for node in walk(handler.body))
 
 
 class ExceptionRule(Rule):
@@ -121,20 +132,23 @@ class ExceptionRule(Rule):
     def caught(self, handler: Handler) -> List[Tuple[cst.BaseExpression, Optional[str]]]:
         return [(expr, self.context.qualified_name(expr)) for expr in caught_expressions(handler)]
 
-    def first_caught(self, handler: Handler, names: frozenset) -> Optional[str]:
-        """How the source spells the first caught class among ``names``; "everything" for a bare except."""
+    def first_caught(self, handler: Handler, names: frozenset) -> Optional[Tuple[str, Optional[str]]]:
+        """The first caught class among ``names``: how the source spells it, and its qualified name.
+
+        A bare except is ("everything", None).
+        """
         if handler.type is None:
-            return "everything"
+            return "everything", None
         for expr, name in self.caught(handler):
             if name in names:
-                return f"`{self.context.code_for(expr)}`"
+                return f"`{self.context.code_for(expr)}`", name
         return None
 
-    def passes_on(self, handler: Handler, context_kept: bool) -> bool:
+    def passes_on(self, handler: Handler, keep_traceback: bool) -> bool:
         """The handler raises, or hands the caught exception to code that will see it.
 
         Any ``raise`` counts (a new exception raised here chains the caught one as its
-        context); with ``context_kept``, ``raise X from None``, which hides it, does not.
+        context); with ``keep_traceback``, ``raise X from None``, which hides it, does not.
         Handing on: the caught exception stored (``self.error = err``,
         ``errors.append(err)``), returned, yielded, or passed to any call but a logging
         method or a builtin (``fut.set_exception(err)``, ``self.handle_error(err)``).
@@ -143,7 +157,7 @@ class ExceptionRule(Rule):
         for node in walk(handler.body):
             if isinstance(node, cst.Raise):
                 hidden = node.cause is not None and is_named(node.cause.item, "None")
-                if not (context_kept and hidden):
+                if not (keep_traceback and hidden):
                     return True
             elif isinstance(node, cst.Call):
                 callee = self.context.callee_name(node)
@@ -204,9 +218,9 @@ class BroadExcept(ExceptionRule):
     stores the caught `err` (`self.error = err`, `errors.append(err)`), returns or yields
     it, or passes it to any call but a logging method or a builtin (`fut.set_exception(err)`,
     `self.handle_error(request, err)`): what that code does with it is not followed. Any
-    call named `exception(...)`, `capture_exception(...)` or `call_exception_handler(...)`
-    counts as logging the traceback; a hook that reads `sys.exc_info()` itself
-    (`await self.on_error()`) does not. Code in a function nested in the handler is not
+    call named `exception(...)`, `call_exception_handler(...)` or ending in `_exception(...)`
+    (`capture_exception`, `self.log_exception`) counts as logging the traceback; a hook
+    that reads `sys.exc_info()` itself (`await self.on_error()`) does not. Code in a function nested in the handler is not
     looked at. A handler that catches `BaseException` or everything and swallows it is
     also reported as AIO502: the lost traceback and the lost cancellation are separate
     problems with separate fixes, and either code can be ignored alone.
@@ -223,9 +237,9 @@ class BroadExcept(ExceptionRule):
     def visit_ExceptHandler(self, node: Handler) -> None:
         if not self.context.in_coroutine():
             return
-        what = self.first_caught(node, BROAD)
-        if what is not None and not self.passes_on(node, context_kept=True) and not logs_traceback(node):
-            self.report(node, what=what)
+        caught = self.first_caught(node, BROAD)
+        if caught is not None and not self.passes_on(node, keep_traceback=True) and not logs_traceback(node):
+            self.report(node, what=caught[0])
 
     visit_ExceptStarHandler = visit_ExceptHandler
 
@@ -273,8 +287,10 @@ class CancellationSwallowed(ExceptionRule):
 
     ## Known limits
     Any `raise` in the handler counts as letting cancellation through, even a conditional
-    one (`if task.cancelling(): raise`) or a different exception; so do `sys.exit()` and
-    handing the caught exception on (stored, returned, or passed to a call, as for AIO501).
+    one (`if task.cancelling(): raise`) or a different exception; so do `sys.exit()`,
+    handing the caught exception on (stored, returned, or passed to a call, as for AIO501),
+    and calling `uncancel()`, which ends the cancellation on purpose. A handler after one
+    that already catches `CancelledError` never sees a cancellation and is not reported.
     A `try` body with no await point is not checked: the running task cannot be cancelled
     there, so a `CancelledError` caught there came from a future you called `.result()`
     on. Awaiting a task you cancelled earlier in the same function (`task.cancel()`, then
@@ -296,14 +312,17 @@ class CancellationSwallowed(ExceptionRule):
     def visit_ExceptHandler(self, node: Handler) -> None:
         if not self.context.in_coroutine():
             return
-        what = self.first_caught(node, CANCELLATION)
-        if what is None or self.passes_on(node, context_kept=False):
+        caught = self.first_caught(node, CANCELLATION)
+        if caught is None or self.passes_on(node, keep_traceback=False) or uncancels(node):
             return
         try_node = self.context.ancestors[-1]
+        if any(self.first_caught(earlier, CANCELLATION) for earlier in handlers_before(try_node, node)):
+            return  # an earlier handler gets the cancellation: `except CancelledError: raise` first
         awaits = list(await_points(try_node.body))
         if not awaits or self.awaits_cancelled_task(awaits, node):
             return
-        if "CancelledError" in what:
+        what, name = caught
+        if name == "asyncio.CancelledError":
             advice = "end the handler with `raise`"
         else:
             advice = "put `except asyncio.CancelledError: raise` before it"
@@ -383,7 +402,7 @@ class NonExceptionCaught(ExceptionRule):
     summary = "A class that is not an exception, such as aiohttp.ClientTimeout, in an except clause"
     message = ("`{what}` is not an exception class, so Python raises TypeError as soon as an exception "
                "reaches this clause; catch `asyncio.TimeoutError` instead.")
-    triggers = frozenset({"ClientTimeout", "ClientWSTimeout", "Timeout", "timeout"})
+    triggers = frozenset({"Timeout", "timeout"})  # ClientTimeout, ClientWSTimeout, asyncio.Timeout, asyncio.timeout
 
     def visit_ExceptHandler(self, node: Handler) -> None:
         caught = self.caught(node)
