@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import libcst as cst
@@ -146,3 +147,16 @@ def test_documentation_has_every_section(rule):
     sections = rule.doc_sections()
     assert list(sections) == list(DOC_SECTIONS)
     assert all(sections.values())
+
+
+def code_blocks(text):
+    return re.findall(r"```python\n(.*?)```", text, re.S)
+
+
+@pytest.mark.parametrize("rule", BLOCKING_RULES, ids=lambda r: r.code)
+def test_documented_example_reports_and_its_alternative_does_not(rule):
+    sections = rule.doc_sections()
+    (example,) = code_blocks(sections["Example"])
+    (alternative,) = code_blocks(sections["Use instead"])
+    assert rule.code in {d.code for d in lint(example).diagnostics}
+    assert lint(alternative).diagnostics == []

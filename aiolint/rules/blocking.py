@@ -107,17 +107,23 @@ class BlockingSleep(BlockingCall):
 
     ## Example
     ```python
-    async def poll(session):
+    import time
+
+    async def poll(session, url):
         while True:
-            await session.get(URL)
+            async with session.get(url) as response:
+                print(response.status)
             time.sleep(5)
     ```
 
     ## Use instead
     ```python
-    async def poll(session):
+    import asyncio
+
+    async def poll(session, url):
         while True:
-            await session.get(URL)
+            async with session.get(url) as response:
+                print(response.status)
             await asyncio.sleep(5)
     ```
     The fix does this rewrite when `asyncio` (or `asyncio.sleep`) is imported where the
@@ -176,6 +182,8 @@ class BlockingHttp(BlockingCall):
 
     ## Example
     ```python
+    import requests
+
     async def fetch(url):
         return requests.get(url, timeout=10).json()
     ```
@@ -213,12 +221,16 @@ class BlockingSubprocess(BlockingCall):
 
     ## Example
     ```python
+    import subprocess
+
     async def version():
         return subprocess.check_output(["git", "describe"]).decode()
     ```
 
     ## Use instead
     ```python
+    import asyncio
+
     async def version():
         process = await asyncio.create_subprocess_exec(
             "git", "describe", stdout=asyncio.subprocess.PIPE)
@@ -254,6 +266,8 @@ class BlockingFileIO(BlockingCall):
 
     ## Example
     ```python
+    import json
+
     async def load(path):
         with open(path) as f:
             return json.load(f)
@@ -261,6 +275,9 @@ class BlockingFileIO(BlockingCall):
 
     ## Use instead
     ```python
+    import json
+    import aiofiles
+
     async def load(path):
         async with aiofiles.open(path) as f:
             return json.loads(await f.read())
@@ -296,12 +313,16 @@ class BlockingNetwork(BlockingCall):
 
     ## Example
     ```python
+    import socket
+
     async def resolve(host):
         return socket.gethostbyname(host)
     ```
 
     ## Use instead
     ```python
+    import asyncio
+
     async def resolve(host):
         infos = await asyncio.get_running_loop().getaddrinfo(host, None)
         return infos[0][4][0]
@@ -333,6 +354,8 @@ class BlockingDatabase(BlockingCall):
 
     ## Example
     ```python
+    import sqlite3
+
     async def count(db_path):
         conn = sqlite3.connect(db_path)
         return conn.execute("SELECT count(*) FROM users").fetchone()
@@ -340,6 +363,8 @@ class BlockingDatabase(BlockingCall):
 
     ## Use instead
     ```python
+    import aiosqlite
+
     async def count(db_path):
         async with aiosqlite.connect(db_path) as conn:
             async with conn.execute("SELECT count(*) FROM users") as cursor:
@@ -373,6 +398,9 @@ class NestedEventLoop(BlockingCall):
 
     ## Example
     ```python
+    import asyncio
+    from aiohttp import web
+
     async def handler(request):
         data = asyncio.run(fetch_data())
         return web.json_response(data)
@@ -380,6 +408,8 @@ class NestedEventLoop(BlockingCall):
 
     ## Use instead
     ```python
+    from aiohttp import web
+
     async def handler(request):
         data = await fetch_data()
         return web.json_response(data)
@@ -418,6 +448,8 @@ class BlockingInput(BlockingCall):
 
     ## Use instead
     ```python
+    import asyncio
+
     async def main(client):
         while True:
             line = await asyncio.to_thread(input, "> ")
