@@ -9,7 +9,7 @@ and a nested ``def`` or ``lambda`` is not coroutine context.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Dict, FrozenSet, Mapping, Optional, Set
+from typing import Any, ClassVar, Dict, FrozenSet, Mapping, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -329,15 +329,41 @@ class BlockingNetwork(BlockingCall):
     ```
 
     ## Known limits
-    A socket is recognised when it is created or annotated in the same scope; a socket
-    made non-blocking with `setblocking(False)` is still reported. `smtplib.SMTP()` with
-    no host does not connect and is not reported.
+    A socket is recognised when it is created or annotated in the same scope; after
+    `sock.setblocking(False)` (or `settimeout(0)`) in that scope its calls return at once
+    and are not reported. `smtplib.SMTP()` with no host does not connect and is not reported.
     """
 
     code = "AIO305"
     name = "blocking-network"
     summary = "blocking `socket` calls, DNS lookups, `smtplib`, `ftplib` or SSL certificate loading in a coroutine"
     advice = "use the event loop's non-blocking APIs, or `await asyncio.to_thread(...)`"
+
+    def __init__(self, context: Any) -> None:
+        super().__init__(context)
+        # Sockets made non-blocking so far, as (scope node, name): their calls return at once.
+        self.non_blocking: Set[Tuple[cst.CSTNode, str]] = set()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if (isinstance(func, cst.Attribute) and func.attr.value in ("setblocking", "settimeout")
+                and isinstance(func.value, cst.Name) and len(node.args) == 1 and is_zero(node.args[0].value)):
+            self.non_blocking.add((self.context.scope.node, func.value.value))
+        super().visit_Call(node)
+
+    def blocks(self, name: str, call: cst.Call) -> bool:
+        receiver = call.func.value if isinstance(call.func, cst.Attribute) else None
+        if (name.startswith("socket.socket.") and isinstance(receiver, cst.Name)
+                and (self.context.scope.node, receiver.value) in self.non_blocking):
+            return False
+        return super().blocks(name, call)
+
+
+def is_zero(expr: cst.BaseExpression) -> bool:
+    """``False``, ``0`` or ``0.0``: what ``setblocking``/``settimeout`` take to make a socket non-blocking."""
+    if isinstance(expr, cst.Name):
+        return expr.value == "False"
+    return isinstance(expr, (cst.Integer, cst.Float)) and float(expr.evaluated_value) == 0
 
 
 class BlockingDatabase(BlockingCall):
