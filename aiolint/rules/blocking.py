@@ -331,7 +331,8 @@ class BlockingNetwork(BlockingCall):
     ## Known limits
     A socket is recognised when it is created or annotated in the same scope; after
     `sock.setblocking(False)` (or `settimeout(0)`) in that scope its calls return at once
-    and are not reported. `smtplib.SMTP()` with no host does not connect and is not reported.
+    and are not reported. A socket kept on `self` is not checked (it is often made
+    non-blocking in another method). `smtplib.SMTP()` with no host does not connect and is not reported.
     """
 
     code = "AIO305"
@@ -352,10 +353,11 @@ class BlockingNetwork(BlockingCall):
         super().visit_Call(node)
 
     def blocks(self, name: str, call: cst.Call) -> bool:
-        receiver = call.func.value if isinstance(call.func, cst.Attribute) else None
-        if (name.startswith("socket.socket.") and isinstance(receiver, cst.Name)
-                and (self.context.scope.node, receiver.value) in self.non_blocking):
-            return False
+        if name.startswith("socket.socket.") and isinstance(call.func, cst.Attribute):
+            # Only a local socket: one kept on `self` is often made non-blocking elsewhere.
+            receiver = call.func.value
+            if not isinstance(receiver, cst.Name) or (self.context.scope.node, receiver.value) in self.non_blocking:
+                return False
         return super().blocks(name, call)
 
 
