@@ -148,8 +148,8 @@ class BlockingSleep(BlockingCall):
         parent = self.context.ancestors[-1]
         if sleep is None or call.func.lpar or any(isinstance(a, cst.GeneratorExp) for a in self.context.ancestors):
             return None  # no name for it here, or `await` would not parse / would make a generator async
-        if isinstance(parent, (cst.Attribute, cst.Subscript)) or (isinstance(parent, cst.Call) and parent.func is call):
-            return None  # `time.sleep(1).x`: `await` would apply to `.x`
+        if isinstance(parent, (cst.Attribute, cst.Subscript, cst.Await)) or (isinstance(parent, cst.Call) and parent.func is call):
+            return None  # `time.sleep(1).x`: `await` would apply to `.x`; `await await` does not parse
         return NodeFix("unsafe", (Replacement(call.func, f"await {sleep}"),))
 
     def asyncio_sleep(self) -> Optional[str]:
