@@ -17,7 +17,8 @@ import re
 import shutil
 from typing import Any, Collection, Dict, Mapping, Optional
 
-from .catalog import atomic_write, build_id
+from . import catalog
+from .catalog import atomic_write, build_directory
 from .diagnostics import Diagnostic, FileResult, RuleFailure
 
 CACHEDIR_TAG = (
@@ -62,7 +63,7 @@ def from_data(path: str, data: Mapping[str, Any]) -> FileResult:
 class ResultCache:
     def __init__(self, root: str) -> None:
         self.root = root
-        self.directory = os.path.join(root, build_id())
+        self.directory = build_directory(root)
         self._ready = False
 
     @staticmethod
@@ -88,7 +89,8 @@ class ResultCache:
             pass  # a cache that cannot be written costs speed, never results
 
     def _prepare(self) -> None:
-        """Create the directory, tagged so that git and backup tools leave it alone, without older builds."""
+        """Create the directory, tagged so that git and backup tools leave it alone, without older builds,
+    with the rule catalog of this build."""
         if self._ready:
             return
         os.makedirs(self.root, exist_ok=True)
@@ -98,6 +100,7 @@ class ResultCache:
         if not os.path.isdir(self.directory):
             os.makedirs(self.directory, exist_ok=True)
             self._prune()
+        catalog.store_in(self.directory)
         self._ready = True
 
     def _prune(self) -> None:

@@ -2,10 +2,10 @@
 
 Importing the rules imports LibCST, which alone costs about 0.2 s: a run whose every
 file is cached must not pay that just to check ``--select`` against the known codes.
-So the codes, names and defaults are read from the registry once per build of
-aiolint and stored, as Python stores bytecode, in the package's ``__pycache__``;
-later runs of the same build read them from there. The build id (the version and
-the sizes and times of aiolint's own source files) also keys the result cache.
+So the codes, names and defaults are stored in the result cache, next to the
+results of the same build of aiolint, by the run that fills it; later runs read
+them from there. The build id (the version and the sizes and times of aiolint's
+own source files) keys both.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from typing import Dict, Optional
 from . import __version__
 
 PACKAGE = os.path.dirname(os.path.abspath(__file__))
+_UMASK = os.umask(0o022)  # reading the umask means setting it: put it back at once
+os.umask(_UMASK)
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,10 @@ class RuleInfo:
     default_enabled: bool
 
 
+CATALOG_FILE = "rules.json"
+
 _build_id: Optional[str] = None
+_location: Optional[str] = None  # the stored catalog to read, set by look_in()
 _stored: Optional[Dict[str, RuleInfo]] = None
 
 
@@ -59,30 +64,36 @@ def build_id() -> str:
     return _build_id
 
 
+def build_directory(cache_dir: str) -> str:
+    """Where the results and the rule catalog of this build live in a cache directory."""
+    return os.path.join(cache_dir, build_id())
+
+
+def look_in(cache_dir: str) -> None:
+    """Read the catalog from this cache directory when it is first needed (before then, nothing is read)."""
+    global _location, _stored
+    location = os.path.join(build_directory(cache_dir), CATALOG_FILE)
+    if location != _location:
+        _location, _stored = location, None
+
+
 def rule_catalog() -> Dict[str, RuleInfo]:
     """Every rule by code, in code order: from the registry if it is imported, else as stored for this build."""
     global _stored
     registry = sys.modules.get("aiolint.rules")
     if registry is not None and hasattr(registry, "REGISTRY"):
         return from_registry(registry.REGISTRY)  # live: tests may register rules of their own
+    if _stored is None and _location is not None:
+        _stored = read_stored(_location)
     if _stored is None:
-        _stored = read_stored(stored_path())
-        if _stored is None:
-            from .rules import REGISTRY
+        from .rules import REGISTRY
 
-            _stored = from_registry(REGISTRY)
-            store(_stored, stored_path())
+        return from_registry(REGISTRY)
     return _stored
 
 
 def from_registry(registry: Dict[str, type]) -> Dict[str, RuleInfo]:
     return {code: RuleInfo(code, rule.name, rule.default_enabled) for code, rule in registry.items()}  # type: ignore[attr-defined]
-
-
-def stored_path() -> str:
-    # Next to this module's bytecode (which honours PYTHONPYCACHEPREFIX), one file per build.
-    pycache = os.path.dirname(importlib.util.cache_from_source(os.path.abspath(__file__)))
-    return os.path.join(pycache, f"aiolint-rules-{build_id()}.json")
 
 
 def read_stored(path: str) -> Optional[Dict[str, RuleInfo]]:
@@ -95,20 +106,19 @@ def read_stored(path: str) -> Optional[Dict[str, RuleInfo]]:
         return None
 
 
-def store(catalog: Dict[str, RuleInfo], path: str) -> None:
-    """Write the catalog atomically and drop those of other builds; where nothing may be written, skip it."""
-    if sys.dont_write_bytecode:
+def store_in(directory: str) -> None:
+    """Store the catalog in a build directory of the cache, if missing there and the registry is at hand.
+
+    A run that found no stored catalog has imported the registry to check codes,
+    so it is that run, the one that fills the cache, that stores it.
+    """
+    path = os.path.join(directory, CATALOG_FILE)
+    registry = sys.modules.get("aiolint.rules")
+    if registry is None or not hasattr(registry, "REGISTRY") or os.path.exists(path):
         return
-    rows = [{"code": r.code, "name": r.name, "default_enabled": r.default_enabled} for r in catalog.values()]
-    directory = os.path.dirname(path)
-    try:
-        os.makedirs(directory, exist_ok=True)
-        atomic_write(path, json.dumps(rows).encode())
-        for old in glob.glob(os.path.join(directory, "aiolint-rules-*.json")):
-            if old != path:
-                os.unlink(old)
-    except OSError:
-        pass  # a read-only installation: every run reads the registry instead
+    rows = [{"code": r.code, "name": r.name, "default_enabled": r.default_enabled}
+            for r in from_registry(registry.REGISTRY).values()]
+    atomic_write(path, json.dumps(rows).encode())
 
 
 def atomic_write(path: str, data: bytes) -> None:
@@ -118,6 +128,7 @@ def atomic_write(path: str, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+        os.chmod(temp, 0o666 & ~_UMASK)  # as open() would create it, not mkstemp's owner-only mode
         os.replace(temp, path)
     except BaseException:
         try:

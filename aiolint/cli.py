@@ -11,11 +11,11 @@ from typing import List, Optional, Sequence
 import click
 
 from . import __version__
+from .catalog import rule_catalog
 from .config import ConfigError, Settings, load_settings, split_codes
 from .discovery import FileFilter
 from .reporters import REPORTERS
-from .rules import REGISTRY
-from .runner import Report, lint_paths
+from .runner import Report, default_jobs, lint_paths
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -63,12 +63,20 @@ def main() -> None:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (2 still means an error).")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary.")
 @click.option("--no-color", is_flag=True, help="No colours on a terminal (as does a non-empty NO_COLOR variable).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N",
+              help="Lint in N processes (default: one per CPU; 1: in this process only).")
+@click.option("--cache-dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="Keep results per file here (default: .aiolint_cache in the project root).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write cached results.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Also say how many files came from the cache, were linted, or were skipped by the pre-filter.")
 def check(paths: Sequence[str], config: Optional[str], isolated: bool, select: Sequence[str],
           extend_select: Sequence[str], ignore: Sequence[str], per_file_ignores: Sequence[str],
           exclude: Sequence[str], extend_exclude: Sequence[str], respect_gitignore: Optional[bool],
           force_exclude: Optional[bool], extend_blocking_calls: Sequence[str],
           output_format: str, output_file: Optional[str], statistics: bool, stdin_filename: Optional[str],
-          exit_zero: bool, quiet: bool, no_color: bool) -> None:
+          exit_zero: bool, quiet: bool, no_color: bool, jobs: Optional[int], cache_dir: Optional[str],
+          no_cache: bool, verbose: bool) -> None:
     """Lint PATHS (files or directories; default: the current directory; '-': standard input)."""
     try:
         settings = load_settings(config, isolated, flags={
@@ -81,13 +89,14 @@ def check(paths: Sequence[str], config: Optional[str], isolated: bool, select: S
             "respect-gitignore": respect_gitignore,
             "force-exclude": force_exclude,
             "extend-blocking-calls": pairs(extend_blocking_calls, "=", "--extend-blocking-calls"),
+            "cache-dir": cache_dir,
         })
         if "-" in paths or (stdin_filename and not paths):
             if tuple(paths) not in ((), ("-",)):
                 raise ConfigError("'-' (standard input) cannot be mixed with other paths")
             report = lint_stdin(stdin_filename, settings)
         else:
-            report = lint_paths(list(paths) or ["."], settings)
+            report = lint_paths(list(paths) or ["."], settings, jobs=jobs or default_jobs(), cache=not no_cache)
     except ConfigError as exc:
         raise ConfigFailure(str(exc)) from None
     # On a terminal, findings come with their source line, in colour unless the user opted out.
@@ -105,7 +114,18 @@ def check(paths: Sequence[str], config: Optional[str], isolated: bool, select: S
                 handle.write(output)
         except OSError as exc:
             raise ConfigFailure(f"{output_file}: cannot write the report: {exc.strerror or exc}") from None
+    if verbose:
+        click.echo(run_statistics(report, None if no_cache else settings.cache_dir), err=True)
     sys.exit(finish(report, quiet, exit_zero))
+
+
+def run_statistics(report: Report, cache_dir: Optional[str]) -> str:
+    """What ``--verbose`` adds: where each file's result came from."""
+    linted = report.files - report.cached
+    cache = f"cache {cache_dir}" if cache_dir else "no cache"
+    return (f"aiolint: {report.files} files: {report.cached} from the cache, {linted} linted "
+            f"({report.parsed} parsed, {linted - report.parsed} skipped by the pre-filter) "
+            f"in {report.processes} process{'es' if report.processes != 1 else ''}; {cache}")
 
 
 def lint_stdin(filename: Optional[str], settings: Settings) -> Report:
@@ -125,7 +145,7 @@ def render_statistics(report: Report, as_json: bool = False) -> str:
     names = {d.code: d.name for d in report.diagnostics}
     reported = Counter(d.code for d in report.diagnostics)
     rows = sorted(((reported[code], report.suppressed.get(code, 0), code,
-                    names.get(code) or REGISTRY[code].name) for code in {*reported, *report.suppressed}),
+                    names.get(code) or rule_catalog()[code].name) for code in {*reported, *report.suppressed}),
                   key=lambda row: (-row[0], -row[1], row[2]))
     if as_json:
         return json.dumps([{"code": code, "name": name, "count": count, "suppressed": suppressed}
@@ -186,6 +206,8 @@ def rules(table_format: str) -> None:
 def rules_table(table_format: str = "text") -> str:
     """The registry as a table; the markdown form is the README's rule table."""
     header = ("code", "name", "default", "summary")
+    from .rules import REGISTRY
+
     rows = [(r.code, r.name, "on" if r.default_enabled else "off", r.summary) for r in REGISTRY.values()]
     if table_format == "markdown":
         lines = ["| " + " | ".join(header) + " |", "|---|---|---|---|"]
@@ -200,6 +222,8 @@ def rules_table(table_format: str = "text") -> str:
 @click.argument("code")
 def explain(code: str) -> None:
     """Print the documentation of rule CODE (e.g. AIO301)."""
+    from .rules import REGISTRY
+
     rule = REGISTRY.get(code.upper()) or next((r for r in REGISTRY.values() if r.name == code), None)
     if rule is None:
         raise click.UsageError(f"unknown rule {code!r}; `aiolint rules` lists them")

@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple, Type
 
-from .catalog import rule_catalog
+from .catalog import look_in, rule_catalog
 
 if TYPE_CHECKING:
     from .rules import Rule
@@ -284,12 +284,17 @@ def load_settings(config: Optional[str] = None, isolated: bool = False,
         raise ConfigError("--config and --isolated cannot be used together")
     path = None if isolated else (config if config is not None else find_config(cwd))
     root = os.path.dirname(os.path.abspath(path)) if path else cwd
-    from_file: Dict[str, Any] = {}
+    table: Mapping[str, Any] = {}
+    where = ""
     if path is not None:
         table = aiolint_table(path, read_toml(path)) or {}
         where = f"{path}: [tool.aiolint] {{key}}" if os.path.basename(path) == "pyproject.toml" else f"{path}: {{key}}"
-        from_file = check_values(table, where, root, root)
     given = {key: value for key, value in (flags or {}).items() if value is not None}
+    # The cache directory first: the rule catalog stored there checks codes without importing the rules.
+    cache_dir = {**check_values({k: v for k, v in table.items() if k == "cache-dir"}, where, root, root),
+                 **check_values({k: v for k, v in given.items() if k == "cache-dir"}, "--{key}", cwd, root)}
+    look_in(cache_dir.get("cache-dir") or os.path.join(root, DEFAULT_CACHE_DIR))
+    from_file = check_values(table, where, root, root)
     from_flags = check_values(given, "--{key}", cwd, root)
     value = {**from_file, **from_flags}.get  # a flag replaces the file's value; an extend-* flag adds to it
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import io
-import tokenize
 import traceback
 import warnings
 from collections import Counter
@@ -25,20 +23,8 @@ from .rules.base import NodeFix, Rule
 from .semantics.names import qualified_name
 from .semantics.scope import COMPREHENSION_NODES, Scope
 from .semantics.values import callee_name, member_name, type_of
+from .source import DecodeError, decode
 from .suppression import split_suppressed
-
-
-class DecodeError(Exception):
-    pass
-
-
-def decode(data: bytes) -> str:
-    """Decode source bytes per PEP 263 (BOM, then an encoding cookie, else UTF-8)."""
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        return data.decode(encoding)
-    except (SyntaxError, LookupError, UnicodeDecodeError) as exc:
-        raise DecodeError(str(exc)) from exc
 
 
 def syntax_error(path: str, source: str, error: cst.ParserSyntaxError) -> Diagnostic:

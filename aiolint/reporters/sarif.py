@@ -15,7 +15,6 @@ from urllib.parse import quote
 
 from .. import __version__
 from ..diagnostics import PARSE_ERROR, READ_ERROR, Diagnostic, Fix
-from ..rules import REGISTRY
 from ..runner import Report
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -55,6 +54,8 @@ def _rule_descriptors() -> List[Dict[str, Any]]:
          "defaultConfiguration": {"enabled": True, "level": "error"}}
         for (code, name), text in TOOL_DESCRIPTIONS.items()
     ]
+    from ..rules import REGISTRY  # here, not at start-up: the rules import LibCST, which cached runs avoid
+
     for rule in REGISTRY.values():
         docs = rule.documentation()
         descriptors.append({

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Dict, List, Optional
 
 from ..diagnostics import Diagnostic
-from ..engine import DecodeError, decode
+from ..source import DecodeError, decode
 from ..runner import Report
 from ..suppression import physical_lines
 

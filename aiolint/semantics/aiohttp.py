@@ -187,16 +187,15 @@ def _is_static(function: cst.FunctionDef) -> bool:
 
 # A class's ``self.<attr>`` assignments: (value, annotation, the method's scope), by attr.
 Assignments = Dict[str, List[Tuple[Optional[cst.BaseExpression], Optional[cst.BaseExpression], Scope]]]
-_assignments_cache: Dict[int, Tuple[cst.CSTNode, Assignments]] = {}
 
 
 def self_assignments(class_scope: Scope) -> Assignments:
     """Every ``self.x = v`` / ``self.x: T = v`` in the class's methods, and ``x: T`` / ``x = v``
-    in its body, by attribute name (cached per class node)."""
+    in its body, by attribute name (cached per class node, for the file)."""
     node = class_scope.node
-    cached = _assignments_cache.get(id(node))
-    if cached is not None and cached[0] is node:
-        return cached[1]
+    cache: Dict[cst.CSTNode, Assignments] = class_scope.file_memo.setdefault("self_assignments", {})
+    if node in cache:
+        return cache[node]
     found: Assignments = {}
     for name, bindings in class_scope.bindings.items():
         for binding in bindings:
@@ -208,9 +207,7 @@ def self_assignments(class_scope: Scope) -> Assignments:
             if params:
                 method_scope = Scope(statement, class_scope)
                 _collect_self(statement.body, params[0].name.value, method_scope, found)
-    if len(_assignments_cache) > 512:  # one file's classes at a time is all that is needed
-        _assignments_cache.clear()
-    _assignments_cache[id(node)] = (node, found)
+    cache[node] = found
     return found
 
 

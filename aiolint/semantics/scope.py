@@ -10,7 +10,7 @@ local variable was assigned, at a fraction of a full scope analysis.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence
 
 import libcst as cst
 
@@ -40,6 +40,9 @@ class Scope:
         self.parent = parent
         self._bindings: Optional[Dict[str, List[Binding]]] = None
         self._declared_outer: Dict[str, str] = {}  # name -> "global" | "nonlocal"
+        # What analyses remember for the rest of the file: shared by its scopes, gone with them
+        # (a module-level cache would keep every file's tree alive).
+        self.file_memo: Dict[str, Any] = parent.file_memo if parent is not None else {}
 
     # -- kind ---------------------------------------------------------------
     @property

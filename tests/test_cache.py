@@ -1,0 +1,228 @@
+"""The result cache: hits when nothing changed, misses when anything that decides a result did."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from aiolint import catalog
+from aiolint.cache import CACHEDIR_TAG, ResultCache
+from aiolint.config import Selection, Settings
+from aiolint.rules import REGISTRY
+from aiolint.runner import lint_paths
+
+from .conftest import FIXTURES, ROOT
+
+POLL = "import time\n\n\nasync def poll():\n    time.sleep(1)\n"
+
+
+def project(tmp_path: Path) -> Path:
+    """A small tree: every fixture, a file with one finding, a file no rule needs to parse."""
+    for fixture in FIXTURES.glob("*.py"):
+        (tmp_path / fixture.name).write_bytes(fixture.read_bytes())
+    (tmp_path / "poll.py").write_text(POLL)
+    (tmp_path / "plain.py").write_text("def add(a, b):\n    return a + b\n")
+    return tmp_path
+
+
+def settings_for(tmp_path: Path, **changes) -> Settings:
+    return Settings(root=str(tmp_path), respect_gitignore=False, **changes)
+
+
+def run(tmp_path: Path, **changes):
+    return lint_paths([str(tmp_path)], settings_for(tmp_path, **changes), cache=True)
+
+
+def entries(cache_dir: Path):
+    return [path for path in cache_dir.glob("*/*") if path.name != catalog.CATALOG_FILE]
+
+
+def test_a_second_run_reads_every_file_from_the_cache_and_reports_the_same(tmp_path):
+    project(tmp_path)
+    first = run(tmp_path)
+    second = run(tmp_path)
+    assert first.cached == 0 and first.files > 0 and first.diagnostics
+    assert second.cached == second.files == first.files
+    assert second.parsed == 0
+    assert second.diagnostics == first.diagnostics
+    assert [d.fix for d in second.diagnostics] == [d.fix for d in first.diagnostics]
+    assert second.suppressed == first.suppressed
+
+
+def test_changing_a_file_relints_that_file_only(tmp_path):
+    project(tmp_path)
+    before = run(tmp_path)
+    (tmp_path / "poll.py").write_text(POLL.replace("time.sleep(1)", "pass\n    time.sleep(2)"))
+    after = run(tmp_path)
+    assert after.cached == after.files - 1
+    assert [(d.line, d.code) for d in after.diagnostics if d.path.endswith("poll.py")] == [(6, "AIO301")]
+    assert len(after.diagnostics) == len(before.diagnostics)
+
+
+def test_identical_files_share_an_entry_but_keep_their_own_paths(tmp_path):
+    (tmp_path / "a.py").write_text(POLL)
+    (tmp_path / "b.py").write_text(POLL)
+    run(tmp_path)
+    report = run(tmp_path)
+    assert report.cached == 2
+    assert sorted(Path(d.path).name for d in report.diagnostics) == ["a.py", "b.py"]
+
+
+@pytest.mark.parametrize("changes", [
+    {"selection": Selection(ignore=("AIO301",))},
+    {"selection": Selection(select=("AIO3",))},
+    {"per_file_ignores": (("poll.py", ("AIO3",)),)},
+    {"options": {"extend-blocking-calls": {"mylib.get": "AIO302"}}},
+], ids=["ignore", "select", "per-file-ignores", "rule-options"])
+def test_changing_the_settings_of_a_file_invalidates_its_entry(tmp_path, changes):
+    (tmp_path / "poll.py").write_text(POLL)
+    run(tmp_path)
+    changed = run(tmp_path, **changes)
+    assert changed.cached == 0
+    expected = lint_paths([str(tmp_path)], settings_for(tmp_path, **changes))  # no cache
+    assert changed.diagnostics == expected.diagnostics
+    assert run(tmp_path, **changes).cached == 1
+
+
+def test_per_file_settings_invalidate_only_the_files_they_apply_to(tmp_path):
+    project(tmp_path)
+    run(tmp_path)
+    report = run(tmp_path, per_file_ignores=(("poll.py", ("AIO3",)),))
+    assert report.cached == report.files - 1
+
+
+def test_a_new_version_starts_a_new_cache_and_removes_the_old_one(tmp_path, monkeypatch):
+    (tmp_path / "poll.py").write_text(POLL)
+    run(tmp_path)
+    cache_dir = tmp_path / ".aiolint_cache"
+    (old,) = [path for path in cache_dir.iterdir() if path.is_dir()]
+    monkeypatch.setattr(catalog, "__version__", "99.0.0")
+    monkeypatch.setattr(catalog, "_build_id", None)
+    report = run(tmp_path)
+    assert report.cached == 0
+    (new,) = [path for path in cache_dir.iterdir() if path.is_dir()]
+    assert new.name.startswith("99.0.0-") and not old.exists()
+
+
+@pytest.mark.parametrize("garbage", [b"", b"{not json", b"[]", b'{"diagnostics": 3}', b"\xff\xfe"],
+                         ids=["empty", "truncated", "wrong-type", "wrong-shape", "binary"])
+def test_a_corrupt_entry_is_ignored_and_rewritten(tmp_path, garbage):
+    project(tmp_path)
+    first = run(tmp_path)
+    cache_dir = tmp_path / ".aiolint_cache"
+    for entry in entries(cache_dir):
+        entry.write_bytes(garbage)
+    recovered = run(tmp_path)
+    assert recovered.cached == 0
+    assert recovered.diagnostics == first.diagnostics
+    for entry in entries(cache_dir):
+        json.loads(entry.read_bytes())  # rewritten whole
+    assert run(tmp_path).cached == first.files
+
+
+def test_rule_failures_are_not_cached(tmp_path):
+    cache = ResultCache(str(tmp_path / "cache"))
+    failed = {"diagnostics": [], "suppressed": {}, "parsed": True, "failures": [["AIO301", "ZeroDivisionError"]]}
+    cache.put("k" * 64, failed)
+    assert cache.get("k" * 64, "x.py") is None
+    cache.put("k" * 64, {**failed, "failures": []})
+    assert cache.get("k" * 64, "x.py").failures == []
+
+
+def test_the_cache_directory_is_tagged_and_ignored_by_git(tmp_path):
+    (tmp_path / "poll.py").write_text(POLL)
+    run(tmp_path)
+    cache_dir = tmp_path / ".aiolint_cache"
+    assert (cache_dir / ".gitignore").read_text() == "*\n"
+    assert (cache_dir / "CACHEDIR.TAG").read_text() == CACHEDIR_TAG
+    assert CACHEDIR_TAG.startswith("Signature: 8a477f597d28d172789f06886806bc55")
+
+
+def test_the_stored_rule_catalog_equals_the_registry(tmp_path):
+    (tmp_path / "poll.py").write_text(POLL)
+    run(tmp_path)
+    (stored,) = (tmp_path / ".aiolint_cache").glob(f"*/{catalog.CATALOG_FILE}")
+    assert catalog.read_stored(str(stored)) == catalog.from_registry(REGISTRY)
+    assert list(catalog.read_stored(str(stored))) == list(REGISTRY)  # same order: code order
+
+
+def test_no_cache_option_writes_nothing(tmp_path):
+    (tmp_path / "poll.py").write_text(POLL)
+    lint_paths([str(tmp_path)], settings_for(tmp_path))
+    assert not (tmp_path / ".aiolint_cache").exists()
+
+
+# -- through the command line, in fresh processes ---------------------------------------------
+
+# Runs the command line and says on stderr whether LibCST was imported.
+PROBE = """
+import sys
+from aiolint.cli import main
+try:
+    main(sys.argv[1:])
+finally:
+    print("libcst imported" if "libcst" in sys.modules else "libcst not imported", file=sys.stderr)
+"""
+
+
+def aiolint(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-c", PROBE, *args], cwd=cwd, env=env, capture_output=True, text=True)
+
+
+def test_a_fully_cached_run_does_not_import_libcst(tmp_path):
+    project(tmp_path)
+    cold = aiolint("--verbose", "--select", "AIO3,AIO5", ".", cwd=tmp_path)
+    warm = aiolint("--verbose", "--select", "AIO3,AIO5", ".", cwd=tmp_path)
+    assert cold.returncode == warm.returncode == 1
+    assert "libcst imported" in cold.stderr
+    assert "libcst not imported" in warm.stderr, warm.stderr
+    assert warm.stdout == cold.stdout != ""
+    files = len(list(tmp_path.glob("*.py")))
+    assert f"{files} files: {files} from the cache, 0 linted" in warm.stderr
+    # An unknown code is still an error, told apart with the stored catalog.
+    unknown = aiolint("--select", "AIO399", ".", cwd=tmp_path)
+    assert unknown.returncode == 2 and "AIO399" in unknown.stderr
+    assert "libcst not imported" in unknown.stderr
+
+
+def test_a_second_run_says_it_hit_the_cache(tmp_path):
+    project(tmp_path)
+    aiolint(".", cwd=tmp_path)
+    warm = aiolint("-v", ".", cwd=tmp_path)
+    assert "from the cache, 0 linted" in warm.stderr
+    no_cache = aiolint("-v", "--no-cache", ".", cwd=tmp_path)
+    assert " 0 from the cache" in no_cache.stderr and no_cache.stdout == warm.stdout
+
+
+def test_cache_dir_option_and_configuration_key(tmp_path):
+    (tmp_path / "poll.py").write_text(POLL)
+    aiolint("--cache-dir", "flag-cache", "poll.py", cwd=tmp_path)
+    assert list((tmp_path / "flag-cache").glob("*/*"))
+    (tmp_path / "pyproject.toml").write_text('[tool.aiolint]\ncache-dir = "conf-cache"\n')
+    aiolint("poll.py", cwd=tmp_path)
+    assert list((tmp_path / "conf-cache").glob("*/*"))
+    assert not (tmp_path / ".aiolint_cache").exists()
+
+
+def test_concurrent_runs_share_the_cache_without_corrupting_it(tmp_path):
+    project(tmp_path)
+    for copy in range(3):  # enough files that the runs overlap
+        for fixture in FIXTURES.glob("*.py"):
+            (tmp_path / f"copy{copy}_{fixture.name}").write_bytes(fixture.read_bytes())
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "aiolint", "--jobs", "1", "."]
+    runs = [subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            for _ in range(3)]
+    outputs = [run.communicate()[0] for run in runs]
+    assert outputs[0] and outputs.count(outputs[0]) == 3
+    for entry in entries(tmp_path / ".aiolint_cache"):
+        json.loads(entry.read_bytes())
+    assert not list((tmp_path / ".aiolint_cache").glob("*/.tmp-*"))
+    warm = aiolint("-v", ".", cwd=tmp_path)
+    assert warm.stdout.encode() == outputs[0] and "0 linted" in warm.stderr

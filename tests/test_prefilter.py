@@ -1,0 +1,116 @@
+"""The pre-filter skips files that contain none of a rule's trigger words, and must never cost a finding."""
+
+from __future__ import annotations
+
+import ast
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import pytest
+
+from aiolint.engine import lint_source, triggered_rules
+from aiolint.rules import REGISTRY, all_rules
+
+from .conftest import fixture_files
+from .rule_probes import CallProbe
+
+
+def fragments(path: Path) -> List[str]:
+    """The fixture, then each top-level statement alone, then each with the fixture's imports.
+
+    The whole fixture contains every trigger word of its family, so on it the
+    pre-filter keeps every rule; fragments contain fewer, so the pre-filter
+    drops rules there, and a rule that reports without its trigger words shows.
+    """
+    source = path.read_text(encoding="utf-8")
+    lines = source.splitlines(keepends=True)
+    statements = ast.parse(source).body
+
+    def text(node: ast.stmt) -> str:
+        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+        return "".join(lines[first - 1:node.end_lineno])
+
+    imports = "".join(text(node) for node in statements if isinstance(node, (ast.Import, ast.ImportFrom)))
+    others = [text(node) for node in statements if not isinstance(node, (ast.Import, ast.ImportFrom))]
+    return [source, *others, *(imports + "\n" + other for other in others)]
+
+
+@lru_cache(maxsize=None)
+def findings_with_and_without() -> List[Tuple[str, Dict[str, list], Dict[str, list]]]:
+    """For each fragment of each fixture: findings by code, with the pre-filter and without it."""
+    rules = all_rules()
+    compared = []
+    for path in fixture_files():
+        for number, fragment in enumerate(fragments(path)):
+            by_code: List[Dict[str, list]] = [{}, {}]
+            for side, prefilter in enumerate((True, False)):
+                result = lint_source(fragment, path.name, rules, prefilter=prefilter)
+                for item in [*result.diagnostics, *result.failures]:
+                    by_code[side].setdefault(item.code, []).append(item)
+            compared.append((f"{path.name} fragment {number}", by_code[0], by_code[1]))
+    return compared
+
+
+@pytest.mark.parametrize("code", sorted(REGISTRY))
+def test_findings_are_unchanged_by_the_prefilter(code):
+    checked = 0
+    for where, with_prefilter, without in findings_with_and_without():
+        assert with_prefilter.get(code, []) == without.get(code, []), f"{code} differs on {where}"
+        checked += code in without
+    assert checked, f"no fixture fragment reports {code}: the comparison proves nothing"
+
+
+def test_the_prefilter_drops_rules_on_fragments():
+    # Otherwise the comparison above would hold trivially.
+    dropped = {rule.code for path in fixture_files() for fragment in fragments(path)
+               for rule in set(all_rules()) - set(triggered_rules(fragment, all_rules(), {}))}
+    assert len(dropped) >= len(REGISTRY) // 2
+
+
+def test_an_aliased_import_still_triggers():
+    source = "from time import sleep as nap\n\n\nasync def poll():\n    nap(1)\n"
+    result = lint_source(source, "poll.py")
+    assert result.parsed
+    assert [(d.line, d.code) for d in result.diagnostics] == [(5, "AIO301")]
+
+
+def test_trigger_words_follow_the_rule_options():
+    # `mylib` is in no default table: only the option makes the file worth parsing.
+    source = "import mylib\n\n\nasync def fetch(url):\n    mylib.get(url)\n"
+    options = {"extend-blocking-calls": {"mylib.get": "AIO302"}}
+    result = lint_source(source, "fetch.py", options=options)
+    assert [(d.line, d.code) for d in result.diagnostics] == [(5, "AIO302")]
+    assert not lint_source(source, "fetch.py").parsed
+
+
+def test_a_file_with_no_trigger_word_is_not_parsed_and_is_clean():
+    result = lint_source("def add(a, b):\n    return a + b\n", "add.py")
+    assert not result.parsed
+    assert result.diagnostics == [] and result.failures == []
+
+
+def test_a_rule_without_trigger_words_runs_on_every_file():
+    result = lint_source("print(len('x'))\n", "probe.py", [REGISTRY["AIO301"], CallProbe])
+    assert result.parsed
+    assert [d.code for d in result.diagnostics] == ["AIO990", "AIO990"]
+
+
+def test_a_skipped_file_still_reports_its_syntax_error_where_python_does():
+    source = "def broken(:\n    pass\n"
+    with_prefilter = lint_source(source, "broken.py")
+    assert not with_prefilter.parsed
+    assert [(d.line, d.column, d.code) for d in with_prefilter.diagnostics] == [(1, 12, "AIO001")]
+    assert with_prefilter.diagnostics == lint_source(source, "broken.py", prefilter=False).diagnostics
+
+
+def test_a_skipped_file_in_syntax_newer_than_the_interpreter_is_not_an_error():
+    # LibCST parses Python 3.14 syntax whatever runs it; the pre-filter must not be stricter.
+    source = "type Pair = tuple[int, int]\n"
+    assert lint_source(source, "alias.py").diagnostics == []
+    assert lint_source(source, "alias.py", prefilter=False).diagnostics == []
+
+
+def test_undecodable_bytes_are_aio002_whatever_the_triggers():
+    result = lint_source(b"x = '\xff\xfe'\n", "binary.py")
+    assert [d.code for d in result.diagnostics] == ["AIO002"]
