@@ -45,7 +45,7 @@ class Held:
 
     kind: ``with`` (``async with X() as name``; name may be None), ``local``
     (``name = X()``), ``attribute`` (``owner.name = X()``, owner a plain name),
-    ``inline`` (``X().name(...)``: one method call on it),
+    ``inline`` (``X().name(...)``: one method call on it, node is that call),
     ``dropped`` (an expression statement), ``escaped`` (returned, yielded,
     passed, stored in a subscript or a container, entered in an exit stack),
     ``other`` (anything else: ``a or X()``, a walrus...).
@@ -54,6 +54,7 @@ class Held:
     kind: str
     name: Optional[str] = None
     owner: Optional[str] = None
+    node: Optional[cst.CSTNode] = None
 
 
 def held(call: cst.Call, ancestors: Sequence[cst.CSTNode]) -> Held:
@@ -65,7 +66,7 @@ def held(call: cst.Call, ancestors: Sequence[cst.CSTNode]) -> Held:
     if isinstance(parent, cst.Attribute) and parent.value is call:
         grand = ancestors[-2] if len(ancestors) > 1 else None
         if isinstance(grand, cst.Call) and grand.func is parent:
-            return Held("inline", parent.attr.value)
+            return Held("inline", parent.attr.value, node=grand)
         return Held("other")
     if isinstance(parent, (cst.Assign, cst.AnnAssign)) and parent.value is call:
         targets = [t.target for t in parent.targets] if isinstance(parent, cst.Assign) else [parent.target]
