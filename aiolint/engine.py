@@ -20,6 +20,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .diagnostics import PARSE_ERROR, READ_ERROR, Diagnostic, Edit, FileResult, Fix, RuleFailure, file_diagnostic
 from .rules.base import NodeFix, Rule
+from .positions import positions as node_positions
 from .semantics.names import qualified_name
 from .semantics.scope import COMPREHENSION_NODES, Scope
 from .semantics.values import callee_name, member_name, type_of
@@ -150,25 +151,36 @@ def child_fields(node_type: type) -> Tuple[str, ...]:
     return fields
 
 
-_is_node_type: Dict[type, bool] = {}
+class _NodeTypes(Dict[type, bool]):
+    """type -> whether it is a CSTNode, filled on first sight (a lookup, not a call, per value).
+
+    CSTNode is an ABC: ``isinstance`` per value would dominate the walk, and even
+    ``issubclass`` once per type adds up (it asks every node class in turn), so the
+    answer comes from the type's MRO.
+    """
+
+    def __missing__(self, value_type: type) -> bool:
+        known = self[value_type] = cst.CSTNode in value_type.__mro__
+        return known
+
+
+_is_node_type = _NodeTypes()
 
 
 def is_node_type(value_type: type) -> bool:
-    known = _is_node_type.get(value_type)
-    if known is None:  # CSTNode is an ABC: isinstance per value would dominate the walk
-        known = _is_node_type[value_type] = issubclass(value_type, cst.CSTNode)
-    return known
+    return _is_node_type[value_type]
 
 
 def children(node: cst.CSTNode) -> List[cst.CSTNode]:
     """The node's children that rules can care about, in field order."""
     found: List[cst.CSTNode] = []
+    is_node = _is_node_type
     for name in child_fields(type(node)):
         value = getattr(node, name)
         value_type = type(value)
         if value_type is tuple or value_type is list:
-            found.extend(item for item in value if is_node_type(type(item)))
-        elif is_node_type(value_type):
+            found.extend([item for item in value if is_node[type(item)]])
+        elif is_node[value_type]:
             found.append(value)
     return found
 
@@ -296,7 +308,11 @@ class FileContext:
     def diagnostics(self) -> List[Diagnostic]:
         if not self._reports:
             return []
-        positions = self.metadata.get(PositionProvider) or self._metadata_wrapper().resolve(PositionProvider)
+        positions = self.metadata.get(PositionProvider)
+        if positions is None:  # only the reported nodes, not PositionProvider's every node
+            nodes = [node for _, node, _, _ in self._reports]
+            nodes += [r.node for _, _, _, fix in self._reports if fix is not None for r in fix.replacements]
+            positions = node_positions(self.module, nodes)
         found = []
         for rule_class, node, message, fix in self._reports:
             where = positions[node]
