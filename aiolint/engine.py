@@ -13,7 +13,7 @@ import dataclasses
 import traceback
 import warnings
 from collections import Counter
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Type, Union
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Type, Union
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -143,10 +143,12 @@ _child_fields: Dict[type, Tuple[str, ...]] = {}
 
 
 def child_fields(node_type: type) -> Tuple[str, ...]:
+    """The fields of a node type that may hold nodes rules care about (not ``Name.value``, a str)."""
     fields = _child_fields.get(node_type)
     if fields is None:
         fields = tuple(f.name for f in dataclasses.fields(node_type)
-                       if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace"))
+                       if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace")
+                       and f.type not in (str, bool))
         _child_fields[node_type] = fields
     return fields
 
@@ -183,6 +185,19 @@ def children(node: cst.CSTNode) -> List[cst.CSTNode]:
         elif is_node[value_type]:
             found.append(value)
     return found
+
+
+class _Walked(Dict[type, bool]):
+    """node type -> whether the walk enters its nodes: a rule visits or leaves them, or they
+    have children. A third of all nodes are names, which most rules reach from their parents."""
+
+    def __init__(self, dispatched: Iterable[type]) -> None:
+        super().__init__()
+        self.dispatched = frozenset(dispatched)
+
+    def __missing__(self, node_type: type) -> bool:
+        known = self[node_type] = node_type in self.dispatched or bool(child_fields(node_type))
+        return known
 
 
 _ENTER, _LEAVE, _PUSH, _POP = range(4)
@@ -245,6 +260,7 @@ class FileContext:
                     node_type = getattr(cst, node_name)
                     table = self._visitors if prefix == "visit" else self._leavers
                     table.setdefault(node_type, []).append((rule, getattr(rule, attr)))
+        self._walked = _Walked(self._visitors.keys() | self._leavers.keys())
 
     def _call(self, callbacks: List[Tuple[Rule, Callable]], node: cst.CSTNode) -> None:
         for rule, callback in callbacks:
@@ -264,6 +280,7 @@ class FileContext:
             return
         stack: List[Tuple[int, Any]] = [(_ENTER, self.module)]
         ancestors = self.ancestors
+        walked = self._walked
         while stack:
             op, item = stack.pop()
             if op == _ENTER:
@@ -272,7 +289,7 @@ class FileContext:
                 if callbacks:
                     self._call(callbacks, item)
                 stack.append((_LEAVE, item))
-                kids = children(item)
+                kids = [kid for kid in children(item) if walked[type(kid)]]
                 if node_type in _SCOPE_BODY_NODES:
                     body = item.body
                     for kid in reversed(kids):
