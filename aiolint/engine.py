@@ -13,7 +13,7 @@ import dataclasses
 import traceback
 import warnings
 from collections import Counter
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Type, Union
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple, Type, Union
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -110,27 +110,26 @@ def lint_source(source: Union[bytes, str], path: str = "<string>", rules: Option
 
 # -- pre-filter ---------------------------------------------------------------
 def triggered_rules(text: str, rules: Sequence[Type[Rule]], options: Mapping[str, Any]) -> List[Type[Rule]]:
-    """The rules that may report on this text: those with no trigger words, or one of whose words it contains.
+    """The rules that may report on this text: it contains one of their trigger words (if they
+    have any) and one of the words they require (if any).
 
     A rule's words are the names a file must spell to reach what the rule matches
-    (a module has to be imported by name, even under an alias), so a file with
-    none of them cannot produce its findings. Each word is searched once.
+    (a module has to be imported by name, even under an alias; coroutine context
+    takes ``async``), so a file without them cannot produce its findings. Each word
+    is searched once.
     """
     found: Dict[str, bool] = {}
-    kept = []
-    for rule in rules:
-        words = rule.triggers_for(options)
-        if not words:
-            kept.append(rule)
-            continue
+
+    def contains_one(words: FrozenSet[str]) -> bool:
         for word in words:
             hit = found.get(word)
             if hit is None:
                 hit = found[word] = word in text
             if hit:
-                kept.append(rule)
-                break
-    return kept
+                return True
+        return not words
+
+    return [rule for rule in rules if contains_one(rule.triggers_for(options)) and contains_one(rule.requires)]
 
 
 # Fields that hold only whitespace, comments and punctuation: rules never need them.

@@ -114,3 +114,10 @@ def test_a_skipped_file_in_syntax_newer_than_the_interpreter_is_not_an_error():
 def test_undecodable_bytes_are_aio002_whatever_the_triggers():
     result = lint_source(b"x = '\xff\xfe'\n", "binary.py")
     assert [d.code for d in result.diagnostics] == ["AIO002"]
+
+
+def test_rules_of_coroutine_context_need_async_in_the_file():
+    sync_only = "import time\n\n\ndef poll():\n    try:\n        time.sleep(1)\n    except BaseException:\n        pass\n"
+    assert not lint_source(sync_only, "poll.py").parsed
+    coroutine = sync_only.replace("def poll", "async def poll")
+    assert [d.code for d in lint_source(coroutine, "poll.py").diagnostics] == ["AIO301", "AIO501"]

@@ -52,6 +52,10 @@ class Rule:
     # Words one of which a file must contain for the rule to possibly report.
     # Empty means: the rule may report on any file.
     triggers: ClassVar[FrozenSet[str]] = frozenset()
+    # Words one of which a file must contain as well (on top of ``triggers``):
+    # ``{"async"}`` for a rule that reports only in coroutine context, which takes
+    # an ``async def``. Empty means: no such condition.
+    requires: ClassVar[FrozenSet[str]] = frozenset()
 
     @classmethod
     def triggers_for(cls, options: Mapping[str, Any]) -> FrozenSet[str]:

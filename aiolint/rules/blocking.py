@@ -31,6 +31,7 @@ class BlockingCall(Rule):
     """The shared matcher; each subclass is one code (this class has none, so it is not registered)."""
 
     message = "`{call}()` blocks the event loop; {advice}."
+    requires = frozenset({"async"})  # only coroutine context is reported
     advice: ClassVar[str]  # for the names a user adds through the option
     table: ClassVar[Dict[str, str]]  # qualified name -> advice, from the call table
 

@@ -233,6 +233,7 @@ class BroadExcept(ExceptionRule):
     message = ("This handler catches {what} and neither re-raises nor logs the traceback, so errors vanish "
                "silently; catch the exceptions you expect, re-raise, or log with `logger.exception()`.")
     triggers = frozenset({"except"})
+    requires = frozenset({"async"})  # only coroutine context is reported
 
     def visit_ExceptHandler(self, node: Handler) -> None:
         if not self.context.in_coroutine():
@@ -308,6 +309,7 @@ class CancellationSwallowed(ExceptionRule):
     message = ("This handler catches {what} in a coroutine and does not re-raise, so the task cannot be "
                "cancelled (timeouts and shutdown stop working); {advice}.")
     triggers = frozenset({"except"})
+    requires = frozenset({"async"})  # only coroutine context is reported
 
     def visit_ExceptHandler(self, node: Handler) -> None:
         if not self.context.in_coroutine():
