@@ -1,0 +1,249 @@
+"""Speed and memory of aiolint on the pinned real-world corpus, against LibCST's parser and peer linters.
+
+Every figure is a ratio to the floor measured in the same run: ``libcst.parse_module``
+alone, in one process, over the files the pre-filter keeps (the files aiolint must
+parse). Absolute times on a shared machine are noise; ratios taken in one run are not.
+Each row is a whole process (interpreter start-up and imports included), timed from
+start to exit, with the peak of the memory its process tree holds (the sum of the
+resident sets of the process and its children, sampled every 0.1 s).
+
+    python bench/corpus.py          # fetch the corpus once (bench/corpus/, git-ignored)
+    python bench/benchmark.py       # print the table
+
+Peers are run when installed, from ``bench/.venv-peers`` (git-ignored) or the PATH:
+
+    python -m venv bench/.venv-peers
+    bench/.venv-peers/bin/pip install fixit flake8 flake8-async ruff
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+CORPUS = BENCH / "corpus"
+PEERS = BENCH / ".venv-peers" / "bin"
+
+# The floor: what aiolint cannot avoid, reading and parsing each file with LibCST.
+PARSE_SCRIPT = """
+import io, sys, tokenize
+import libcst
+for path in open(sys.argv[1], encoding="utf-8").read().splitlines():
+    data = open(path, "rb").read()
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    try:
+        libcst.parse_module(data.decode(encoding))
+    except Exception:
+        pass
+"""
+
+# The issue's targets: (what, whether the measured rows meet it; None when a row is missing).
+TARGETS = (
+    ("cold, 1 process <= 1.3 x floor", lambda r: r["cold1"].seconds <= 1.3 * r["floor"].seconds),
+    ("cold, 2 processes >= 15 x faster than Fixit",
+     lambda r: r["fixit"].seconds >= 15 * r["cold2"].seconds if "fixit" in r else None),
+    ("warm <= 5 % of cold and < 1 s",
+     lambda r: r["warm"].seconds <= 0.05 * r["cold2"].seconds and r["warm"].seconds < 1.0),
+    ("single small file <= 0.4 s", lambda r: r["single"].seconds <= 0.4),
+    ("peak memory, 2 processes <= 400 MB", lambda r: r["cold2"].peak_mb <= 400),
+)
+
+
+@dataclass
+class Measure:
+    seconds: float
+    peak_mb: float
+    stdout: bytes
+    returncode: int
+
+
+def tree_rss(root: int) -> int:
+    """Resident bytes of a process and all its descendants (Linux /proc)."""
+    children: Dict[int, List[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as handle:
+                    fields = handle.read().rsplit(b")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(entry))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, []))
+        try:
+            with open(f"/proc/{pid}/statm", "rb") as handle:
+                total += int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except OSError:
+            pass
+    return total
+
+
+def measure(command: Sequence[str], cwd: Path, env: Optional[Dict[str, str]] = None,
+            timeout: Optional[float] = None) -> Optional[Measure]:
+    """Run a command to its end: wall time, and the peak memory of its process tree (None: timed out)."""
+    peak = 0
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.wait(0.1):
+            peak = max(peak, tree_rss(process.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    if os.path.isdir("/proc"):
+        sampler.start()
+    try:
+        stdout = process.communicate(timeout=timeout)[0]
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)  # the tool and its worker processes
+        process.communicate()
+        done.set()
+        return None
+    seconds = time.perf_counter() - start
+    done.set()
+    if not os.path.isdir("/proc"):  # elsewhere: the largest single process, not the sum
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    return Measure(seconds, peak / 2**20, stdout, process.returncode)
+
+
+def find_tool(name: str) -> Optional[str]:
+    local = PEERS / name
+    return str(local) if local.exists() else shutil.which(name)
+
+
+def snapshot(directory: Path) -> Path:
+    """A copy of the aiolint package: editing the work tree during the run cannot change what is measured."""
+    shutil.copytree(ROOT / "aiolint", directory / "aiolint", ignore=shutil.ignore_patterns("__pycache__"))
+    return directory
+
+
+def kept_files(files: List[str], code: Path) -> List[str]:
+    """The files the pre-filter keeps with the default rules: the ones aiolint parses."""
+    sys.path.insert(0, str(code))
+    from aiolint.engine import triggered_rules
+    from aiolint.rules import default_rules
+    from aiolint.source import DecodeError, decode
+
+    rules = default_rules()
+    kept = []
+    for path in files:
+        try:
+            text = decode((CORPUS / path).read_bytes())
+        except DecodeError:
+            continue
+        if triggered_rules(text, rules, {}):
+            kept.append(path)
+    return kept
+
+
+def small_file(files: List[str]) -> str:
+    """The pre-commit case: a small module that uses aiohttp, so that it is parsed and linted."""
+    candidates = [p for p in files if b"aiohttp" in (CORPUS / p).read_bytes()]
+    return min(candidates, key=lambda p: (abs((CORPUS / p).stat().st_size - 2000), p))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-peers", action="store_true", help="skip flake8-async, ruff and Fixit")
+    parser.add_argument("--every", type=int, default=1, metavar="N", help="only every Nth file (a quick try)")
+    parser.add_argument("--peer-timeout", type=float, default=1800, metavar="S",
+                        help="give up on a peer after S seconds (default: %(default)s)")
+    args = parser.parse_args()
+    files = sorted(str(p.relative_to(CORPUS)) for p in CORPUS.rglob("*.py"))[::args.every]
+    if not files:
+        print("No corpus: run `python bench/corpus.py` first.", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="aiolint-bench-") as scratch:
+        work = Path(scratch)
+        code = snapshot(work / "code")
+        env = {**os.environ, "PYTHONPATH": str(code)}
+        kept = kept_files(files, code)
+        (work / "kept.txt").write_text("\n".join(kept) + "\n", encoding="utf-8")
+        total = sum((CORPUS / p).stat().st_size for p in files)
+        kept_bytes = sum((CORPUS / p).stat().st_size for p in kept)
+        single = small_file(kept)
+        aiolint = [sys.executable, "-m", "aiolint", "--isolated", "--exit-zero", "--quiet"]
+        rows: Dict[str, Measure] = {}
+        labels: Dict[str, str] = {}
+        missing: List[str] = []  # peers not measured, and why
+
+        def run(key: str, label: str, command: Sequence[str], **kwargs) -> None:
+            measured = measure(command, CORPUS, **kwargs)
+            if measured is None:
+                missing.append(f"{label} | timed out (> {kwargs['timeout']:.0f} s)")
+                return
+            labels[key], rows[key] = label, measured
+            print(f"  {label}: {measured.seconds:.2f} s", file=sys.stderr, flush=True)
+
+        print(f"Measuring on {len(files)} files ...", file=sys.stderr, flush=True)
+        run("floor", "libcst.parse_module, files the pre-filter keeps (floor)",
+            [sys.executable, "-c", PARSE_SCRIPT, str(work / "kept.txt")])
+        run("cold1", "aiolint, cold cache, --jobs 1", [*aiolint, "--jobs", "1", "--cache-dir", str(work / "c1"), *files],
+            env=env)
+        run("cold2", "aiolint, cold cache, --jobs 2", [*aiolint, "--jobs", "2", "--cache-dir", str(work / "c2"), *files],
+            env=env)
+        run("warm", "aiolint, warm cache (nothing changed)", [*aiolint, "--cache-dir", str(work / "c2"), *files], env=env)
+        run("single", f"aiolint, one small file, no cache ({(CORPUS / single).stat().st_size} bytes)",
+            [*aiolint, "--no-cache", single], env=env)
+        peers = {
+            "ruff": ("ruff check --select ASYNC,BLE", ["check", "--isolated", "--no-cache", "--select", "ASYNC,BLE",
+                                                       "--exit-zero", "--quiet"]),
+            "fixit": ("fixit lint", ["lint"]),
+            "flake8": ("flake8 --select ASYNC (flake8-async)", ["--isolated", "--select", "ASYNC", "--exit-zero"]),
+        }
+        for key, (label, arguments) in peers.items():
+            tool = None if args.no_peers else find_tool(key)
+            if key == "flake8" and tool and b"flake8-async" not in subprocess.run(
+                    [tool, "--version"], capture_output=True).stdout:
+                tool = None
+            if tool is None:
+                missing.append(f"{label} | not installed")
+            else:
+                run(key, label, [tool, *arguments, *files], timeout=args.peer_timeout)
+
+    same = rows["cold1"].stdout == rows["cold2"].stdout == rows["warm"].stdout
+    floor = rows["floor"].seconds
+    print(f"\n{len(files)} files ({total / 2**20:.1f} MB) of the pinned corpus; the pre-filter keeps "
+          f"{len(kept)} ({kept_bytes / total:.0%} of the bytes). {platform.python_implementation()} "
+          f"{platform.python_version()}, {os.cpu_count()} CPUs.\n")
+    print("| run | time (s) | x floor | peak memory (MB) |")
+    print("|---|---:|---:|---:|")
+    for key, measured in rows.items():
+        peak = f"{measured.peak_mb:.0f}" if measured.peak_mb else "(too quick to sample)"
+        print(f"| {labels[key]} | {measured.seconds:.2f} | {measured.seconds / floor:.2f} | {peak} |")
+    for label in missing:
+        print(f"| {label} | | |")
+    print(f"\nThe engine against libcst.parse_module alone on the files it parses (--jobs 1 / floor): "
+          f"{rows['cold1'].seconds / floor:.2f}.")
+    print(f"Output of --jobs 1, --jobs 2 and the warm run: {'identical' if same else 'DIFFERENT'}.")
+    if "fixit" in rows:
+        print(f"Fixit / aiolint --jobs 2, cold: {rows['fixit'].seconds / rows['cold2'].seconds:.1f} x.")
+    print(f"Warm / cold (--jobs 2): {rows['warm'].seconds / rows['cold2'].seconds:.1%}.\n")
+    for label, check in TARGETS:
+        verdict = check(rows)
+        print(f"- {label}: {'not measured' if verdict is None else 'met' if verdict else 'NOT MET'}")
+    return 0 if same else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
