@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
 from collections import Counter
-from typing import List, Optional, Sequence
+from typing import TYPE_CHECKING, List, Optional, Sequence
 
 import click
 
@@ -16,6 +17,9 @@ from .config import ConfigError, Settings, load_settings, split_codes
 from .discovery import FileFilter
 from .reporters import REPORTERS
 from .runner import Report, default_jobs, lint_paths
+
+if TYPE_CHECKING:
+    from .fixer import Fixing
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -60,6 +64,10 @@ def main() -> None:
               help="Print a count per code, with those silenced by noqa, instead of the findings.")
 @click.option("--stdin-filename", metavar="PATH",
               help="Lint standard input (the path '-') as if it were this file: its configuration applies.")
+@click.option("--fix", is_flag=True, help="Apply safe fixes, then report the findings that remain.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that may change behaviour (with --fix or --diff).")
+@click.option("--diff", is_flag=True,
+              help="Print a diff of what --fix would change and write nothing (exit 1 if there is any change).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (2 still means an error).")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary.")
 @click.option("--no-color", is_flag=True, help="No colours on a terminal (as does a non-empty NO_COLOR variable).")
@@ -75,8 +83,8 @@ def check(paths: Sequence[str], config: Optional[str], isolated: bool, select: S
           exclude: Sequence[str], extend_exclude: Sequence[str], respect_gitignore: Optional[bool],
           force_exclude: Optional[bool], extend_blocking_calls: Sequence[str],
           output_format: str, output_file: Optional[str], statistics: bool, stdin_filename: Optional[str],
-          exit_zero: bool, quiet: bool, no_color: bool, jobs: Optional[int], cache_dir: Optional[str],
-          no_cache: bool, verbose: bool) -> None:
+          fix: bool, unsafe_fixes: bool, diff: bool, exit_zero: bool, quiet: bool, no_color: bool,
+          jobs: Optional[int], cache_dir: Optional[str], no_cache: bool, verbose: bool) -> None:
     """Lint PATHS (files or directories; default: the current directory; '-': standard input)."""
     try:
         settings = load_settings(config, isolated, flags={
@@ -91,23 +99,35 @@ def check(paths: Sequence[str], config: Optional[str], isolated: bool, select: S
             "extend-blocking-calls": pairs(extend_blocking_calls, "=", "--extend-blocking-calls"),
             "cache-dir": cache_dir,
         })
-        if "-" in paths or (stdin_filename and not paths):
+        fixing = None
+        if fix or diff:
+            from .fixer import Fixing, fix_files  # LibCST is imported only when something is fixed
+
+            fixing = Fixing(unsafe=unsafe_fixes, write=not diff)
+        from_stdin = "-" in paths or bool(stdin_filename and not paths)
+        if from_stdin:
             if tuple(paths) not in ((), ("-",)):
                 raise ConfigError("'-' (standard input) cannot be mixed with other paths")
-            report = lint_stdin(stdin_filename, settings)
+            report = lint_stdin(stdin_filename, settings, fixing)
         else:
             report = lint_paths(list(paths) or ["."], settings, jobs=jobs or default_jobs(), cache=not no_cache)
+            if fixing is not None:
+                fix_files(report, settings, fixing)
     except ConfigError as exc:
         raise ConfigFailure(str(exc)) from None
+    # Fixed standard input goes to standard output, so the findings go to standard error, as with ruff.
+    to_stderr = from_stdin and fixing is not None and fixing.write
     # On a terminal, findings come with their source line, in colour unless the user opted out.
-    terminal = output_file is None and sys.stdout.isatty()
+    terminal = output_file is None and not to_stderr and sys.stdout.isatty()
     color = terminal and not no_color and not os.environ.get("NO_COLOR")
-    if statistics:
+    if fixing is not None and not fixing.write:
+        output = "".join(fixing.diffs)  # --diff: the changes instead of the findings
+    elif statistics:
         output = render_statistics(report, as_json=output_format == "json")
     else:
         output = REPORTERS[output_format](report, context=terminal, color=color)
     if output_file is None:
-        click.echo(output, nl=False)
+        click.echo(output, nl=False, err=to_stderr)
     else:
         try:
             with open(output_file, "w", encoding="utf-8") as handle:
@@ -116,7 +136,7 @@ def check(paths: Sequence[str], config: Optional[str], isolated: bool, select: S
             raise ConfigFailure(f"{output_file}: cannot write the report: {exc.strerror or exc}") from None
     if verbose:
         click.echo(run_statistics(report, None if no_cache else settings.cache_dir), err=True)
-    sys.exit(finish(report, quiet, exit_zero))
+    sys.exit(finish(report, quiet, exit_zero, fixing, unsafe_fixes))
 
 
 def run_statistics(report: Report, cache_dir: Optional[str]) -> str:
@@ -128,15 +148,33 @@ def run_statistics(report: Report, cache_dir: Optional[str]) -> str:
             f"in {report.processes} process{'es' if report.processes != 1 else ''}; {cache}")
 
 
-def lint_stdin(filename: Optional[str], settings: Settings) -> Report:
-    """Standard input, linted as the file ``filename`` (its per-file ignores apply)."""
+def lint_stdin(filename: Optional[str], settings: Settings, fixing: Optional[Fixing] = None) -> Report:
+    """Standard input, linted as the file ``filename`` (its per-file ignores apply).
+
+    With ``--fix``, the fixed source is written to standard output (unchanged if
+    nothing is fixed or the file is excluded: an editor replaces its buffer with it).
+    """
     report = Report()
+    echo = fixing is not None and fixing.write
     if filename and settings.force_exclude and FileFilter(settings).force_excluded(filename):
+        if echo:
+            click.get_binary_stream("stdout").write(click.get_binary_stream("stdin").read())
         return report  # as a file named explicitly: pre-commit-style callers asked for exclusions
     from .engine import lint_source  # LibCST is imported only when something is linted
 
     path = filename or "-"
-    report.add(lint_source(click.get_binary_stream("stdin").read(), path, settings.rules_for(path), settings.options))
+    lint = functools.partial(lint_source, path=path, rules=settings.rules_for(path), options=settings.options)
+    data = click.get_binary_stream("stdin").read()
+    if fixing is None:
+        report.add(lint(data))
+        return report
+    from .fixer import fix_source, record
+
+    fixed = fix_source(data, lint, fixing.unsafe)
+    record(fixed, path, fixing)
+    report.add(fixed.result)
+    if echo:
+        click.get_binary_stream("stdout").write(fixed.data)
     return report
 
 
@@ -178,22 +216,51 @@ def pairs(values: Sequence[str], separator: str, flag: str, split: bool = False)
     return found
 
 
-def finish(report: Report, quiet: bool, exit_zero: bool) -> int:
+def finish(report: Report, quiet: bool, exit_zero: bool, fixing: Optional[Fixing] = None,
+           unsafe_fixes: bool = False) -> int:
     """Print the summary and internal errors on stderr; return the exit code."""
     for failure in report.failures:
         click.echo(f"aiolint: internal error: rule {failure.code} failed on {failure.path}: {failure.error}", err=True)
+    errors = fixing.errors if fixing is not None else []
+    for error in errors:
+        click.echo(f"aiolint: error: {error}", err=True)
     count = len(report.diagnostics)
+    diff = fixing is not None and not fixing.write
+    would, changed = (fixing.fixed, len(fixing.diffs)) if fixing is not None else (0, 0)
     if not quiet:
         files = len({d.path for d in report.diagnostics})
-        checked = f"{report.files} file{'s' if report.files != 1 else ''} checked"
-        if count:
+        notes = "; ".join([f"{report.files} file{'s' if report.files != 1 else ''} checked",
+                           *fix_notes(report, fixing, unsafe_fixes)])
+        if diff:
+            click.echo(f"Would fix {would} finding{'s' if would != 1 else ''} in {changed} "
+                       f"file{'s' if changed != 1 else ''} ({notes})." if would else f"Nothing to fix ({notes}).",
+                       err=True)
+        elif count:
             click.echo(f"Found {count} finding{'s' if count != 1 else ''} in {files} "
-                       f"file{'s' if files != 1 else ''} ({checked}).", err=True)
+                       f"file{'s' if files != 1 else ''} ({notes}).", err=True)
         else:
-            click.echo(f"All checks passed ({checked}).", err=True)
-    if report.failures:
+            click.echo(f"All checks passed ({notes}).", err=True)
+    if report.failures or errors:
         return EXIT_ERROR
-    return EXIT_FINDINGS if count and not exit_zero else EXIT_CLEAN
+    # --diff fails when there is something to fix; otherwise what remains to report decides.
+    failing = would if diff else count
+    return EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN
+
+
+def fix_notes(report: Report, fixing: Optional[Fixing], unsafe_fixes: bool) -> List[str]:
+    """What the summary says of fixes, as ruff's does: how many were made, and how many more could be."""
+    fixes = [d.fix for d in report.diagnostics if d.fix is not None]
+    unsafe = sum(fix.applicability == "unsafe" for fix in fixes)
+    fixable = len(fixes) if unsafe_fixes else len(fixes) - unsafe
+    notes = []
+    if fixing is not None and fixing.write and fixing.fixed:
+        notes.append(f"{fixing.fixed} fixed")
+    if fixing is None and fixable:
+        notes.append(f"{fixable} fixable with --fix")
+    if unsafe and not unsafe_fixes:
+        flags = "--unsafe-fixes" if fixing is not None else "--fix --unsafe-fixes"
+        notes.append(f"{unsafe} unsafe fix{'es' if unsafe != 1 else ''} available with {flags}")
+    return notes
 
 
 @main.command()

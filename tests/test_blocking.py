@@ -9,6 +9,7 @@ import libcst as cst
 import pytest
 
 from aiolint.engine import lint_source
+from aiolint.fixer import apply_fixes
 from aiolint.rules import REGISTRY, all_rules
 from aiolint.rules.base import DOC_SECTIONS
 from aiolint.rules.blocking import OPTION, BlockingCall
@@ -23,16 +24,6 @@ def lint(source, options=None, rules=None):
 
 def found(result):
     return [(d.line, d.code) for d in result.diagnostics]
-
-
-def apply_fix(source, diagnostic):
-    """Apply a fix's single-line edits, last first, as a user's --fix would."""
-    lines = source.splitlines(keepends=True)
-    for edit in sorted(diagnostic.fix.edits, key=lambda e: (e.line, e.column), reverse=True):
-        assert edit.line == edit.end_line
-        line = lines[edit.line - 1]
-        lines[edit.line - 1] = line[:edit.column - 1] + edit.content + line[edit.end_column - 1:]
-    return "".join(lines)
 
 
 def test_acceptance_snippet_reports_only_the_called_sleep():
@@ -76,7 +67,7 @@ def test_sleep_fix_awaits_asyncio_sleep_under_its_local_name(imports, expected):
     source = f"import time\n{imports}\n\nasync def poll(delay):\n    while True:\n        time.sleep(delay)\n"
     (diagnostic,) = lint(source).diagnostics
     assert diagnostic.fix.applicability == "unsafe"
-    fixed = apply_fix(source, diagnostic)
+    fixed, _ = apply_fixes(source, [diagnostic.fix])
     assert fixed.splitlines(keepends=True)[-1] == expected
     cst.parse_module(fixed)
     assert lint(fixed).diagnostics == []

@@ -9,6 +9,7 @@ import textwrap
 import pytest
 
 from aiolint.engine import lint_source
+from aiolint.fixer import apply_fixes
 from aiolint.rules import REGISTRY, all_rules
 
 EXCEPTION_RULES = [rule for code, rule in REGISTRY.items() if code.startswith("AIO5")]
@@ -18,19 +19,6 @@ def lint(source, rules=None):
     result = lint_source(textwrap.dedent(source), "example.py", rules or EXCEPTION_RULES)
     assert result.failures == []
     return result.diagnostics
-
-
-def apply(source, edits):
-    """The source with the fix's edits made (1-based lines and columns, end exclusive)."""
-    lines = source.splitlines(keepends=True)
-    offsets = [0]
-    for line in lines:
-        offsets.append(offsets[-1] + len(line))
-    for edit in sorted(edits, key=lambda e: (e.line, e.column), reverse=True):
-        start = offsets[edit.line - 1] + edit.column - 1
-        end = offsets[edit.end_line - 1] + edit.end_column - 1
-        source = source[:start] + edit.content + source[end:]
-    return source
 
 
 def test_the_issue_example_reports_the_blocking_sleep_and_the_wrong_class_only():
@@ -72,7 +60,7 @@ def test_the_fix_uses_the_name_asyncio_is_imported_under_and_is_unsafe():
     assert found.fix.applicability == "unsafe"  # the handler never ran before: it now runs on timeouts
     [edit] = found.fix.edits
     assert (edit.line, edit.column, edit.end_line, edit.end_column) == (7, 30, 7, 45)
-    assert apply(textwrap.dedent(source), found.fix.edits).splitlines()[6] == (
+    assert apply_fixes(textwrap.dedent(source), [found.fix])[0].splitlines()[6] == (
         "    except (ConnectionError, aio.TimeoutError):"
     )
 
@@ -111,7 +99,7 @@ def test_the_reported_clause_raises_type_error_and_the_fixed_one_catches_the_tim
     with pytest.raises(TypeError, match="do not inherit from BaseException"):
         before["call"](times_out)
     assert before["call"](lambda: "fine") == "fine"  # why tests on the happy path pass
-    exec(compile(apply(source, found.fix.edits), "after.py", "exec"), after)
+    exec(compile(apply_fixes(source, [found.fix])[0], "after.py", "exec"), after)
     assert after["call"](times_out) == "timed out"
 
 
@@ -132,7 +120,7 @@ def test_python_3_14_unparenthesized_tuples_are_read_as_tuples():
         """
     found = lint(source)
     assert [(d.line, d.code) for d in found] == [(7, "AIO501"), (11, "AIO503")]
-    assert apply(textwrap.dedent(source), found[1].fix.edits).splitlines()[10] == (
+    assert apply_fixes(textwrap.dedent(source), [found[1].fix])[0].splitlines()[10] == (
         "    except ValueError, asyncio.TimeoutError:"
     )
 

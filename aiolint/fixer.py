@@ -1,0 +1,219 @@
+"""Applying fixes: to text, then to whole files, which are written only when the result parses.
+
+Fixes are applied in rounds, as ruff does: a round makes every fix that does not
+overlap one made before it, then the code is linted again, since the fixes left
+out may still be wanted (and offered at new positions). Fixing stops when no fix
+applies, or after ``MAX_ROUNDS`` so that two fixes undoing each other cannot loop.
+The fixer knows diagnostics, not rules: it is given a function that lints text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import functools
+import os
+import re
+import stat
+import tempfile
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, List, Optional, Tuple, Union
+
+import libcst as cst
+
+from .config import Settings
+from .diagnostics import FileResult, Fix
+from .positions import NEWLINE
+from .runner import Report
+from .source import DecodeError, decode_with_encoding
+
+MAX_ROUNDS = 10
+
+# Lints a file's source (bytes are decoded per PEP 263) and says what it found.
+Lint = Callable[[Union[bytes, str]], FileResult]
+
+
+@dataclass
+class Fixing:
+    """What a run does with fixes (``--fix``, ``--unsafe-fixes``, ``--diff``), and what it did."""
+
+    unsafe: bool = False  # unsafe fixes too
+    write: bool = True  # False for --diff: changes are shown, not written
+    fixed: int = 0
+    diffs: List[str] = field(default_factory=list)
+    errors: List[str] = field(default_factory=list)  # files left unchanged, and why
+
+
+def applicable(fix: Optional[Fix], unsafe: bool) -> bool:
+    return fix is not None and (fix.applicability == "safe" or unsafe)
+
+
+def apply_fixes(text: str, fixes: Iterable[Fix]) -> Tuple[str, List[Fix]]:
+    """``text`` with the fixes made, and the fixes that were made.
+
+    A fix is made whole or not at all. Fixes are taken in the order of where they
+    start; one that starts before the previous one taken ends, or where it ends (two
+    insertions at one place), is left for the next round, as ruff does. Line breaks
+    in an edit's content become the file's own.
+    """
+    starts = [0] + [match.end() for match in NEWLINE.finditer(text)]
+    first_newline = NEWLINE.search(text)
+    newline = first_newline.group() if first_newline else "\n"
+
+    def offset(line: int, column: int) -> int:
+        if not 1 <= line <= len(starts) or not 1 <= column <= len(text) - starts[line - 1] + 1:
+            raise IndexError(f"no position {line}:{column} in the text")
+        return starts[line - 1] + column - 1
+
+    taken: List[Tuple[int, int, str]] = []  # (start, end, content) of the edits to make, in order
+    made: List[Fix] = []
+    last_end = -1
+    for fix in sorted(fixes, key=lambda f: sorted((e.line, e.column, e.end_line, e.end_column) for e in f.edits)):
+        try:
+            edits = sorted(((offset(e.line, e.column), offset(e.end_line, e.end_column), e.content)
+                            for e in fix.edits), key=lambda edit: edit[:2])
+        except IndexError:  # a fix for another text
+            continue
+        if (not edits or edits[0][0] <= last_end or any(start > end for start, end, _ in edits)
+                or any(following[0] < edit[1] for edit, following in zip(edits, edits[1:]))):
+            continue  # overlaps a fix taken before, or itself
+        taken.extend((start, end, NEWLINE.sub(newline, content)) for start, end, content in edits)
+        made.append(fix)
+        last_end = edits[-1][1]
+    # From the end, so that the offsets of the edits still to make stay valid.
+    for start, end, content in reversed(taken):
+        text = text[:start] + content + text[end:]
+    return text, made
+
+
+@dataclass
+class Fixed:
+    """One source after fixing: what to write back, and what remains to report."""
+
+    data: bytes  # the fixed source in the original encoding (the original bytes when nothing changed)
+    linted: FileResult  # the findings before fixing
+    result: FileResult  # the findings that remain
+    fixed: int = 0  # how many fixes were made
+    before: str = ""  # the text before and after, for --diff
+    after: str = ""
+    error: Optional[str] = None  # why nothing was changed although fixes were offered
+
+
+def fix_source(data: bytes, lint: Lint, unsafe: bool = False) -> Fixed:
+    """Fix a file's source (raw bytes) round by round.
+
+    Nothing changes unless every round's result parses and the result can be
+    written in the source's encoding (with its BOM, if any). Line endings and all
+    bytes outside the edits stay as they were: the text is decoded without any
+    newline translation.
+    """
+    try:
+        before, encoding = decode_with_encoding(data)
+    except DecodeError:  # the lint reports why (AIO002); there is nothing to fix
+        result = lint(data)
+        return Fixed(data, result, result)
+    linted = result = lint(before)
+    text, fixed = before, 0
+    for _ in range(MAX_ROUNDS):
+        new_text, made = apply_fixes(text, [d.fix for d in result.diagnostics if applicable(d.fix, unsafe)])
+        if new_text == text:
+            break
+        if not parses(new_text):
+            codes = ", ".join(sorted({d.code for d in result.diagnostics if d.fix in made}))
+            return Fixed(data, linted, linted, error=f"the fixes for {codes} would give code that does not parse "
+                                                     "(a bug in aiolint); the file was left unchanged")
+        text, fixed = new_text, fixed + len(made)
+        result = lint(text)
+    if not fixed:
+        return Fixed(data, linted, result, before=before, after=before)
+    try:
+        # A codec that does not give back the bytes it read would change the file outside the edits.
+        if before.encode(encoding) != data:
+            raise UnicodeError
+        new_data = text.encode(encoding)
+    except UnicodeError:
+        return Fixed(data, linted, linted, error=f"the fixed code cannot be written in the file's encoding "
+                                                 f"({encoding}) as it was read; the file was left unchanged")
+    return Fixed(new_data, linted, result, fixed, before, text)
+
+
+def parses(text: str) -> bool:
+    """LibCST parses it: what the rules parse with, and what accepts every syntax they lint."""
+    try:
+        cst.parse_module(text)
+        return True
+    except (cst.ParserSyntaxError, RecursionError):
+        return False
+
+
+def fix_file(path: str, lint: Lint, unsafe: bool = False, write: bool = True) -> Fixed:
+    """Fix a file in place (or only say how, unless ``write``). OSError when it cannot be read or written."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    fixed = fix_source(data, lint, unsafe)
+    if write and fixed.fixed:
+        write_atomically(path, fixed.data)
+    return fixed
+
+
+def write_atomically(path: str, data: bytes) -> None:
+    """Replace a file's contents in one step, keeping its mode: a reader, or a crash, sees the old file or the new."""
+    target = os.path.realpath(path)  # replacing a symbolic link would turn it into a copy
+    mode = stat.S_IMODE(os.stat(target).st_mode)
+    # In the same directory: os.replace is atomic only within one file system.
+    handle, temporary = tempfile.mkstemp(dir=os.path.dirname(target), prefix=f".{os.path.basename(target)}.",
+                                         suffix=".aiolint-tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def fix_files(report: Report, settings: Settings, fixing: Fixing) -> None:
+    """Fix the files of ``report`` that have fixes to make; their findings in it become those that remain."""
+    from .engine import lint_source
+
+    paths = sorted({d.path for d in report.diagnostics if applicable(d.fix, fixing.unsafe)})
+    for path in paths:
+        lint = functools.partial(lint_source, path=path, rules=settings.rules_for(path), options=settings.options)
+        try:
+            fixed = fix_file(path, lint, fixing.unsafe, fixing.write)
+        except OSError as exc:
+            fixing.errors.append(f"{path}: cannot fix the file: {exc.strerror or exc}")
+            continue
+        record(fixed, path, fixing)
+        report.diagnostics = [d for d in report.diagnostics if d.path != path] + fixed.result.diagnostics
+        report.failures = [f for f in report.failures if f.path != path] + fixed.result.failures
+        report.suppressed.subtract(fixed.linted.suppressed)
+        report.suppressed.update(fixed.result.suppressed)
+    report.suppressed = +report.suppressed  # without the codes whose count fell to zero
+    report.diagnostics.sort()
+    report.failures.sort(key=lambda failure: (failure.path, failure.code))
+
+
+def record(fixed: Fixed, path: str, fixing: Fixing) -> None:
+    """Count a file's fixes in the run, with its diff (for --diff) or why it was left unchanged."""
+    fixing.fixed += fixed.fixed
+    if fixed.error:
+        fixing.errors.append(f"{path}: {fixed.error}")
+    if fixed.fixed and not fixing.write:
+        fixing.diffs.append(unified_diff(path, fixed.before, fixed.after))
+
+
+def unified_diff(path: str, before: str, after: str) -> str:
+    """What fixing changes, as ``diff -u`` shows it (and ``patch`` applies it)."""
+    lines = difflib.unified_diff(lines_with_ends(before), lines_with_ends(after), fromfile=path, tofile=path)
+    return "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"
+                   for line in lines)
+
+
+def lines_with_ends(text: str) -> List[str]:
+    """Lines as Python counts them, each with its line break (``str.splitlines`` also splits on form feeds)."""
+    return [line for line in re.split(r"(?<=\n)|(?<=\r)(?!\n)", text) if line]
