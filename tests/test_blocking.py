@@ -15,6 +15,8 @@ from aiolint.rules.base import DOC_SECTIONS
 from aiolint.rules.blocking import OPTION, BlockingCall
 from aiolint.semantics.blocking import BLOCKING_CALLS
 
+from .conftest import POLL_EXAMPLE
+
 BLOCKING_RULES = [rule for code, rule in REGISTRY.items() if code.startswith("AIO3")]
 
 
@@ -27,19 +29,7 @@ def found(result):
 
 
 def test_acceptance_snippet_reports_only_the_called_sleep():
-    source = """\
-        import time, asyncio
-        import aiohttp as ah
-
-        async def poll(session):
-            time.sleep(1)
-            await asyncio.to_thread(time.sleep, 1)
-            try:
-                async with session.get("https://example.com") as r:
-                    return await r.text()
-            except ah.ClientTimeout:
-                return None
-        """
+    source = POLL_EXAMPLE
     result = lint(source, rules=all_rules())
     assert result.failures == []
     assert [f for f in found(result) if f[1].startswith("AIO3")] == [(5, "AIO301")]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -14,22 +13,9 @@ from click.testing import CliRunner
 from aiolint import cli
 from aiolint.rules import REGISTRY
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, POLL_EXAMPLE as POLL
 from .rule_probes import Crashes
 
-POLL = textwrap.dedent("""\
-    import time, asyncio
-    import aiohttp as ah
-
-    async def poll(session):
-        time.sleep(1)
-        await asyncio.to_thread(time.sleep, 1)
-        try:
-            async with session.get("https://example.com") as r:
-                return await r.text()
-        except ah.ClientTimeout:
-            return None
-    """)
 
 
 def aiolint(*args, cwd=None, script=False):

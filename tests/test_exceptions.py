@@ -12,6 +12,8 @@ from aiolint.engine import lint_source
 from aiolint.fixer import apply_fixes
 from aiolint.rules import REGISTRY, all_rules
 
+from .conftest import POLL_EXAMPLE
+
 EXCEPTION_RULES = [rule for code, rule in REGISTRY.items() if code.startswith("AIO5")]
 
 
@@ -22,19 +24,7 @@ def lint(source, rules=None):
 
 
 def test_the_issue_example_reports_the_blocking_sleep_and_the_wrong_class_only():
-    source = """\
-        import time, asyncio
-        import aiohttp as ah
-
-        async def poll(session):
-            time.sleep(1)
-            await asyncio.to_thread(time.sleep, 1)
-            try:
-                async with session.get("https://example.com") as r:
-                    return await r.text()
-            except ah.ClientTimeout:
-                return None
-        """
+    source = POLL_EXAMPLE
     found = lint(source, all_rules())
     assert {(d.line, d.code) for d in found} == {(5, "AIO301"), (10, "AIO503")}
     [wrong_class] = [d for d in found if d.code == "AIO503"]
