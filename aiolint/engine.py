@@ -9,7 +9,6 @@ walk enters, and positions are computed only for files that have findings.
 from __future__ import annotations
 
 import ast
-import dataclasses
 import traceback
 import warnings
 from collections import Counter
@@ -22,6 +21,7 @@ from .diagnostics import PARSE_ERROR, READ_ERROR, Diagnostic, Edit, FileResult, 
 from .rules.base import NodeFix, Rule
 from .positions import positions as node_positions
 from .semantics.names import qualified_name
+from .semantics.tree import child_fields, children
 from .semantics.scope import COMPREHENSION_NODES, Scope
 from .semantics.values import callee_name, member_name, type_of
 from .source import DecodeError, decode
@@ -130,60 +130,6 @@ def triggered_rules(text: str, rules: Sequence[Type[Rule]], options: Mapping[str
         return not words
 
     return [rule for rule in rules if contains_one(rule.triggers_for(options)) and contains_one(rule.requires)]
-
-
-# Fields that hold only whitespace, comments and punctuation: rules never need them.
-_SKIPPED_FIELDS = frozenset({
-    "lpar", "rpar", "leading_lines", "lines_after_decorators", "header", "footer", "semicolon",
-    "comma", "newline", "equal", "colon", "dot", "star", "lbracket", "rbracket", "lbrace", "rbrace",
-    "trailing_whitespace", "first_line", "empty_lines", "indent",
-})
-_child_fields: Dict[type, Tuple[str, ...]] = {}
-
-
-def child_fields(node_type: type) -> Tuple[str, ...]:
-    """The fields of a node type that may hold nodes rules care about (not ``Name.value``, a str)."""
-    fields = _child_fields.get(node_type)
-    if fields is None:
-        fields = tuple(f.name for f in dataclasses.fields(node_type)
-                       if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace")
-                       and f.type not in (str, bool))
-        _child_fields[node_type] = fields
-    return fields
-
-
-class _NodeTypes(Dict[type, bool]):
-    """type -> whether it is a CSTNode, filled on first sight (a lookup, not a call, per value).
-
-    CSTNode is an ABC: ``isinstance`` per value would dominate the walk, and even
-    ``issubclass`` once per type adds up (it asks every node class in turn), so the
-    answer comes from the type's MRO.
-    """
-
-    def __missing__(self, value_type: type) -> bool:
-        known = self[value_type] = cst.CSTNode in value_type.__mro__
-        return known
-
-
-_is_node_type = _NodeTypes()
-
-
-def is_node_type(value_type: type) -> bool:
-    return _is_node_type[value_type]
-
-
-def children(node: cst.CSTNode) -> List[cst.CSTNode]:
-    """The node's children that rules can care about, in field order."""
-    found: List[cst.CSTNode] = []
-    is_node = _is_node_type
-    for name in child_fields(type(node)):
-        value = getattr(node, name)
-        value_type = type(value)
-        if value_type is tuple or value_type is list:
-            found.extend([item for item in value if is_node[type(item)]])
-        elif is_node[value_type]:
-            found.append(value)
-    return found
 
 
 class _Walked(Dict[type, bool]):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Callable, Dict
 
-from ..runner import Report
 from . import github, json, json_lines, sarif, text
 
 REPORTERS: Dict[str, Callable[..., str]] = {

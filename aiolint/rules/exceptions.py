@@ -6,6 +6,7 @@ from typing import Iterator, List, Optional, Set, Tuple, Union
 
 import libcst as cst
 
+from ..semantics import tree
 from .base import NodeFix, Replacement, Rule
 
 Handler = Union[cst.ExceptHandler, cst.ExceptStarHandler]
@@ -28,23 +29,13 @@ MESSAGE_CALLS = frozenset({"debug", "info", "warning", "warn", "error", "critica
 # Functions that never return: the handler ends by raising, as with ``raise``.
 NO_RETURN = frozenset({"sys.exit", "os._exit", "os.abort", "pytest.fail", "pytest.skip", "pytest.xfail", "pytest.exit"})
 
-_NESTED_CODE = (cst.FunctionDef, cst.Lambda, cst.ClassDef)  # runs later or elsewhere, if at all
+_NESTED_CODE = frozenset({cst.FunctionDef, cst.Lambda, cst.ClassDef})  # runs later or elsewhere, if at all
 
 
 def walk(node: cst.CSTNode, until: Optional[cst.CSTNode] = None) -> Iterator[cst.CSTNode]:
-    """The node and its descendants in source order, not entering nested defs, lambdas or classes.
-
-    Stops before ``until``.
-    """
-    from ..engine import children  # not at import time: the engine imports the rule registry
-
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if current is until:
-            return
-        yield current
-        stack.extend(kid for kid in reversed(children(current)) if not isinstance(kid, _NESTED_CODE))
+    """The node and its descendants in source order, not entering nested defs, lambdas or
+    classes; stops before ``until``."""
+    return tree.walk(node, skip=_NESTED_CODE, until=until)
 
 
 def caught_expressions(handler: Handler) -> List[cst.BaseExpression]:

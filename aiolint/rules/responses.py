@@ -14,8 +14,9 @@ from typing import Optional, Union
 import libcst as cst
 
 from ..semantics.tracking import track
+from ..semantics.tree import walk
 from .base import Rule
-from .timeouts import SESSION_REQUESTS, code_owner, single_target, walk
+from .timeouts import SESSION_REQUESTS, code_owner, single_target
 
 # Calls that read the body to the end or give the connection back.
 CLOSING_METHODS = ("read", "text", "json", "release", "close", "wait_for_close")

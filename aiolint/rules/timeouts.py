@@ -15,6 +15,7 @@ import libcst as cst
 from ..semantics.aiohttp import REQUEST_FUNCTION, SESSION, held, self_class
 from ..semantics.scope import iter_params
 from ..semantics.tracking import MethodCall, track
+from ..semantics.tree import walk
 from ..semantics.values import REQUEST_METHODS
 from .base import Rule
 
@@ -273,12 +274,3 @@ def is_self_attribute(expr: Optional[cst.BaseExpression], me: Optional[str], att
             and isinstance(expr.value, cst.Name) and expr.value.value == me)
 
 
-def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """``node`` and everything under it."""
-    from ..engine import children  # the engine imports the rule registry, which imports this module
-
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(children(current))

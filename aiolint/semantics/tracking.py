@@ -47,6 +47,7 @@ from typing import Dict, Iterator, List, Optional, Sequence, Union
 import libcst as cst
 
 from .scope import iter_params
+from .tree import children
 
 
 @dataclass
@@ -95,8 +96,6 @@ _MAY_LEAVE = (cst.Call, cst.Await, cst.Yield, cst.Subscript, cst.Raise, cst.Asse
 def track(owner: Owner, name: str, binding: Optional[cst.CSTNode] = None) -> Tracked:
     """The uses of the local ``name`` in ``owner``; ``binding`` (any node of the
     statement that binds the value followed) anchors ``every_path``."""
-    from ..engine import children  # the engine imports the rule registry, which imports this module
-
     parents: Dict[cst.CSTNode, cst.CSTNode] = {}
     tracked = Tracked(name)
     stack: List[cst.CSTNode] = [owner.body] if isinstance(owner, cst.FunctionDef) else list(reversed(owner.body))
@@ -205,8 +204,6 @@ def _is_binding_target(name: cst.Name, parent: Optional[cst.CSTNode], tracked: T
 
 def _captures(nested: cst.CSTNode, name: str) -> bool:
     """``name`` occurs in a nested def, lambda or class that does not bind it as a parameter."""
-    from ..engine import children
-
     if isinstance(nested, (cst.FunctionDef, cst.Lambda)):
         if any(param.name.value == name for param in iter_params(nested.params)):
             return False
@@ -268,8 +265,6 @@ def _index(block: Sequence[cst.CSTNode], statement: cst.CSTNode) -> Optional[int
 
 def may_leave(statement: cst.CSTNode) -> bool:
     """The statement may raise, or jump out of its block (nested defs and lambdas are not run)."""
-    from ..engine import children
-
     stack = [statement]
     while stack:
         node = stack.pop()

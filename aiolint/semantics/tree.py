@@ -1,0 +1,78 @@
+"""The children of a LibCST node, read without LibCST's visitor machinery.
+
+``CSTNode.children`` and ``Module.visit`` rebuild every node they pass; reading the
+dataclass fields directly is several times cheaper. Whitespace, comments and
+punctuation are left out: no rule needs them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Collection, Dict, Iterator, List, Optional, Tuple
+
+import libcst as cst
+
+# Fields that hold only whitespace, comments and punctuation: rules never need them.
+_SKIPPED_FIELDS = frozenset({
+    "lpar", "rpar", "leading_lines", "lines_after_decorators", "header", "footer", "semicolon",
+    "comma", "newline", "equal", "colon", "dot", "star", "lbracket", "rbracket", "lbrace", "rbrace",
+    "trailing_whitespace", "first_line", "empty_lines", "indent",
+})
+_child_fields: Dict[type, Tuple[str, ...]] = {}
+
+
+def child_fields(node_type: type) -> Tuple[str, ...]:
+    """The fields of a node type that may hold nodes rules care about (not ``Name.value``, a str)."""
+    fields = _child_fields.get(node_type)
+    if fields is None:
+        fields = tuple(f.name for f in dataclasses.fields(node_type)
+                       if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace")
+                       and f.type not in (str, bool))
+        _child_fields[node_type] = fields
+    return fields
+
+
+class _NodeTypes(Dict[type, bool]):
+    """type -> whether it is a CSTNode, filled on first sight (a lookup, not a call, per value).
+
+    CSTNode is an ABC: ``isinstance`` per value would dominate the walk, and even
+    ``issubclass`` once per type adds up (it asks every node class in turn), so the
+    answer comes from the type's MRO.
+    """
+
+    def __missing__(self, value_type: type) -> bool:
+        known = self[value_type] = cst.CSTNode in value_type.__mro__
+        return known
+
+
+_is_node_type = _NodeTypes()
+
+
+def is_node_type(value_type: type) -> bool:
+    return _is_node_type[value_type]
+
+
+def children(node: cst.CSTNode) -> List[cst.CSTNode]:
+    """The node's children that rules can care about, in field order."""
+    found: List[cst.CSTNode] = []
+    is_node = _is_node_type
+    for name in child_fields(type(node)):
+        value = getattr(node, name)
+        value_type = type(value)
+        if value_type is tuple or value_type is list:
+            found.extend([item for item in value if is_node[type(item)]])
+        elif is_node[value_type]:
+            found.append(value)
+    return found
+
+
+def walk(node: cst.CSTNode, skip: Collection[type] = (), until: Optional[cst.CSTNode] = None) -> Iterator[cst.CSTNode]:
+    """``node`` and its descendants in source order, not entering nodes whose type is in
+    ``skip`` (they are not yielded either), and stopping before ``until``."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current is until:
+            return
+        yield current
+        stack.extend(kid for kid in reversed(children(current)) if type(kid) not in skip)
