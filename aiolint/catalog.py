@@ -10,21 +10,19 @@ own source files) keys both.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import hashlib
 import importlib.util
 import json
 import os
 import sys
-import tempfile
 from dataclasses import dataclass
 from typing import Dict, Optional
 
 from . import __version__
 
 PACKAGE = os.path.dirname(os.path.abspath(__file__))
-_UMASK = os.umask(0o022)  # reading the umask means setting it: put it back at once
-os.umask(_UMASK)
 
 
 @dataclass(frozen=True)
@@ -124,15 +122,12 @@ def store_in(directory: str) -> None:
 def atomic_write(path: str, data: bytes) -> None:
     """Write to a temporary file in the same directory, then rename it over ``path``:
     a concurrent reader sees the old file or the new one, never half of one."""
-    fd, temp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
+    temp = f"{path}.{os.getpid()}.tmp"  # a process writes one file at a time: no two writers share it
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with open(temp, "wb") as handle:
             handle.write(data)
-        os.chmod(temp, 0o666 & ~_UMASK)  # as open() would create it, not mkstemp's owner-only mode
         os.replace(temp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(temp)
-        except OSError:
-            pass
         raise

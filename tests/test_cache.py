@@ -223,6 +223,6 @@ def test_concurrent_runs_share_the_cache_without_corrupting_it(tmp_path):
     assert outputs[0] and outputs.count(outputs[0]) == 3
     for entry in entries(tmp_path / ".aiolint_cache"):
         json.loads(entry.read_bytes())
-    assert not list((tmp_path / ".aiolint_cache").glob("*/.tmp-*"))
+    assert not list((tmp_path / ".aiolint_cache").glob("*/*.tmp"))
     warm = aiolint("-v", ".", cwd=tmp_path)
     assert warm.stdout.encode() == outputs[0] and "0 linted" in warm.stderr
