@@ -23,7 +23,7 @@ from .positions import positions as node_positions
 from .semantics.names import qualified_name
 from .semantics.tree import child_fields, children
 from .semantics.scope import COMPREHENSION_NODES, Scope
-from .semantics.values import callee_name, member_name, type_of
+from .semantics.values import member_name, type_of
 from .source import DecodeError, decode
 from .suppression import split_suppressed
 
@@ -150,6 +150,9 @@ _SCOPE_BODY_NODES = frozenset({cst.FunctionDef, cst.Lambda, cst.ClassDef})
 _COMPREHENSION_NODES = frozenset(COMPREHENSION_NODES)
 
 
+_UNKNOWN = object()
+
+
 class FileContext:
     """What rules see of the file being linted, and where they report."""
 
@@ -163,6 +166,7 @@ class FileContext:
         self.failures: List[RuleFailure] = []
         self.metadata: Mapping[Any, Mapping[cst.CSTNode, Any]] = {}
         self._reports: List[Tuple[Type[Rule], cst.CSTNode, str, Optional[NodeFix]]] = []
+        self._names: Dict[Tuple[Any, cst.CSTNode, Scope], Optional[str]] = {}
         self._wrapper: Optional[MetadataWrapper] = None
         self.rules = [rule_class(self) for rule_class in rule_classes]
         providers = {p for rule in self.rules for p in rule.metadata}
@@ -175,16 +179,25 @@ class FileContext:
         self._reports.append((type(rule), node, message, fix))
 
     def qualified_name(self, expr: cst.BaseExpression, scope: Optional[Scope] = None) -> Optional[str]:
-        return qualified_name(expr, scope or self.scope)
+        return self._resolved(qualified_name, expr, scope)
 
     def callee_name(self, call: cst.Call, scope: Optional[Scope] = None) -> Optional[str]:
-        return callee_name(call, scope or self.scope)
+        return self._resolved(member_name, call.func, scope)
 
     def member_name(self, expr: cst.BaseExpression, scope: Optional[Scope] = None) -> Optional[str]:
-        return member_name(expr, scope or self.scope)
+        return self._resolved(member_name, expr, scope)
 
     def type_of(self, expr: cst.BaseExpression, scope: Optional[Scope] = None) -> Optional[str]:
-        return type_of(expr, scope or self.scope)
+        return self._resolved(type_of, expr, scope)
+
+    def _resolved(self, resolve: Callable[[Any, Scope], Optional[str]], node: cst.CSTNode,
+                  scope: Optional[Scope]) -> Optional[str]:
+        # Several rules ask about the same call: resolve it once per scope.
+        key = (resolve, node, scope or self.scope)
+        known = self._names.get(key, _UNKNOWN)
+        if known is _UNKNOWN:
+            known = self._names[key] = resolve(node, key[2])
+        return known  # type: ignore[return-value]
 
     def in_coroutine(self) -> bool:
         """The innermost enclosing function is ``async def`` (a nested def or lambda is not)."""
