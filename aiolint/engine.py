@@ -9,6 +9,7 @@ walk enters, and positions are computed only for files that have findings.
 from __future__ import annotations
 
 import ast
+import functools
 import traceback
 import warnings
 from collections import Counter
@@ -153,6 +154,11 @@ _COMPREHENSION_NODES = frozenset(COMPREHENSION_NODES)
 _UNKNOWN = object()
 
 
+@functools.lru_cache(maxsize=None)
+def last_parts(names: FrozenSet[str]) -> FrozenSet[str]:
+    return frozenset(name.rpartition(".")[2] for name in names)
+
+
 class FileContext:
     """What rules see of the file being linted, and where they report."""
 
@@ -183,6 +189,17 @@ class FileContext:
 
     def callee_name(self, call: cst.Call, scope: Optional[Scope] = None) -> Optional[str]:
         return self._resolved(member_name, call.func, scope)
+
+    def callee_among(self, call: cst.Call, names: FrozenSet[str]) -> Optional[str]:
+        """The callee's qualified name if it is one of ``names``, else None.
+
+        ``x.attr(...)`` can only be one of them if ``attr`` ends one of their names, so
+        most calls are turned down without resolving anything.
+        """
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value not in last_parts(names):
+            return None
+        name = self.callee_name(call)
+        return name if name in names else None
 
     def member_name(self, expr: cst.BaseExpression, scope: Optional[Scope] = None) -> Optional[str]:
         return self._resolved(member_name, expr, scope)

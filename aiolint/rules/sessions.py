@@ -10,15 +10,17 @@ stored, yielded, passed on) belongs to someone else, and no rule speaks of it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, List, Optional, Set
+from typing import Any, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
 from ..semantics.aiohttp import (
-    CONNECTOR, ENTER_METHODS, REQUEST_FUNCTION, ROUTER_METHODS, SESSION, Held, held, is_route_decorator,
+    ENTER_METHODS, POOL_OWNERS, REQUEST_FUNCTION, ROUTER_METHODS, SESSION, SESSION_MAKERS, Held, held,
+    is_route_decorator,
     is_view_method, repeating, route_handlers, self_class, takes_request,
 )
 from ..semantics.names import qualified_name
+from ..semantics.scope import Scope
 from ..semantics.tracking import track
 from .base import Rule
 
@@ -72,7 +74,11 @@ class CallSite:
     name: str  # the called name: ``fetch(...)`` and ``self.fetch(...)`` both give ``fetch``
     is_attribute: bool
     caller: Optional[cst.FunctionDef]
-    where: str  # "in a loop", "in asyncio.gather", or "" (only a handler caller counts then)
+    # Where the call stands, to say later whether it repeats: most calls never call a helper,
+    # so that question is asked only for the few that do.
+    node: cst.Call
+    ancestors: Tuple[cst.CSTNode, ...]
+    scope: Scope
 
 
 class SessionPerRequest(Rule):
@@ -160,15 +166,15 @@ class SessionPerRequest(Rule):
             return
         ancestors = self.context.ancestors
         caller = enclosing_function(self.context)
-        loop = repeating(node, ancestors)
-        in_loop = loop is not None
         if short in ROUTE_CALLS:
             self.registered.update(route_handlers(node, self.context.scope))
-        self.sites.append(CallSite(short, isinstance(func, cst.Attribute), caller,
-                                   "in a loop" if in_loop else "in asyncio.gather" if self.gathered(ancestors) else ""))
-        callee = self.context.qualified_name(func)
-        if callee not in (SESSION, REQUEST_FUNCTION) or caller is None:
+        self.sites.append(CallSite(short, isinstance(func, cst.Attribute), caller, node, tuple(ancestors),
+                                   self.context.scope))
+        callee = self.context.callee_among(node, SESSION_MAKERS)
+        if callee is None or caller is None:
             return
+        loop = repeating(node, ancestors)
+        in_loop = loop is not None
         is_request = callee == REQUEST_FUNCTION
         # ``while`` loops also reconnect: a session handed to a consumer there may serve a whole connection.
         if not is_request and not confined(held(node, ancestors), caller, node, isinstance(loop, cst.While)):
@@ -180,7 +186,13 @@ class SessionPerRequest(Rule):
         is_method = function_scope is not None and function_scope.parent is not None and function_scope.parent.is_class
         self.creations.append(Creation(node, caller, is_method, is_request))
 
-    def gathered(self, ancestors: List[cst.CSTNode]) -> bool:
+    def where(self, site: CallSite) -> str:
+        """"in a loop", "in asyncio.gather", or "" (then only a handler caller counts)."""
+        if repeating(site.node, site.ancestors) is not None:
+            return "in a loop"
+        return "in asyncio.gather" if self.gathered(site.ancestors, site.scope) else ""
+
+    def gathered(self, ancestors: Sequence[cst.CSTNode], scope: Scope) -> bool:
         """An argument of ``asyncio.gather(...)``, within the same function."""
         for ancestor in reversed(ancestors):
             if isinstance(ancestor, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
@@ -188,7 +200,7 @@ class SessionPerRequest(Rule):
             if isinstance(ancestor, cst.Call) and isinstance(ancestor.func, (cst.Name, cst.Attribute)):
                 func = ancestor.func
                 short = func.value if isinstance(func, cst.Name) else func.attr.value  # type: ignore[union-attr]
-                if short == "gather" and self.context.qualified_name(func) == GATHER:
+                if short == "gather" and self.context.qualified_name(func, scope) == GATHER:
                     return True
         return False
 
@@ -204,11 +216,13 @@ class SessionPerRequest(Rule):
                 continue
             if creation.request_function:
                 continue
-            site = next((site for site in self.sites
-                         if site.name == function.name.value and site.is_attribute == creation.is_method
-                         and site.caller is not function and (site.where or self.is_handler(site.caller))), None)
+            calls = ((site, self.where(site)) for site in self.sites
+                     if site.name == function.name.value and site.is_attribute == creation.is_method
+                     and site.caller is not function)
+            site, where = next(((site, where) for site, where in calls if where or self.is_handler(site.caller)),
+                               (None, ""))
             if site is not None:
-                where = site.where or "from a web handler"
+                where = where or "from a web handler"
                 caller = f" in `{site.caller.name.value}()`" if site.caller is not None else ""
                 self.report(creation.call, message=(
                     f"`{function.name.value}()` creates a ClientSession on every call and is called {where}{caller};"
@@ -285,8 +299,8 @@ class SessionNotClosed(Rule):
         if not isinstance(func, (cst.Name, cst.Attribute)):
             return
         self.note_closing(func, node)
-        callee = self.context.qualified_name(func)
-        if callee not in (SESSION, CONNECTOR):
+        callee = self.context.callee_among(node, POOL_OWNERS)
+        if callee is None:
             return
         kind = "ClientSession" if callee == SESSION else "TCPConnector"
         how = held(node, self.context.ancestors)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, List, Optional, Union
 
 import libcst as cst
 
-from ..semantics.aiohttp import REQUEST_FUNCTION, SESSION, held, self_class
+from ..semantics.aiohttp import REQUEST_FUNCTION, SESSION, SESSION_MAKERS, held, self_class
 from ..semantics.scope import iter_params
 from ..semantics.tracking import MethodCall, track
 from ..semantics.tree import walk
@@ -29,6 +29,7 @@ DEFAULT_TIMEOUT = "`ClientTimeout(total=300, sock_connect=30)`"
 TIMEOUT_FIELDS = ("total", "connect", "sock_read", "sock_connect", "ceil_threshold")
 LIMIT_FIELDS = frozenset(TIMEOUT_FIELDS[:4])
 SESSION_REQUESTS = frozenset(f"{SESSION}.{method}" for method in REQUEST_METHODS)
+TIMEOUT_CALLS = SESSION_REQUESTS | {CLIENT_TIMEOUT}
 
 
 def keyword(call: cst.Call, name: str) -> Optional[cst.Arg]:
@@ -121,7 +122,7 @@ class TimeoutDisabled(Rule):
     triggers = frozenset({"aiohttp"})
 
     def visit_Call(self, node: cst.Call) -> None:
-        callee = self.context.callee_name(node)
+        callee = self.context.callee_among(node, TIMEOUT_CALLS)
         if callee == CLIENT_TIMEOUT:
             if sets_no_limit(node) and not self.is_positional_argument():
                 self.report(node, what=f"`{self.context.code_for(node.func)}(...)`", whom="every request using it",
@@ -190,8 +191,8 @@ class MissingTimeout(Rule):
     triggers = frozenset({"aiohttp"})
 
     def visit_Call(self, node: cst.Call) -> None:
-        callee = self.context.callee_name(node)
-        if callee not in (SESSION, REQUEST_FUNCTION) or passes_timeout(node):
+        callee = self.context.callee_among(node, SESSION_MAKERS)
+        if callee is None or passes_timeout(node):
             return
         what = f"`{self.context.code_for(node.func)}(...)`"
         if callee == REQUEST_FUNCTION:

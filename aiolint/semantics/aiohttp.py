@@ -25,6 +25,8 @@ from .scope import Scope, iter_params
 SESSION = "aiohttp.ClientSession"
 CONNECTOR = "aiohttp.TCPConnector"
 REQUEST_FUNCTION = "aiohttp.request"  # opens and closes a session of its own per call
+SESSION_MAKERS = frozenset({SESSION, REQUEST_FUNCTION})  # calls that create a session
+POOL_OWNERS = frozenset({SESSION, CONNECTOR})  # what holds a connection pool until closed
 WEB_REQUEST_TYPES = frozenset({"aiohttp.web.Request", "aiohttp.web.BaseRequest"})
 ROUTE_TABLE = "aiohttp.web.RouteTableDef"
 VIEW = "aiohttp.web.View"
