@@ -119,13 +119,22 @@ def store_in(directory: str) -> None:
     atomic_write(path, json.dumps(rows).encode())
 
 
-def atomic_write(path: str, data: bytes) -> None:
+def atomic_write(path: str, data: bytes, mode: Optional[int] = None, durable: bool = False) -> None:
     """Write to a temporary file in the same directory, then rename it over ``path``:
-    a concurrent reader sees the old file or the new one, never half of one."""
+    a concurrent reader, or a crash, sees the old file or the new one, never half of one.
+
+    ``mode`` sets the new file's permissions; ``durable`` syncs it to disk first (for
+    users' files; cache entries can be lost and rebuilt, so they skip the cost).
+    """
     temp = f"{path}.{os.getpid()}.tmp"  # a process writes one file at a time: no two writers share it
     try:
         with open(temp, "wb") as handle:
             handle.write(data)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(temp, mode)
         os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(OSError):

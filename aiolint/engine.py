@@ -93,7 +93,8 @@ def lint_source(source: Union[bytes, str], path: str = "<string>", rules: Option
         rules = triggered_rules(text, rules, options or {})
     if not rules:
         error = check_syntax(path, text)
-        result.diagnostics.extend([error] if error else [])
+        if error is not None:
+            result.diagnostics.append(error)
         return result
     result.parsed = True
     module = parse(path, text)

@@ -9,18 +9,17 @@ The fixer knows diagnostics, not rules: it is given a function that lints text.
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import functools
 import os
 import re
 import stat
-import tempfile
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, List, Optional, Tuple, Union
 
 import libcst as cst
 
+from .catalog import atomic_write
 from .config import Settings
 from .diagnostics import FileResult, Fix
 from .positions import NEWLINE
@@ -159,21 +158,7 @@ def fix_file(path: str, lint: Lint, unsafe: bool = False, write: bool = True) ->
 def write_atomically(path: str, data: bytes) -> None:
     """Replace a file's contents in one step, keeping its mode: a reader, or a crash, sees the old file or the new."""
     target = os.path.realpath(path)  # replacing a symbolic link would turn it into a copy
-    mode = stat.S_IMODE(os.stat(target).st_mode)
-    # In the same directory: os.replace is atomic only within one file system.
-    handle, temporary = tempfile.mkstemp(dir=os.path.dirname(target), prefix=f".{os.path.basename(target)}.",
-                                         suffix=".aiolint-tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    atomic_write(target, data, mode=stat.S_IMODE(os.stat(target).st_mode), durable=True)
 
 
 def fix_files(report: Report, settings: Settings, fixing: Fixing) -> None:
