@@ -16,7 +16,7 @@ from .catalog import rule_catalog
 from .config import ConfigError, Settings, load_settings, split_codes
 from .discovery import FileFilter
 from .reporters import REPORTERS
-from .runner import Report, default_jobs, lint_paths
+from .runner import Report, collect_rarely, default_jobs, lint_paths
 
 if TYPE_CHECKING:
     from .fixer import Fixing
@@ -86,6 +86,7 @@ def check(paths: Sequence[str], config: Optional[str], isolated: bool, select: S
           fix: bool, unsafe_fixes: bool, diff: bool, exit_zero: bool, quiet: bool, no_color: bool,
           jobs: Optional[int], cache_dir: Optional[str], no_cache: bool, verbose: bool) -> None:
     """Lint PATHS (files or directories; default: the current directory; '-': standard input)."""
+    collect_rarely()
     try:
         settings = load_settings(config, isolated, flags={
             "select": list(split_codes(select)) if select else None,

@@ -22,7 +22,7 @@ from .diagnostics import PARSE_ERROR, READ_ERROR, Diagnostic, Edit, FileResult, 
 from .rules.base import NodeFix, Rule
 from .positions import positions as node_positions
 from .semantics.names import qualified_name
-from .semantics.tree import child_fields, children
+from .semantics.tree import child_fields, children, is_node_type
 from .semantics.scope import COMPREHENSION_NODES, Scope
 from .semantics.values import member_name, type_of
 from .source import DecodeError, decode
@@ -43,10 +43,33 @@ def syntax_error(path: str, source: str, error: cst.ParserSyntaxError) -> Diagno
                            error.raw_line, error.raw_column + 1)
 
 
+def _not_validated(node: cst.CSTNode) -> None:
+    pass
+
+
+def parse_module(text: str) -> cst.Module:
+    """``libcst.parse_module`` without validating every node the parser builds.
+
+    Each LibCST node checks its own fields when it is constructed (whitespace is
+    whitespace, brackets pair up...): a third of the parse, spent re-checking what
+    the parser has just read from valid code (LibCST's own comment on
+    ``CSTNode.__post_init__`` says as much). The check is switched off for the
+    parse only; nodes that rules and fixes build are checked as always.
+    """
+    validate = cst.CSTNode.__dict__.get("__post_init__")
+    if validate is None:  # a LibCST that validates elsewhere
+        return cst.parse_module(text)
+    cst.CSTNode.__post_init__ = _not_validated  # type: ignore[method-assign]
+    try:
+        return cst.parse_module(text)
+    finally:
+        cst.CSTNode.__post_init__ = validate  # type: ignore[method-assign]
+
+
 def parse(path: str, text: str) -> Union[cst.Module, Diagnostic]:
     """The LibCST tree, or the AIO001 saying why there is none."""
     try:
-        return cst.parse_module(text)
+        return parse_module(text)
     except cst.ParserSyntaxError as exc:
         return syntax_error(path, text, exc)
     except RecursionError:
@@ -102,8 +125,11 @@ def lint_source(source: Union[bytes, str], path: str = "<string>", rules: Option
         result.diagnostics.append(module)
         return result
     context = FileContext(module, path, rules, options or {})
-    context.run()
-    diagnostics = context.diagnostics()
+    try:
+        context.run()
+        diagnostics = context.diagnostics()
+    finally:
+        context.close()
     result.diagnostics, suppressed = split_suppressed(diagnostics, text)
     result.suppressed = dict(Counter(d.code for d in suppressed))
     result.failures = context.failures
@@ -135,19 +161,21 @@ def triggered_rules(text: str, rules: Sequence[Type[Rule]], options: Mapping[str
 
 
 class _Walked(Dict[type, bool]):
-    """node type -> whether the walk enters its nodes: a rule visits or leaves them, or they
-    have children. A third of all nodes are names, which most rules reach from their parents."""
+    """type -> whether the walk enters its nodes: they are nodes that a rule visits or leaves,
+    or that have children. A third of all nodes are names, which most rules reach from their
+    parents."""
 
     def __init__(self, dispatched: Iterable[type]) -> None:
         super().__init__()
         self.dispatched = frozenset(dispatched)
 
-    def __missing__(self, node_type: type) -> bool:
-        known = self[node_type] = node_type in self.dispatched or bool(child_fields(node_type))
+    def __missing__(self, value_type: type) -> bool:
+        known = self[value_type] = is_node_type(value_type) and (
+            value_type in self.dispatched or bool(child_fields(value_type)))
         return known
 
 
-_ENTER, _LEAVE, _PUSH, _POP = range(4)
+# Where a new scope begins: the body of these nodes, and the whole of a comprehension.
 _SCOPE_BODY_NODES = frozenset({cst.FunctionDef, cst.Lambda, cst.ClassDef})
 _COMPREHENSION_NODES = frozenset(COMPREHENSION_NODES)
 
@@ -168,7 +196,7 @@ class FileContext:
         self.module = module
         self.path = path
         self.options = options
-        self.scope = Scope(module, None)
+        self.scope = self.module_scope = Scope(module, None)
         self.ancestors: List[cst.CSTNode] = []  # from the module down to the current node's parent
         self.failures: List[RuleFailure] = []
         self.metadata: Mapping[Any, Mapping[cst.CSTNode, Any]] = {}
@@ -176,6 +204,8 @@ class FileContext:
         self._names: Dict[Tuple[Any, cst.CSTNode, Scope], Optional[str]] = {}
         self._wrapper: Optional[MetadataWrapper] = None
         self.rules = [rule_class(self) for rule_class in rule_classes]
+        self._visitors: Dict[type, List[Tuple[Rule, Callable]]] = {}
+        self._leavers: Dict[type, List[Tuple[Rule, Callable]]] = {}
         providers = {p for rule in self.rules for p in rule.metadata}
         if providers:
             self.metadata = self._metadata_wrapper().resolve_many(providers)
@@ -227,8 +257,10 @@ class FileContext:
 
     # -- the walk -------------------------------------------------------------
     def _build_dispatch(self) -> None:
-        self._visitors: Dict[type, List[Tuple[Rule, Callable]]] = {}
-        self._leavers: Dict[type, List[Tuple[Rule, Callable]]] = {}
+        """node type -> the rules' callbacks for it. The tables are refilled in place when a
+        rule fails, so that the walk, which holds them, stops calling it."""
+        self._visitors.clear()
+        self._leavers.clear()
         for rule in self.rules:
             for attr in dir(type(rule)):
                 if attr.startswith(("visit_", "leave_")):
@@ -252,45 +284,54 @@ class FileContext:
         self._build_dispatch()
 
     def run(self) -> None:
+        """Visit the tree depth first. Each node on the stack carries its depth and scope,
+        so the ancestors and the scope are set as it is entered: a node is left (popped)
+        only when it has leavers."""
         if not self.rules:
             return
-        stack: List[Tuple[int, Any]] = [(_ENTER, self.module)]
-        ancestors = self.ancestors
-        walked = self._walked
+        ancestors, walked = self.ancestors, self._walked
+        visitors, leavers = self._visitors, self._leavers
+        stack: List[Tuple[cst.CSTNode, int, Scope]] = [(self.module, 0, self.scope)]
+        pop, push = stack.pop, stack.append
         while stack:
-            op, item = stack.pop()
-            if op == _ENTER:
-                node_type = type(item)
-                callbacks = self._visitors.get(node_type)
-                if callbacks:
-                    self._call(callbacks, item)
-                stack.append((_LEAVE, item))
-                kids = [kid for kid in children(item) if walked[type(kid)]]
-                if node_type in _SCOPE_BODY_NODES:
-                    body = item.body
-                    for kid in reversed(kids):
-                        if kid is body:
-                            stack.append((_POP, None))
-                            stack.append((_ENTER, kid))
-                            stack.append((_PUSH, item))
-                        else:
-                            stack.append((_ENTER, kid))
-                elif node_type in _COMPREHENSION_NODES:
-                    stack.append((_POP, None))
-                    stack.extend((_ENTER, kid) for kid in reversed(kids))
-                    stack.append((_PUSH, item))
-                else:
-                    stack.extend((_ENTER, kid) for kid in reversed(kids))
-                ancestors.append(item)
-            elif op == _LEAVE:
-                ancestors.pop()
-                callbacks = self._leavers.get(type(item))
-                if callbacks:
-                    self._call(callbacks, item)
-            elif op == _PUSH:
-                self.scope = Scope(item, self.scope)
+            node, depth, scope = pop()
+            self.scope = scope
+            if depth < 0:  # leaving the node at depth ~depth
+                del ancestors[~depth:]
+                callbacks = leavers.get(type(node))
+                if callbacks:  # none left if its rules failed
+                    self._call(callbacks, node)
+                continue
+            del ancestors[depth:]
+            node_type = type(node)
+            callbacks = visitors.get(node_type)
+            if callbacks:
+                self._call(callbacks, node)
+            if node_type in leavers:
+                push((node, ~depth, scope))
+            kids = children(node, walked)
+            depth += 1
+            if node_type in _SCOPE_BODY_NODES:
+                body = node.body
+                inner = Scope(node, scope)
+                for kid in reversed(kids):
+                    push((kid, depth, inner if kid is body else scope))
+            elif node_type in _COMPREHENSION_NODES:
+                inner = Scope(node, scope)
+                for kid in reversed(kids):
+                    push((kid, depth, inner))
             else:
-                self.scope = self.scope.parent  # type: ignore[assignment]
+                for kid in reversed(kids):
+                    push((kid, depth, scope))
+            ancestors.append(node)
+        self.scope = self.module_scope
+
+    def close(self) -> None:
+        """Let go of the rules: they and this context refer to each other, and the cycle would
+        keep the whole tree alive until the garbage collector next runs a full collection."""
+        self.rules.clear()
+        self._visitors.clear()
+        self._leavers.clear()
 
     # -- results --------------------------------------------------------------
     def _metadata_wrapper(self) -> MetadataWrapper:

@@ -9,6 +9,7 @@ This module does not import LibCST: a run whose every file is cached never does.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections import Counter
 from dataclasses import dataclass, field
@@ -56,6 +57,17 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+def collect_rarely() -> None:
+    """Run the cyclic garbage collector every 10,000 allocations instead of every 700.
+
+    A linting process allocates millions of tree nodes and frees them by reference
+    counting (trees hold no cycles, and the engine breaks its own), so the collector's
+    default pace scans young nodes again and again for nothing: about 2 % of a run.
+    For the processes aiolint owns: the command line's and the pool's.
+    """
+    gc.set_threshold(10_000, 20, 20)
+
+
 def read_error(path: str, error: OSError) -> FileResult:
     reason = error.strerror or str(error)
     return FileResult(path, [file_diagnostic(path, READ_ERROR, f"Cannot read the file: {reason}.")])
@@ -90,7 +102,7 @@ def run_tasks(tasks: List[Task], workers: int) -> Iterable[Tuple[Task, Outcome]]
 
     tasks = sorted(tasks, key=file_size, reverse=True)
     chunksize = max(1, min(8, len(tasks) // (workers * 8)))  # small chunks: balance beats fewer messages
-    with ProcessPoolExecutor(workers) as pool:
+    with ProcessPoolExecutor(workers, initializer=collect_rarely) as pool:
         return list(zip(tasks, pool.map(lint_task, tasks, chunksize=chunksize)))
 
 

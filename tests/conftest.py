@@ -20,6 +20,18 @@ async def poll(session):
     except ah.ClientTimeout:
         return None
 """
+# Sources whose layout is easy to get wrong: line endings, tabs, form feeds, continuations...
+TRICKY = {
+    "crlf": "import os\r\n\r\nasync def f(a,\r\n            b):\r\n    if a:\r\n        pass\r\n    elif b:\r\n        x = 1\r\n    else:\r\n        y = 2\r\n",
+    "cr": "x = 1\ry = [\r  2,\r]\r",
+    "form-feed-and-tabs": "\x0c\nclass A:\n\tdef f(self):\n\t\treturn 1\n",
+    "unicode": "s = 'héllo wörld 🎉'; t = s  # ça\nprint(s, t)\n",
+    "decorated": "@a.b(1)\n@c\nasync def f():\n    try:\n        await g()\n    except (A, B) as e:\n        raise\n"
+                 "    else:\n        pass\n    finally:\n        h()\n    try:\n        pass\n    except* C:\n        pass\n",
+    "no-trailing-newline": "def f():\n    return {'a': [1, (2, 3)], **d}",
+    "continuations": "x = 1 + \\\n    2\nwith open(p) as a, \\\n     open(q) as b:\n    pass\n",
+    "empty": "",
+}
 EXPECTED = re.compile(r"#\s*error:\s*(?P<codes>AIO\d{3}(?:\s*,\s*AIO\d{3})*)")
 
 
@@ -35,3 +47,9 @@ def expected_findings(path: Path) -> Set[Tuple[int, str]]:
 
 def fixture_files():
     return sorted(FIXTURES.glob("*.py"))
+
+
+def sources():
+    """(name, text) of every fixture and of the tricky sources."""
+    yield from ((path.name, path.read_text(encoding="utf-8")) for path in fixture_files())
+    yield from TRICKY.items()

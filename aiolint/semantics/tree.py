@@ -8,7 +8,7 @@ punctuation are left out: no rule needs them.
 from __future__ import annotations
 
 import dataclasses
-from typing import Collection, Dict, Iterator, List, Optional, Tuple
+from typing import Collection, Dict, Iterator, List, Mapping, Optional, Tuple
 
 import libcst as cst
 
@@ -52,16 +52,18 @@ def is_node_type(value_type: type) -> bool:
     return _is_node_type[value_type]
 
 
-def children(node: cst.CSTNode) -> List[cst.CSTNode]:
-    """The node's children that rules can care about, in field order."""
+def children(node: cst.CSTNode, keep: Mapping[type, bool] = _is_node_type) -> List[cst.CSTNode]:
+    """The node's children that rules can care about, in field order; with ``keep``, only
+    those whose type it maps to true (it must map every non-node type to false)."""
     found: List[cst.CSTNode] = []
-    is_node = _is_node_type
     for name in child_fields(type(node)):
         value = getattr(node, name)
         value_type = type(value)
-        if value_type is tuple or value_type is list:
-            found.extend([item for item in value if is_node[type(item)]])
-        elif is_node[value_type]:
+        if value_type is tuple or value_type is list:  # LibCST's sequences hold nodes only
+            for item in value:
+                if keep[type(item)]:
+                    found.append(item)
+        elif keep[value_type]:
             found.append(value)
     return found
 
