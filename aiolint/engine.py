@@ -124,7 +124,7 @@ def lint_source(source: Union[bytes, str], path: str = "<string>", rules: Option
     if isinstance(module, Diagnostic):
         result.diagnostics.append(module)
         return result
-    context = FileContext(module, path, rules, options or {})
+    context = FileContext(module, path, rules, options or {}, text)
     try:
         context.run()
         diagnostics = context.diagnostics()
@@ -192,8 +192,9 @@ class FileContext:
     """What rules see of the file being linted, and where they report."""
 
     def __init__(self, module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]],
-                 options: Mapping[str, Any]) -> None:
+                 options: Mapping[str, Any], source: Optional[str] = None) -> None:
         self.module = module
+        self.source = source  # the module's text, if at hand: it makes positions cheaper
         self.path = path
         self.options = options
         self.scope = self.module_scope = Scope(module, None)
@@ -201,6 +202,7 @@ class FileContext:
         self.failures: List[RuleFailure] = []
         self.metadata: Mapping[Any, Mapping[cst.CSTNode, Any]] = {}
         self._reports: List[Tuple[Type[Rule], cst.CSTNode, str, Optional[NodeFix]]] = []
+        self._statements: Dict[cst.CSTNode, cst.BaseStatement] = {}
         self._names: Dict[Tuple[Any, cst.CSTNode, Scope], Optional[str]] = {}
         self._wrapper: Optional[MetadataWrapper] = None
         self.rules = [rule_class(self) for rule_class in rule_classes]
@@ -214,6 +216,12 @@ class FileContext:
     # -- the API of rules -----------------------------------------------------
     def report(self, rule: Rule, node: cst.CSTNode, message: str, fix: Optional[NodeFix]) -> None:
         self._reports.append((type(rule), node, message, fix))
+        # The top-level statement that holds the node: positions need only its code.
+        ancestors = self.ancestors
+        if len(ancestors) > 1:
+            self._statements[node] = ancestors[1]
+        elif ancestors and isinstance(node, cst.BaseStatement):
+            self._statements[node] = node
 
     def qualified_name(self, expr: cst.BaseExpression, scope: Optional[Scope] = None) -> Optional[str]:
         return self._resolved(qualified_name, expr, scope)
@@ -344,9 +352,14 @@ class FileContext:
             return []
         positions = self.metadata.get(PositionProvider)
         if positions is None:  # only the reported nodes, not PositionProvider's every node
+            statements = self._statements
             nodes = [node for _, node, _, _ in self._reports]
-            nodes += [r.node for _, _, _, fix in self._reports if fix is not None for r in fix.replacements]
-            positions = node_positions(self.module, nodes)
+            for _, node, _, fix in self._reports:
+                for replacement in fix.replacements if fix is not None else ():
+                    nodes.append(replacement.node)
+                    if node in statements:  # a fix edits inside the reported statement, as a rule
+                        statements.setdefault(replacement.node, statements[node])
+            positions = node_positions(self.module, nodes, self.source, statements)
         found = []
         for rule_class, node, message, fix in self._reports:
             where = positions[node]

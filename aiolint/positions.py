@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import re
-from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple
+from typing import Dict, Iterable, Iterator, List, Mapping, Optional, Set, Tuple
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -87,20 +87,62 @@ class _OffsetState(CodegenState):
         self._stop_when_done()
 
 
-def positions(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> Dict[cst.CSTNode, CodeRange]:
-    """The ranges of these nodes of the module, as ``PositionProvider`` gives them."""
+def positions(module: cst.Module, nodes: Iterable[cst.CSTNode], source: Optional[str] = None,
+              statements: Optional[Mapping[cst.CSTNode, cst.BaseStatement]] = None) -> Dict[cst.CSTNode, CodeRange]:
+    """The ranges of these nodes of the module, as ``PositionProvider`` gives them.
+
+    Given the module's ``source`` and, for some nodes, the top-level statement that
+    holds them, only the code of those statements is generated, up to the last node
+    wanted in each: that much code, found exactly once in the source, can only stand
+    where the statement does. The other nodes take the module's code from its start.
+    """
     wanted = {id(node): node for node in nodes}
-    state = _OffsetState(module, set(wanted))
-    try:
-        module._codegen(state)
-    except _Done:
-        pass
-    code = "".join(state.tokens)
-    line_starts: List[int] = [0, *(match.end() for match in NEWLINE.finditer(code))]
+    offsets: Dict[int, Tuple[int, int]] = {}
+    if source is not None and source.startswith("\ufeff"):  # LibCST leaves a BOM out of the module's code
+        source = source[1:]
+    if source is not None and statements:
+        by_statement: Dict[int, List[int]] = {}
+        for key, node in wanted.items():
+            statement = statements.get(node)
+            if statement is not None:
+                by_statement.setdefault(id(statement), []).append(key)
+        holders = {id(statement): statement for statement in statements.values()}
+        for statement_key, keys in by_statement.items():
+            offsets.update(_within(holders[statement_key], module, set(keys), source))
+    missing = set(wanted) - offsets.keys()
+    if missing:
+        state = _generate(module, module, missing)
+        offsets.update(state.ranges)
+        if source is None:
+            source = "".join(state.tokens)
+    assert source is not None
+    if not module.has_trailing_newline:  # left out of the module's code, but PositionProvider counts it
+        source += module.default_newline
+    line_starts: List[int] = [0, *(match.end() for match in NEWLINE.finditer(source))]
 
     def position(offset: int) -> CodePosition:
         line = bisect.bisect_right(line_starts, offset)
         return CodePosition(line, offset - line_starts[line - 1])
 
-    return {node: CodeRange(position(state.ranges[key][0]), position(state.ranges[key][1]))
-            for key, node in wanted.items()}
+    return {node: CodeRange(position(offsets[key][0]), position(offsets[key][1])) for key, node in wanted.items()}
+
+
+def _generate(node: cst.CSTNode, module: cst.Module, wanted: Set[int]) -> _OffsetState:
+    """Generate ``node``'s code until every wanted node has its range."""
+    state = _OffsetState(module, wanted)
+    try:
+        node._codegen(state)
+    except _Done:
+        pass
+    return state
+
+
+def _within(statement: cst.BaseStatement, module: cst.Module, wanted: Set[int],
+            source: str) -> Dict[int, Tuple[int, int]]:
+    """Offsets in ``source`` of the wanted nodes of a top-level statement (none if it cannot tell)."""
+    state = _generate(statement, module, set(wanted))
+    code = "".join(state.tokens)
+    start = source.find(code)
+    if not code or start < 0 or source.find(code, start + 1) >= 0 or not wanted <= state.ranges.keys():
+        return {}
+    return {key: (start + begin, start + end) for key, (begin, end) in state.ranges.items() if key in wanted}
