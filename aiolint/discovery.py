@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from typing import Dict, Iterable, Iterator, List, Optional
-
-import pathspec
+from typing import TYPE_CHECKING, Dict, Iterable, Iterator, List, Optional
 
 from .config import ConfigError, Settings
+
+if TYPE_CHECKING:
+    import pathspec
 
 
 class GitIgnore:
@@ -25,8 +26,7 @@ class GitIgnore:
 
     def __init__(self, top: str) -> None:
         self.top = top
-        self._specs: Dict[str, Optional[pathspec.GitIgnoreSpec]] = {}
-        self._info_exclude = self._read(os.path.join(top, ".git", "info", "exclude"))
+        self._specs: Dict[str, Optional["pathspec.GitIgnoreSpec"]] = {}  # ignore file -> its patterns
 
     @classmethod
     def for_root(cls, root: str) -> "GitIgnore":
@@ -39,18 +39,17 @@ class GitIgnore:
             directory = parent
         return cls(directory)
 
-    @staticmethod
-    def _read(path: str) -> Optional[pathspec.GitIgnoreSpec]:
-        try:
-            with open(path, encoding="utf-8", errors="replace") as handle:
-                return pathspec.GitIgnoreSpec.from_lines(handle)
-        except OSError:  # no such file (the usual case), or unreadable: nothing to apply
-            return None
+    def _patterns(self, path: str) -> Optional["pathspec.GitIgnoreSpec"]:
+        """The patterns of an ignore file, read once (None: no such file)."""
+        if path not in self._specs:
+            try:
+                with open(path, encoding="utf-8", errors="replace") as handle:
+                    import pathspec  # only once there are patterns: a run on named files rarely needs it
 
-    def _spec(self, directory: str) -> Optional[pathspec.GitIgnoreSpec]:
-        if directory not in self._specs:
-            self._specs[directory] = self._read(os.path.join(directory, ".gitignore"))
-        return self._specs[directory]
+                    self._specs[path] = pathspec.GitIgnoreSpec.from_lines(handle)
+            except OSError:  # no such file (the usual case), or unreadable: nothing to apply
+                self._specs[path] = None
+        return self._specs[path]
 
     def ignored(self, path: str, is_dir: bool) -> bool:
         """Whether git ignores this file or directory for itself.
@@ -66,15 +65,16 @@ class GitIgnore:
         directory = path
         while directory != self.top:
             directory = os.path.dirname(directory)
-            spec = self._spec(directory)
+            spec = self._patterns(os.path.join(directory, ".gitignore"))
             if spec is not None:
                 verdict = own_verdict(spec, directory, path, suffix)
                 if verdict is not None:
                     return verdict
-        return self._info_exclude is not None and bool(own_verdict(self._info_exclude, self.top, path, suffix))
+        info_exclude = self._patterns(os.path.join(self.top, ".git", "info", "exclude"))
+        return info_exclude is not None and bool(own_verdict(info_exclude, self.top, path, suffix))
 
 
-def own_verdict(spec: pathspec.GitIgnoreSpec, base: str, path: str, suffix: str) -> Optional[bool]:
+def own_verdict(spec: "pathspec.GitIgnoreSpec", base: str, path: str, suffix: str) -> Optional[bool]:
     """A .gitignore's verdict on a path itself (None: none of its patterns decides).
 
     Its patterns are relative to ``base``; ``build/`` also matches everything below

@@ -12,6 +12,11 @@ slower run measures the neighbours.
     python bench/corpus.py          # fetch the corpus once (bench/corpus/, git-ignored)
     python bench/benchmark.py       # print the table
 
+A second row of reference, LibCST's parse without node validation (as aiolint parses),
+shows the engine's own cost on equal terms. Where valgrind is installed,
+``--instructions --every 15`` counts instructions instead of seconds for the floor,
+that row and aiolint ``--jobs 1``: slow, but exact on a machine that is not quiet.
+
 Peers are run when installed, from ``bench/.venv-peers`` (git-ignored) or the PATH:
 
     python -m venv bench/.venv-peers
@@ -23,6 +28,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import shutil
 import signal
 import subprocess
@@ -32,22 +38,27 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 CORPUS = BENCH / "corpus"
 PEERS = BENCH / ".venv-peers" / "bin"
 
-# The floor: what aiolint cannot avoid, reading and parsing each file with LibCST.
+# The floor: what aiolint cannot avoid, reading and parsing each file with LibCST. With
+# "unvalidated", the parse aiolint itself runs (LibCST's nodes do not re-check the parser's work):
+# the engine's own cost, on equal terms.
 PARSE_SCRIPT = """
 import io, sys, tokenize
 import libcst
+parse = libcst.parse_module
+if sys.argv[2:] == ["unvalidated"]:
+    from aiolint.engine import parse_module as parse
 for path in open(sys.argv[1], encoding="utf-8").read().splitlines():
     data = open(path, "rb").read()
     encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     try:
-        libcst.parse_module(data.decode(encoding))
+        parse(data.decode(encoding))
     except Exception:
         pass
 """
@@ -164,12 +175,42 @@ def small_file(files: List[str]) -> str:
     return min(candidates, key=lambda p: (abs((CORPUS / p).stat().st_size - 2000), p))
 
 
+def count_instructions(runs: Dict[str, Tuple[str, List[str]]], env: Dict[str, str], files: int) -> int:
+    """Instructions each run executes, by callgrind: unlike seconds, they do not depend on what else
+    the machine is doing, so a ratio of a few percent can be trusted."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        print("--instructions needs valgrind.", file=sys.stderr)
+        return 2
+    counts: Dict[str, int] = {}
+    for key, (label, command) in runs.items():
+        print(f"  {label} ...", file=sys.stderr, flush=True)
+        done = subprocess.run([valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
+                              cwd=CORPUS, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        match = re.search(r"Collected : (\d+)", done.stderr)
+        if match is None:
+            print(done.stderr[-2000:], file=sys.stderr)
+            return 2
+        counts[key] = int(match.group(1))
+    print(f"\nInstructions (callgrind), {files} files of the pinned corpus.\n")
+    print("| run | instructions (G) | x floor |")
+    print("|---|---:|---:|")
+    for key, (label, _) in runs.items():
+        print(f"| {label} | {counts[key] / 1e9:.2f} | {counts[key] / counts['floor']:.2f} |")
+    print(f"\naiolint --jobs 1 against the same parse without node validation: "
+          f"{counts['cold1'] / counts['bare']:.2f}.")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-peers", action="store_true", help="skip flake8-async, ruff and Fixit")
     parser.add_argument("--every", type=int, default=1, metavar="N", help="only every Nth file (a quick try)")
     parser.add_argument("--repeat", type=int, default=2, metavar="N",
                         help="run aiolint and the floor N times, keeping the fastest (default: %(default)s)")
+    parser.add_argument("--instructions", action="store_true",
+                        help="count instructions with valgrind's callgrind instead of timing: the same on a busy "
+                             "machine, but 50 times slower (use with --every)")
     parser.add_argument("--peer-timeout", type=float, default=1800, metavar="S",
                         help="give up on a peer after S seconds (default: %(default)s)")
     args = parser.parse_args()
@@ -204,10 +245,19 @@ def main() -> int:
                     measured.seconds = earlier.seconds
             labels[key], rows[key] = label, measured
 
+        floor = [sys.executable, "-c", PARSE_SCRIPT, str(work / "kept.txt")]
+        cold = [*aiolint, "--jobs", "1", "--no-cache", *files]
+        if args.instructions:
+            return count_instructions({
+                "floor": ("libcst.parse_module, files the pre-filter keeps (floor)", floor),
+                "bare": ("the same parse without node validation, as aiolint parses", [*floor, "unvalidated"]),
+                "cold1": ("aiolint, no cache, --jobs 1", cold),
+            }, env, len(files))
         print(f"Measuring on {len(files)} files ...", file=sys.stderr, flush=True)
         for attempt in range(args.repeat):  # interleaved, so that a busy spell hits no row alone
-            run("floor", "libcst.parse_module, files the pre-filter keeps (floor)",
-                [sys.executable, "-c", PARSE_SCRIPT, str(work / "kept.txt")])
+            run("floor", "libcst.parse_module, files the pre-filter keeps (floor)", floor)
+            run("bare", "the same parse without node validation, as aiolint parses", [*floor, "unvalidated"],
+                env=env)
             cold1, cold2 = str(work / f"cache1-{attempt}"), str(work / f"cache2-{attempt}")
             run("cold1", "aiolint, cold cache, --jobs 1", [*aiolint, "--jobs", "1", "--cache-dir", cold1, *files],
                 env=env)
@@ -233,7 +283,7 @@ def main() -> int:
                 run(key, label, [tool, *arguments, *files], timeout=args.peer_timeout)
 
     same = rows["cold1"].stdout == rows["cold2"].stdout == rows["warm"].stdout
-    floor = rows["floor"].seconds
+    floor_seconds = rows["floor"].seconds
     print(f"\n{len(files)} files ({total / 2**20:.1f} MB) of the pinned corpus; the pre-filter keeps "
           f"{len(kept)} ({kept_bytes / total:.0%} of the bytes). {platform.python_implementation()} "
           f"{platform.python_version()}, {os.cpu_count()} CPUs.\n")
@@ -241,11 +291,12 @@ def main() -> int:
     print("|---|---:|---:|---:|")
     for key, measured in rows.items():
         peak = f"{measured.peak_mb:.0f}" if measured.peak_mb else "(too quick to sample)"
-        print(f"| {labels[key]} | {measured.seconds:.2f} | {measured.seconds / floor:.2f} | {peak} |")
+        print(f"| {labels[key]} | {measured.seconds:.2f} | {measured.seconds / floor_seconds:.2f} | {peak} |")
     for label in missing:
         print(f"| {label} | | |")
     print(f"\nThe engine against libcst.parse_module alone on the files it parses (--jobs 1 / floor): "
-          f"{rows['cold1'].seconds / floor:.2f}.")
+          f"{rows['cold1'].seconds / floor_seconds:.2f}; against the same parse without node validation: "
+          f"{rows['cold1'].seconds / rows['bare'].seconds:.2f}.")
     print(f"Output of --jobs 1, --jobs 2 and the warm run: {'identical' if same else 'DIFFERENT'}.")
     if "fixit" in rows:
         print(f"Fixit / aiolint --jobs 2, cold: {rows['fixit'].seconds / rows['cold2'].seconds:.1f} x.")
