@@ -26,6 +26,7 @@ Peers are run when installed, from ``bench/.venv-peers`` (git-ignored) or the PA
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import platform
 import re
@@ -144,8 +145,13 @@ def find_tool(name: str) -> Optional[str]:
 
 
 def snapshot(directory: Path) -> Path:
-    """A copy of the aiolint package: editing the work tree during the run cannot change what is measured."""
+    """A copy of the aiolint package: editing the work tree during the run cannot change what is measured.
+
+    It is compiled to bytecode, as ``pip install`` does: otherwise, where bytecode is not
+    written (PYTHONDONTWRITEBYTECODE), every run would compile aiolint's modules anew.
+    """
     shutil.copytree(ROOT / "aiolint", directory / "aiolint", ignore=shutil.ignore_patterns("__pycache__"))
+    compileall.compile_dir(str(directory / "aiolint"), quiet=1)
     return directory
 
 
