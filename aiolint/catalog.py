@@ -2,15 +2,16 @@
 
 Importing the rules imports LibCST, which alone costs about 0.2 s: a run whose every
 file is cached must not pay that just to check ``--select`` against the known codes.
-So the codes, names and defaults are stored in the result cache, next to the
-results of the same build of aiolint, by the run that fills it; later runs read
-them from there. The build id (the version and the sizes and times of aiolint's
+So the codes, names, defaults and documentation (which SARIF carries) are stored in
+the result cache, next to the results of the same build of aiolint, by the run that
+fills it; later runs read them from there. The build id (the version and the sizes and times of aiolint's
 own source files) keys both.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import glob
 import hashlib
 import importlib.util
@@ -18,7 +19,7 @@ import json
 import os
 import sys
 from dataclasses import dataclass
-from typing import Dict, Optional
+from typing import Any, Dict, Optional
 
 from . import __version__
 
@@ -30,6 +31,9 @@ class RuleInfo:
     code: str
     name: str
     default_enabled: bool
+    summary: str
+    description: str  # the "What it does" section
+    documentation: str  # every section, in Markdown
 
 
 CATALOG_FILE = "rules.json"
@@ -90,8 +94,10 @@ def rule_catalog() -> Dict[str, RuleInfo]:
     return _stored
 
 
-def from_registry(registry: Dict[str, type]) -> Dict[str, RuleInfo]:
-    return {code: RuleInfo(code, rule.name, rule.default_enabled) for code, rule in registry.items()}  # type: ignore[attr-defined]
+def from_registry(registry: Dict[str, Any]) -> Dict[str, RuleInfo]:
+    return {code: RuleInfo(code, rule.name, rule.default_enabled, rule.summary,
+                           rule.doc_sections().get("What it does") or rule.summary, rule.documentation() or rule.summary)
+            for code, rule in registry.items()}
 
 
 def read_stored(path: str) -> Optional[Dict[str, RuleInfo]]:
@@ -99,7 +105,7 @@ def read_stored(path: str) -> Optional[Dict[str, RuleInfo]]:
     try:
         with open(path, encoding="utf-8") as handle:
             rows = json.load(handle)
-        return {row["code"]: RuleInfo(row["code"], row["name"], bool(row["default_enabled"])) for row in rows}
+        return {row["code"]: RuleInfo(**row) for row in rows}
     except (OSError, ValueError, TypeError, KeyError):
         return None
 
@@ -114,8 +120,7 @@ def store_in(directory: str) -> None:
     registry = sys.modules.get("aiolint.rules")
     if registry is None or not hasattr(registry, "REGISTRY") or os.path.exists(path):
         return
-    rows = [{"code": r.code, "name": r.name, "default_enabled": r.default_enabled}
-            for r in from_registry(registry.REGISTRY).values()]
+    rows = [dataclasses.asdict(info) for info in from_registry(registry.REGISTRY).values()]
     atomic_write(path, json.dumps(rows).encode())
 
 

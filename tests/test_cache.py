@@ -191,6 +191,20 @@ def test_a_fully_cached_run_does_not_import_libcst(tmp_path):
     assert "libcst not imported" in unknown.stderr
 
 
+
+def test_a_fully_cached_sarif_run_describes_every_rule_without_importing_libcst(tmp_path):
+    project(tmp_path)
+    cold = aiolint("--output-format", "sarif", ".", cwd=tmp_path)
+    warm = aiolint("--output-format", "sarif", ".", cwd=tmp_path)
+    assert "libcst imported" in cold.stderr
+    assert "libcst not imported" in warm.stderr, warm.stderr
+    assert warm.stdout == cold.stdout
+    (driver_run,) = json.loads(warm.stdout)["runs"]
+    described = {rule["id"]: rule for rule in driver_run["tool"]["driver"]["rules"]}
+    assert set(REGISTRY) <= set(described)
+    for code, rule in REGISTRY.items():  # the documentation comes from the stored catalog, unabridged
+        assert described[code]["help"]["markdown"] == rule.documentation()
+
 def test_a_second_run_says_it_hit_the_cache(tmp_path):
     project(tmp_path)
     aiolint(".", cwd=tmp_path)

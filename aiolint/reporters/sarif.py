@@ -14,6 +14,7 @@ from typing import Any, Dict, List
 from urllib.parse import quote
 
 from .. import __version__
+from ..catalog import rule_catalog
 from ..diagnostics import PARSE_ERROR, READ_ERROR, Diagnostic, Fix
 from ..runner import Report
 
@@ -54,16 +55,13 @@ def _rule_descriptors() -> List[Dict[str, Any]]:
          "defaultConfiguration": {"enabled": True, "level": "error"}}
         for (code, name), text in TOOL_DESCRIPTIONS.items()
     ]
-    from ..rules import REGISTRY  # here, not at start-up: the rules import LibCST, which cached runs avoid
-
-    for rule in REGISTRY.values():
-        docs = rule.documentation()
+    for rule in rule_catalog().values():  # a fully cached run reads it from the cache, without LibCST
         descriptors.append({
             "id": rule.code,
             "name": rule.name,
             "shortDescription": {"text": rule.summary},
-            "fullDescription": {"text": rule.doc_sections().get("What it does") or rule.summary},
-            "help": {"text": docs or rule.summary, "markdown": docs or rule.summary},
+            "fullDescription": {"text": rule.description},
+            "help": {"text": rule.documentation, "markdown": rule.documentation},
             "defaultConfiguration": {"enabled": rule.default_enabled, "level": "error"},
         })
     return descriptors
