@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import glob
 import hashlib
 import importlib.util
@@ -19,7 +20,8 @@ import json
 import os
 import sys
 from dataclasses import dataclass
-from typing import Any, Dict, Optional
+from types import MappingProxyType
+from typing import Any, Mapping, Optional, Tuple
 
 from . import __version__
 
@@ -40,7 +42,7 @@ CATALOG_FILE = "rules.json"
 
 _build_id: Optional[str] = None
 _location: Optional[str] = None  # the stored catalog to read, set by look_in()
-_stored: Optional[Dict[str, RuleInfo]] = None
+_stored: Optional[Mapping[str, RuleInfo]] = None
 
 
 def build_id() -> str:
@@ -79,7 +81,7 @@ def look_in(cache_dir: str) -> None:
         _location, _stored = location, None
 
 
-def rule_catalog() -> Dict[str, RuleInfo]:
+def rule_catalog() -> Mapping[str, RuleInfo]:
     """Every rule by code, in code order: from the registry if it is imported, else as stored for this build."""
     global _stored
     registry = sys.modules.get("aiolint.rules")
@@ -94,13 +96,21 @@ def rule_catalog() -> Dict[str, RuleInfo]:
     return _stored
 
 
-def from_registry(registry: Dict[str, Any]) -> Dict[str, RuleInfo]:
-    return {code: RuleInfo(code, rule.name, rule.default_enabled, rule.summary,
-                           rule.doc_sections().get("What it does") or rule.summary, rule.documentation() or rule.summary)
-            for code, rule in registry.items()}
+def from_registry(registry: Mapping[str, Any]) -> Mapping[str, RuleInfo]:
+    return _catalog_of(tuple(registry.values()))
 
 
-def read_stored(path: str) -> Optional[Dict[str, RuleInfo]]:
+@functools.lru_cache(maxsize=8)
+def _catalog_of(rules: Tuple[Any, ...]) -> Mapping[str, RuleInfo]:
+    """Made once per set of rule classes: the configuration asks for the catalog for every file linted."""
+    return MappingProxyType({
+        rule.code: RuleInfo(rule.code, rule.name, rule.default_enabled, rule.summary,
+                            rule.doc_sections().get("What it does") or rule.summary,
+                            rule.documentation() or rule.summary)
+        for rule in rules})
+
+
+def read_stored(path: str) -> Optional[Mapping[str, RuleInfo]]:
     """The stored catalog, or None when it is missing or unreadable (it is then rebuilt)."""
     try:
         with open(path, encoding="utf-8") as handle:

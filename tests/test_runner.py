@@ -89,3 +89,19 @@ def test_no_tree_outlives_its_file(tmp_path):
     report = lint_paths([str(tmp_path)], settings_for(tmp_path), jobs=1)
     assert report.parsed > 5
     assert live_trees() == before
+
+
+def test_the_rule_catalog_is_built_once_however_many_files(tmp_path, monkeypatch):
+    """The configuration asks for the catalog for every file: building it each time (each rule's
+    documentation parsed) once cost more than linting a small file."""
+    from aiolint import catalog
+    from aiolint.rules.base import Rule
+
+    calls = []
+    documentation = Rule.documentation.__func__
+    monkeypatch.setattr(Rule, "documentation", classmethod(lambda cls: calls.append(cls) or documentation(cls)))
+    catalog._catalog_of.cache_clear()
+    copies(tmp_path, 4)
+    report = lint_paths([str(tmp_path)], settings_for(tmp_path))
+    assert report.files == 4 * len(list(FIXTURES.glob("*.py"))) and report.diagnostics
+    assert 0 < len(calls) <= 2 * len(catalog.rule_catalog())  # documentation() and doc_sections(), per rule
