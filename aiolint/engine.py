@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import ast
 import functools
+import sys
+import threading
 import traceback
 import warnings
 from collections import Counter
@@ -41,6 +43,74 @@ def syntax_error(path: str, source: str, error: cst.ParserSyntaxError) -> Diagno
     first = error.message.splitlines()[0] if error.message else "unsupported syntax"
     return file_diagnostic(path, PARSE_ERROR, f"LibCST cannot parse this file ({first}); it was not checked.",
                            error.raw_line, error.raw_column + 1)
+
+
+# LibCST recurses once per level of nesting: natively in its parser, and in Python in its
+# code generator (positions, fixes), as do some rules. An expression as deep as CPython
+# compiles (about 3,000 levels: a long concatenation, a chain of calls) needs more than
+# the default 1,000 frames, and a deeper one, which LibCST still parses, overflows the
+# main thread's stack: a crash, not an exception. So trees are made and walked on a
+# thread of their own with a deep stack (reserved, not used, until a file needs it),
+# under a raised recursion limit.
+DEEP_STACK_BYTES = 512 * 2**20
+DEEP_RECURSION_LIMIT = 20_000
+_deep = threading.local()  # .active: this thread is one of those
+_limit_lock = threading.Lock()
+_limit_holders = 0  # deep-stack calls running, which keep the raised limit
+_saved_limit = 0
+
+
+def on_deep_stack(function: Callable[..., Any], *args: Any) -> Any:
+    """``function(*args)`` on a thread with a deep stack and a raised recursion limit,
+    its exception raised here (directly where no such thread can be started)."""
+    if getattr(_deep, "active", False):
+        return function(*args)
+    outcome: List[Tuple[bool, Any]] = []
+
+    def run() -> None:
+        _deep.active = True
+        try:
+            outcome.append((True, function(*args)))
+        except BaseException as exc:  # handed to the caller's thread
+            outcome.append((False, exc))
+
+    try:
+        previous = threading.stack_size(DEEP_STACK_BYTES)
+    except (ValueError, RuntimeError):  # a platform without settable stacks
+        return function(*args)
+    try:
+        thread = threading.Thread(target=run, name="aiolint-deep-stack", daemon=True)
+        _hold_recursion_limit(True)
+        try:
+            thread.start()
+        except RuntimeError:  # no thread to be had: lint here, under the usual limit
+            _hold_recursion_limit(False)
+            return function(*args)
+    finally:
+        threading.stack_size(previous)
+    try:
+        thread.join()
+    finally:
+        _hold_recursion_limit(False)
+    succeeded, value = outcome[0]
+    if succeeded:
+        return value
+    raise value
+
+
+def _hold_recursion_limit(hold: bool) -> None:
+    """Raise the (process-wide) recursion limit for the first holder, restore it after the last."""
+    global _limit_holders, _saved_limit
+    with _limit_lock:
+        if hold:
+            if _limit_holders == 0:
+                _saved_limit = sys.getrecursionlimit()
+                sys.setrecursionlimit(max(_saved_limit, DEEP_RECURSION_LIMIT))
+            _limit_holders += 1
+        else:
+            _limit_holders -= 1
+            if _limit_holders == 0:
+                sys.setrecursionlimit(_saved_limit)
 
 
 def _not_validated(node: cst.CSTNode) -> None:
@@ -75,7 +145,11 @@ def parse(path: str, text: str) -> Union[cst.Module, Diagnostic]:
     except cst.ParserSyntaxError as exc:
         return syntax_error(path, text, exc)
     except RecursionError:
-        return file_diagnostic(path, PARSE_ERROR, "The file is nested too deeply to parse; it was not checked.")
+        return too_deep(path)
+
+
+def too_deep(path: str) -> Diagnostic:
+    return file_diagnostic(path, PARSE_ERROR, "Nested too deeply to parse and check; the file was not checked.")
 
 
 def check_syntax(path: str, text: str) -> Optional[Diagnostic]:
@@ -90,7 +164,7 @@ def check_syntax(path: str, text: str) -> Optional[Diagnostic]:
             ast.parse(text)
         return None
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        tree = parse(path, text)
+        tree = on_deep_stack(parse, path, text)
         return tree if isinstance(tree, Diagnostic) else None
 
 
@@ -122,20 +196,30 @@ def lint_source(source: Union[bytes, str], path: str = "<string>", rules: Option
             result.diagnostics.append(error)
         return result
     result.parsed = True
-    module = parse(path, text)
-    if isinstance(module, Diagnostic):
-        result.diagnostics.append(module)
+    found = on_deep_stack(lint_tree, text, path, rules, options or {})
+    if isinstance(found, Diagnostic):
+        result.diagnostics.append(found)
         return result
-    context = FileContext(module, path, rules, options or {}, text)
-    try:
-        context.run()
-        diagnostics = context.diagnostics()
-    finally:
-        context.close()
+    diagnostics, result.failures = found
     result.diagnostics, suppressed = split_suppressed(diagnostics, text)
     result.suppressed = dict(Counter(d.code for d in suppressed))
-    result.failures = context.failures
     return result
+
+
+def lint_tree(text: str, path: str, rules: Sequence[Type[Rule]],
+              options: Mapping[str, Any]) -> Union[Diagnostic, Tuple[List[Diagnostic], List[RuleFailure]]]:
+    """Parse and walk one file: its diagnostics and the rules that failed, or the AIO001 that stopped it."""
+    module = parse(path, text)
+    if isinstance(module, Diagnostic):
+        return module
+    context = FileContext(module, path, rules, options, text)
+    try:
+        context.run()
+        return context.diagnostics(), context.failures
+    except RecursionError:  # deeper than even the raised limit: no rule's fault
+        return too_deep(path)
+    finally:
+        context.close()
 
 
 # -- pre-filter ---------------------------------------------------------------
@@ -284,6 +368,8 @@ class FileContext:
         for rule, callback in callbacks:
             try:
                 callback(node)
+            except RecursionError:  # the file is too deep (lint_tree says so), not the rule wrong
+                raise
             except Exception:  # a rule's bug must not cost the user the other rules or files
                 self._fail(rule)
 

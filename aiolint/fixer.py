@@ -22,6 +22,7 @@ import libcst as cst
 from .catalog import atomic_write
 from .config import Settings
 from .diagnostics import FileResult, Fix
+from .engine import lint_source, on_deep_stack
 from .positions import NEWLINE
 from .runner import Report
 from .source import DecodeError, decode_with_encoding
@@ -139,7 +140,7 @@ def fix_source(data: bytes, lint: Lint, unsafe: bool = False) -> Fixed:
 def parses(text: str) -> bool:
     """LibCST parses it: what the rules parse with, and what accepts every syntax they lint."""
     try:
-        cst.parse_module(text)
+        on_deep_stack(cst.parse_module, text)  # as deep as the lint parsed it
         return True
     except (cst.ParserSyntaxError, RecursionError):
         return False
@@ -163,8 +164,6 @@ def write_atomically(path: str, data: bytes) -> None:
 
 def fix_files(report: Report, settings: Settings, fixing: Fixing) -> None:
     """Fix the files of ``report`` that have fixes to make; their findings in it become those that remain."""
-    from .engine import lint_source
-
     paths = sorted({d.path for d in report.diagnostics if applicable(d.fix, fixing.unsafe)})
     for path in paths:
         lint = functools.partial(lint_source, path=path, rules=settings.rules_for(path), options=settings.options)

@@ -1,16 +1,21 @@
-"""The engine on one file: decoding, bad input, line endings, rule failures, ordering."""
+"""The engine on one file: decoding, bad input, deep nesting, line endings, rule failures, ordering."""
 
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
+import sys
 
 import libcst as cst
 import pytest
 
+from aiolint import engine
 from aiolint.engine import lint_source, parse_module
+from aiolint.fixer import fix_source
 from aiolint.rules import default_rules
 
-from .conftest import POLL_EXAMPLE, sources
+from .conftest import POLL_EXAMPLE, ROOT, sources
 from .rule_probes import CallProbe, Crashes
 
 
@@ -106,3 +111,50 @@ def test_a_linted_tree_is_freed_at_once_without_the_garbage_collector():
         assert trees() == before
     finally:
         gc.enable()
+
+
+# A statement 1,400 levels deep, as CPython itself compiles it: LibCST's code generator
+# (positions) and the rules recurse once a level or more, past the default limit of 1,000 frames.
+DEEP_CHAIN = "import asyncio\nimport time\n\n\nasync def poll():\n    time.sleep(0" + " + 1" * 1400 + ")\n"
+
+
+def test_a_finding_in_an_expression_as_deep_as_cpython_compiles_is_reported():
+    compile(DEEP_CHAIN, "deep.py", "exec")  # valid Python: CPython runs it
+    limit = sys.getrecursionlimit()
+    result = lint_source(DEEP_CHAIN, "deep.py", default_rules())
+    assert [(d.line, d.column, d.code) for d in result.diagnostics] == [(6, 5, "AIO301")]
+    assert result.failures == []
+    assert sys.getrecursionlimit() == limit  # raised for the file only
+
+
+def test_fixing_inside_a_deep_expression_writes_code_that_parses():
+    fixed = fix_source(DEEP_CHAIN.encode(), lambda text: lint_source(text, "deep.py", default_rules()), unsafe=True)
+    assert fixed.fixed == 1 and fixed.error is None
+    assert b"    await asyncio.sleep(0 + 1 + 1" in fixed.data
+    assert fixed.result.diagnostics == []
+
+
+def test_a_file_deeper_than_the_recursion_limit_is_aio001_not_a_rule_failure(monkeypatch):
+    monkeypatch.setattr(engine, "DEEP_RECURSION_LIMIT", 0)  # the usual limit (1,000) stays
+    result = lint_source(DEEP_CHAIN, "deep.py", default_rules())
+    assert [(d.code, d.message) for d in result.diagnostics] == [
+        ("AIO001", "Nested too deeply to parse and check; the file was not checked.")]
+    assert result.failures == []
+
+
+def test_exceptions_on_the_deep_stack_reach_the_caller():
+    with pytest.raises(ZeroDivisionError):
+        engine.on_deep_stack(lambda: 1 / 0)
+    assert engine.on_deep_stack(lambda a, b: a + b, 2, 3) == 5
+
+
+def test_nesting_too_deep_for_the_main_threads_stack_does_not_crash_the_run(tmp_path):
+    # 2,000 nested brackets: CPython refuses them (too many nested parentheses), LibCST parses
+    # them, recursing natively: on the main thread's stack that was a segmentation fault,
+    # and every other file's findings were lost with the process.
+    (tmp_path / "deep.py").write_text("import time\n\n\nasync def poll():\n    x = " + "(" * 2000 + "1" + ")" * 2000 + "\n")
+    (tmp_path / "poll.py").write_text(POLL_EXAMPLE)
+    run = subprocess.run([sys.executable, "-m", "aiolint", "--no-cache", "--jobs", "1", "."], cwd=tmp_path,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True)
+    assert run.returncode == 1, run.stderr
+    assert "poll.py:5:5: AIO301" in run.stdout and "2 files checked" in run.stderr
