@@ -6,8 +6,9 @@ import functools
 import json
 import os
 import sys
+import traceback
 from collections import Counter
-from typing import TYPE_CHECKING, List, Optional, Sequence
+from typing import TYPE_CHECKING, Any, List, Optional, Sequence
 
 import click
 
@@ -16,7 +17,7 @@ from .catalog import rule_catalog
 from .config import ConfigError, Settings, load_settings, split_codes
 from .discovery import FileFilter
 from .reporters import REPORTERS
-from .runner import Report, collect_rarely, default_jobs, lint_paths
+from .runner import InternalError, Report, collect_rarely, default_jobs, lint_paths
 
 if TYPE_CHECKING:
     from .fixer import Fixing
@@ -31,6 +32,19 @@ class DefaultToCheck(click.Group):
         if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
             args = ["check", *args]
         return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """An error of aiolint's own is exit 2, as the contract says, not Python's 1 (which means findings)."""
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except InternalError as exc:
+            click.echo(f"aiolint: internal error: {exc}", err=True)
+        except Exception:
+            click.echo(f"aiolint: internal error (a bug in aiolint; please report it):\n{traceback.format_exc()}",
+                       err=True)
+        sys.exit(EXIT_ERROR)
 
 
 @click.group(cls=DefaultToCheck, context_settings={"help_option_names": ["-h", "--help"]})

@@ -30,6 +30,10 @@ Task = Tuple[str, Tuple[str, ...], Mapping[str, Any]]
 Outcome = Tuple[Optional[str], Dict[str, Any]]
 
 
+class InternalError(Exception):
+    """The run cannot go on, through no fault of the configuration: exit code 2, in one line."""
+
+
 @dataclass
 class Report:
     files: int = 0
@@ -100,10 +104,16 @@ def run_tasks(tasks: List[Task], workers: int) -> Iterable[Tuple[Task, Outcome]]
         return ((task, lint_task(task)) for task in tasks)
     from concurrent.futures import ProcessPoolExecutor
 
+    from concurrent.futures.process import BrokenProcessPool
+
     tasks = sorted(tasks, key=file_size, reverse=True)
     chunksize = max(1, min(8, len(tasks) // (workers * 8)))  # small chunks: balance beats fewer messages
-    with ProcessPoolExecutor(workers, initializer=collect_rarely) as pool:
-        return list(zip(tasks, pool.map(lint_task, tasks, chunksize=chunksize)))
+    try:
+        with ProcessPoolExecutor(workers, initializer=collect_rarely) as pool:
+            return list(zip(tasks, pool.map(lint_task, tasks, chunksize=chunksize)))
+    except BrokenProcessPool:
+        raise InternalError("a process linting files died (killed by the system, as when memory runs out, or a "
+                            "crash in LibCST's parser); no results were reported") from None
 
 
 def file_size(task: Task) -> int:

@@ -131,3 +131,15 @@ def test_every_rule_documents_every_section(rule):
     assert list(sections) == ["What it does", "Why is this bad?", "Example", "Use instead", "Known limits"]
     assert all(sections.values())
     assert rule.message.rstrip().endswith(".") and rule.summary
+
+
+def test_a_bug_outside_the_rules_is_exit_2_with_its_traceback(tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ValueError("a bug in the engine")
+
+    monkeypatch.setattr(cli, "lint_paths", broken)
+    (tmp_path / "poll.py").write_text(POLL)
+    result = CliRunner().invoke(cli.main, [str(tmp_path)])
+    assert result.exit_code == 2  # not 1, which would read as "findings"
+    assert "aiolint: internal error (a bug in aiolint" in result.output
+    assert "ValueError: a bug in the engine" in result.output

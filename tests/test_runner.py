@@ -105,3 +105,21 @@ def test_the_rule_catalog_is_built_once_however_many_files(tmp_path, monkeypatch
     report = lint_paths([str(tmp_path)], settings_for(tmp_path))
     assert report.files == 4 * len(list(FIXTURES.glob("*.py"))) and report.diagnostics
     assert 0 < len(calls) <= 2 * len(catalog.rule_catalog())  # documentation() and doc_sections(), per rule
+
+
+def die(task):
+    """A worker killed while it lints (by the system when memory runs out, or a crash in native code)."""
+    os._exit(1)
+
+
+def test_a_worker_that_dies_is_an_internal_error_exit_2(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from aiolint import cli, runner
+
+    copies(tmp_path, 4)
+    monkeypatch.setattr(runner, "lint_task", die)
+    result = CliRunner().invoke(cli.main, ["--no-cache", "--isolated", "--jobs", "2", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "aiolint: internal error: a process linting files died" in result.output
+    assert "Traceback" not in result.output
