@@ -48,29 +48,32 @@ def syntax_error(path: str, source: str, error: cst.ParserSyntaxError) -> Diagno
 # LibCST recurses once per level of nesting: natively in its parser, and in Python in its
 # code generator (positions, fixes), as do some rules. An expression as deep as CPython
 # compiles (about 3,000 levels: a long concatenation, a chain of calls) needs more than
-# the default 1,000 frames, and a deeper one, which LibCST still parses, overflows the
-# main thread's stack: a crash, not an exception. So trees are made and walked on a
-# thread of their own with a deep stack (reserved, not used, until a file needs it),
-# under a raised recursion limit.
+# the default 1,000 frames, and a deeper one, which LibCST still parses, overflows an
+# 8 MiB stack: a crash, not an exception. So trees are made and walked under a raised
+# recursion limit, on a stack that can hold it: the main thread's, allowed to grow (Linux
+# checks the soft limit as it grows, and leaves at least 128 MiB free below it), or else
+# a thread of their own. (Running every file on another thread would be simpler, but
+# LibCST parses a tenth slower there.)
 DEEP_STACK_BYTES = 512 * 2**20
 DEEP_RECURSION_LIMIT = 20_000
-_deep = threading.local()  # .active: this thread is one of those
+_deep = threading.local()  # .active: this thread is already under the raised limit
 _limit_lock = threading.Lock()
-_limit_holders = 0  # deep-stack calls running, which keep the raised limit
+_limit_holders = 0  # calls running under the raised limit
 _saved_limit = 0
 
 
 def on_deep_stack(function: Callable[..., Any], *args: Any) -> Any:
-    """``function(*args)`` on a thread with a deep stack and a raised recursion limit,
-    its exception raised here (directly where no such thread can be started)."""
+    """``function(*args)`` with room to recurse, its exception raised here (as it is, where
+    the room cannot be had)."""
     if getattr(_deep, "active", False):
         return function(*args)
+    if threading.current_thread() is threading.main_thread() and _main_stack_grows():
+        return _deeply(function, *args)
     outcome: List[Tuple[bool, Any]] = []
 
     def run() -> None:
-        _deep.active = True
         try:
-            outcome.append((True, function(*args)))
+            outcome.append((True, _deeply(function, *args)))
         except BaseException as exc:  # handed to the caller's thread
             outcome.append((False, exc))
 
@@ -80,34 +83,53 @@ def on_deep_stack(function: Callable[..., Any], *args: Any) -> Any:
         return function(*args)
     try:
         thread = threading.Thread(target=run, name="aiolint-deep-stack", daemon=True)
-        _hold_recursion_limit(True)
         try:
             thread.start()
-        except RuntimeError:  # no thread to be had: lint here, under the usual limit
-            _hold_recursion_limit(False)
+        except RuntimeError:  # no thread to be had
             return function(*args)
     finally:
         threading.stack_size(previous)
-    try:
-        thread.join()
-    finally:
-        _hold_recursion_limit(False)
+    thread.join()
     succeeded, value = outcome[0]
     if succeeded:
         return value
     raise value
 
 
-def _hold_recursion_limit(hold: bool) -> None:
-    """Raise the (process-wide) recursion limit for the first holder, restore it after the last."""
+@functools.lru_cache(maxsize=None)
+def _main_stack_grows() -> bool:
+    """Let the main thread's stack grow to ``DEEP_STACK_BYTES`` (once per process: children inherit it)."""
+    if not sys.platform.startswith("linux"):  # elsewhere the main stack's size is fixed at start
+        return False
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_STACK)
+        if soft == resource.RLIM_INFINITY or soft >= DEEP_STACK_BYTES:
+            return True
+        if hard != resource.RLIM_INFINITY and hard < DEEP_STACK_BYTES:
+            return False
+        resource.setrlimit(resource.RLIMIT_STACK, (DEEP_STACK_BYTES, hard))
+        return True
+    except (ImportError, ValueError, OSError):
+        return False
+
+
+def _deeply(function: Callable[..., Any], *args: Any) -> Any:
+    """``function(*args)`` under the raised recursion limit (process-wide: raised by the first
+    such call running, restored by the last)."""
     global _limit_holders, _saved_limit
     with _limit_lock:
-        if hold:
-            if _limit_holders == 0:
-                _saved_limit = sys.getrecursionlimit()
-                sys.setrecursionlimit(max(_saved_limit, DEEP_RECURSION_LIMIT))
-            _limit_holders += 1
-        else:
+        if _limit_holders == 0:
+            _saved_limit = sys.getrecursionlimit()
+            sys.setrecursionlimit(max(_saved_limit, DEEP_RECURSION_LIMIT))
+        _limit_holders += 1
+    _deep.active = True
+    try:
+        return function(*args)
+    finally:
+        _deep.active = False
+        with _limit_lock:
             _limit_holders -= 1
             if _limit_holders == 0:
                 sys.setrecursionlimit(_saved_limit)

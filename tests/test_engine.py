@@ -148,13 +148,33 @@ def test_exceptions_on_the_deep_stack_reach_the_caller():
     assert engine.on_deep_stack(lambda a, b: a + b, 2, 3) == 5
 
 
+# 2,000 nested brackets: CPython refuses them (too many nested parentheses), LibCST parses them,
+# recursing natively: on an 8 MiB stack that was a segmentation fault, and every other file's
+# findings were lost with the process.
+TOO_DEEP_FOR_8_MIB = "import time\n\n\nasync def poll():\n    x = " + "(" * 2000 + "1" + ")" * 2000 + "\n"
+
+
 def test_nesting_too_deep_for_the_main_threads_stack_does_not_crash_the_run(tmp_path):
-    # 2,000 nested brackets: CPython refuses them (too many nested parentheses), LibCST parses
-    # them, recursing natively: on the main thread's stack that was a segmentation fault,
-    # and every other file's findings were lost with the process.
-    (tmp_path / "deep.py").write_text("import time\n\n\nasync def poll():\n    x = " + "(" * 2000 + "1" + ")" * 2000 + "\n")
+    (tmp_path / "deep.py").write_text(TOO_DEEP_FOR_8_MIB)
     (tmp_path / "poll.py").write_text(POLL_EXAMPLE)
     run = subprocess.run([sys.executable, "-m", "aiolint", "--no-cache", "--jobs", "1", "."], cwd=tmp_path,
                          env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True)
     assert run.returncode == 1, run.stderr
     assert "poll.py:5:5: AIO301" in run.stdout and "2 files checked" in run.stderr
+
+
+def test_nesting_too_deep_for_a_threads_stack_does_not_crash_a_caller_on_another_thread(tmp_path):
+    # An editor or server calling lint_source from a thread of its own: that stack cannot grow.
+    (tmp_path / "deep.py").write_text(TOO_DEEP_FOR_8_MIB + "    time.sleep(1)\n")
+    script = (
+        "import threading, sys\n"
+        "from aiolint import lint_source\n"
+        "found = []\n"
+        "worker = threading.Thread(target=lambda: found.extend(lint_source(open(sys.argv[1]).read(), 'deep.py').diagnostics))\n"
+        "worker.start(); worker.join()\n"
+        "print([(d.line, d.code) for d in found])\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script, str(tmp_path / "deep.py")],
+                         env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[(6, 'AIO301')]"
