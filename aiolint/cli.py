@@ -239,6 +239,8 @@ def finish(report: Report, quiet: bool, exit_zero: bool, fixing: Optional[Fixing
     errors = fixing.errors if fixing is not None else []
     for error in errors:
         click.echo(f"aiolint: error: {error}", err=True)
+    for warning in fixing.warnings if fixing is not None else []:
+        click.echo(f"aiolint: warning: {warning}", err=True)
     count = len(report.diagnostics)
     diff = fixing is not None and not fixing.write
     would, changed = (fixing.fixed, len(fixing.diffs)) if fixing is not None else (0, 0)

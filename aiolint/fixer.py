@@ -42,6 +42,7 @@ class Fixing:
     fixed: int = 0
     diffs: List[str] = field(default_factory=list)
     errors: List[str] = field(default_factory=list)  # files left unchanged, and why
+    warnings: List[str] = field(default_factory=list)  # files whose fixes did not settle
 
 
 def applicable(fix: Optional[Fix], unsafe: bool) -> bool:
@@ -97,6 +98,7 @@ class Fixed:
     before: str = ""  # the text before and after, for --diff
     after: str = ""
     error: Optional[str] = None  # why nothing was changed although fixes were offered
+    unsettled: bool = False  # fixes still applied after MAX_ROUNDS rounds (they may undo each other)
 
 
 def fix_source(data: bytes, lint: Lint, unsafe: bool = False) -> Fixed:
@@ -113,7 +115,7 @@ def fix_source(data: bytes, lint: Lint, unsafe: bool = False) -> Fixed:
         result = lint(data)
         return Fixed(data, result, result)
     linted = result = lint(before)
-    text, fixed = before, 0
+    text, fixed, unsettled = before, 0, False
     for _ in range(MAX_ROUNDS):
         new_text, made = apply_fixes(text, [d.fix for d in result.diagnostics if applicable(d.fix, unsafe)])
         if new_text == text:
@@ -124,6 +126,8 @@ def fix_source(data: bytes, lint: Lint, unsafe: bool = False) -> Fixed:
                                                      "(a bug in aiolint); the file was left unchanged")
         text, fixed = new_text, fixed + len(made)
         result = lint(text)
+    else:  # every round changed the text: does the last result still offer changes?
+        unsettled = apply_fixes(text, [d.fix for d in result.diagnostics if applicable(d.fix, unsafe)])[0] != text
     if not fixed:
         return Fixed(data, linted, result, before=before, after=before)
     try:
@@ -134,7 +138,7 @@ def fix_source(data: bytes, lint: Lint, unsafe: bool = False) -> Fixed:
     except UnicodeError:
         return Fixed(data, linted, linted, error=f"the fixed code cannot be written in the file's encoding "
                                                  f"({encoding}) as it was read; the file was left unchanged")
-    return Fixed(new_data, linted, result, fixed, before, text)
+    return Fixed(new_data, linted, result, fixed, before, text, unsettled=unsettled)
 
 
 def parses(text: str) -> bool:
@@ -187,6 +191,9 @@ def record(fixed: Fixed, path: str, fixing: Fixing) -> None:
     fixing.fixed += fixed.fixed
     if fixed.error:
         fixing.errors.append(f"{path}: {fixed.error}")
+    if fixed.unsettled:
+        fixing.warnings.append(f"{path}: the fixes did not settle after {MAX_ROUNDS} rounds (some may undo "
+                               "others: a bug in aiolint); what remains is reported")
     if fixed.fixed and not fixing.write:
         fixing.diffs.append(unified_diff(path, fixed.before, fixed.after))
 

@@ -10,7 +10,9 @@ import sys
 import pytest
 
 from aiolint.diagnostics import Diagnostic, Edit, FileResult, Fix
-from aiolint.fixer import MAX_ROUNDS, apply_fixes, fix_file, fix_source, write_atomically
+from aiolint import cli
+from aiolint.fixer import MAX_ROUNDS, Fixing, apply_fixes, fix_file, fix_source, record, write_atomically
+from aiolint.runner import Report
 
 from .conftest import FIXTURES
 from .test_cli import POLL  # AIO301 on line 5, AIO503 on line 10: both with unsafe fixes
@@ -214,6 +216,25 @@ def test_fixes_that_undo_each_other_stop_after_max_rounds():
     fixed = fix_source(b"a\n", offering(toggle))
     assert fixed.fixed == MAX_ROUNDS
     assert fixed.data == (b"a\n" if MAX_ROUNDS % 2 == 0 else b"b\n")
+    assert fixed.unsettled  # the run warns, as ruff does when its fixes do not converge
+
+
+def test_fixes_that_settle_in_the_last_round_are_not_unsettled():
+    def step_down(text):  # "k" -> "j" -> ... -> "a": one fix a round, MAX_ROUNDS in all
+        return [replace(1, 1, 1, 2, chr(ord(text[0]) - 1))] if text[0] > "a" else []
+
+    fixed = fix_source(chr(ord("a") + MAX_ROUNDS).encode() + b"\n", offering(step_down))
+    assert (fixed.data, fixed.fixed, fixed.unsettled) == (b"a\n", MAX_ROUNDS, False)
+
+
+def test_unsettled_fixes_are_a_warning_that_leaves_the_exit_code_alone(capsys):
+    def toggle(text):
+        return [replace(1, 1, 1, 2, "b" if text[0] == "a" else "a")]
+
+    fixing = Fixing()
+    record(fix_source(b"a\n", offering(toggle)), "x.py", fixing)
+    assert cli.finish(Report(files=1), quiet=True, exit_zero=False, fixing=fixing) == 0
+    assert f"aiolint: warning: x.py: the fixes did not settle after {MAX_ROUNDS} rounds" in capsys.readouterr().err
 
 
 def test_unsafe_fixes_only_when_asked():
