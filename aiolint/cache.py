@@ -6,6 +6,11 @@ build of aiolint (``catalog.build_id``), so a new version or an edited rule star
 afresh. An entry is plain JSON without the file's path: identical files share one.
 Writes go to a temporary file renamed into place, so concurrent runs never see half
 an entry; an entry that cannot be read is a miss, and the run writes it again.
+
+Every version of a file's content gets an entry of its own, so a run that writes
+entries also removes, at most once a day, those no run has read for ``STALE_AFTER``
+(a hit marks its entry as read, once a day at most): the directory stays about as
+large as what the project holds, however long one build of aiolint is used.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import json
 import os
 import re
 import shutil
+import time
 from typing import Any, Collection, Dict, Mapping, Optional
 
 from . import catalog
@@ -27,6 +33,9 @@ CACHEDIR_TAG = (
     "# For information about cache directory tags, see https://bford.info/cachedir/\n"
 )
 BUILD_DIR = re.compile(r"^[0-9][\w.+!-]*-[0-9a-f]{16}$")  # the names build_id() gives
+DAY = 24 * 3600
+STALE_AFTER = 30 * DAY  # an entry no run has read for this long is removed
+PRUNED = ".pruned"  # in a build directory: its time says when stale entries were last removed
 
 
 def content_digest(data: bytes) -> str:
@@ -65,6 +74,7 @@ class ResultCache:
         self.root = root
         self.directory = build_directory(root)
         self._ready = False
+        self._now = time.time()
 
     @staticmethod
     def key(content: str, settings: str) -> str:
@@ -72,9 +82,13 @@ class ResultCache:
 
     def get(self, key: str, path: str) -> Optional[FileResult]:
         """The cached result for this key, under this path; None when missing or unreadable."""
+        entry = os.path.join(self.directory, key)
         try:
-            with open(os.path.join(self.directory, key), "rb") as handle:
-                return from_data(path, json.loads(handle.read()))
+            with open(entry, "rb") as handle:
+                result = from_data(path, json.loads(handle.read()))
+                if self._now - os.fstat(handle.fileno()).st_mtime > DAY:
+                    os.utime(entry)  # read: not stale
+                return result
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return None  # missing, or corrupt: linting the file again rewrites it
 
@@ -99,11 +113,34 @@ class ResultCache:
                 atomic_write(os.path.join(self.root, name), content.encode())
         if not os.path.isdir(self.directory):
             os.makedirs(self.directory, exist_ok=True)
-            self._prune()
+            self._prune_builds()
+        else:
+            self._prune_entries()
         catalog.store_in(self.directory)
         self._ready = True
 
-    def _prune(self) -> None:
+    def _prune_entries(self) -> None:
+        """Remove the entries no run has read for STALE_AFTER (and temporary files a killed run left),
+        unless that was done less than a day ago."""
+        mark = os.path.join(self.directory, PRUNED)
+        try:
+            if self._now - os.stat(mark).st_mtime < DAY:
+                return
+        except OSError:
+            pass  # never pruned
+        atomic_write(mark, b"")
+        with os.scandir(self.directory) as found:
+            for entry in found:
+                if entry.name in (catalog.CATALOG_FILE, PRUNED):
+                    continue
+                try:
+                    age = self._now - entry.stat().st_mtime
+                    if age > STALE_AFTER or (entry.name.endswith(".tmp") and age > DAY):
+                        os.unlink(entry.path)
+                except OSError:
+                    pass  # removed meanwhile by a concurrent run
+
+    def _prune_builds(self) -> None:
         # Only directories named as builds are: never anything else someone keeps there.
         for name in os.listdir(self.root):
             path = os.path.join(self.root, name)

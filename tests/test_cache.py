@@ -6,12 +6,13 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from aiolint import catalog
-from aiolint.cache import CACHEDIR_TAG, ResultCache
+from aiolint.cache import CACHEDIR_TAG, PRUNED, ResultCache
 from aiolint.config import Selection, Settings
 from aiolint.rules import REGISTRY
 from aiolint.runner import lint_paths
@@ -39,7 +40,7 @@ def run(tmp_path: Path, **changes):
 
 
 def entries(cache_dir: Path):
-    return [path for path in cache_dir.glob("*/*") if path.name != catalog.CATALOG_FILE]
+    return [path for path in cache_dir.glob("*/*") if path.name not in (catalog.CATALOG_FILE, PRUNED)]
 
 
 def test_a_second_run_reads_every_file_from_the_cache_and_reports_the_same(tmp_path):
@@ -124,6 +125,51 @@ def test_a_corrupt_entry_is_ignored_and_rewritten(tmp_path, garbage):
         json.loads(entry.read_bytes())  # rewritten whole
     assert run(tmp_path).cached == first.files
 
+
+
+def age(path: Path, days: float) -> None:
+    then = time.time() - days * 24 * 3600
+    os.utime(path, (then, then))
+
+
+def test_entries_no_run_has_read_for_a_month_are_removed_once_a_day(tmp_path):
+    cache_dir = tmp_path / ".aiolint_cache"
+    project(tmp_path)
+    (tmp_path / "poll.py").unlink()
+    run(tmp_path)
+    others = set(entries(cache_dir))  # of every file but poll.py
+    (tmp_path / "poll.py").write_text(POLL)
+    run(tmp_path)
+    (first_poll,) = set(entries(cache_dir)) - others
+    (tmp_path / "poll.py").write_text(POLL + "# edited\n")
+    run(tmp_path)
+    (edited_poll,) = set(entries(cache_dir)) - others - {first_poll}
+    for entry in [*entries(cache_dir), *cache_dir.glob(f"*/{PRUNED}")]:
+        age(entry, 31)  # nothing read for a month, nor pruned
+    (tmp_path / "new.py").write_text(POLL + "# new\n")  # something to write: the run prunes
+    report = run(tmp_path)
+    assert report.cached == report.files - 1
+    (new,) = set(entries(cache_dir)) - others - {first_poll, edited_poll}
+    assert set(entries(cache_dir)) == others | {edited_poll, new}  # the content no file has now is gone
+    # Pruned today: an entry unread for a month now waits for tomorrow's run.
+    (tmp_path / "poll.py").write_text(POLL + "# edited again\n")
+    age(edited_poll, 31)
+    run(tmp_path)
+    assert edited_poll.exists()
+
+
+def test_a_run_that_writes_nothing_removes_nothing(tmp_path):
+    project(tmp_path)
+    run(tmp_path)
+    cache_dir = tmp_path / ".aiolint_cache"
+    (tmp_path / "poll.py").unlink()
+    for entry in entries(cache_dir):
+        age(entry, 31)
+    before = set(entries(cache_dir))
+    assert run(tmp_path).cached == len(list(tmp_path.glob("*.py")))
+    assert set(entries(cache_dir)) == before  # a warm run only reads, and marks what it read
+    recent = {entry for entry in before if time.time() - entry.stat().st_mtime < 3600}
+    assert len(recent) == len(before) - 1  # all but poll.py's entry, which no file has now
 
 def test_rule_failures_are_not_cached(tmp_path):
     cache = ResultCache(str(tmp_path / "cache"))
