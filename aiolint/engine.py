@@ -20,6 +20,11 @@ from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Mapping, Opti
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+try:
+    import resource
+except ImportError:  # not on Windows
+    resource = None  # type: ignore[assignment]
+
 from .diagnostics import PARSE_ERROR, READ_ERROR, Diagnostic, Edit, FileResult, Fix, RuleFailure, file_diagnostic
 from .rules.base import NodeFix, Rule
 from .positions import positions as node_positions
@@ -50,9 +55,9 @@ def syntax_error(path: str, source: str, error: cst.ParserSyntaxError) -> Diagno
 # compiles (about 3,000 levels: a long concatenation, a chain of calls) needs more than
 # the default 1,000 frames, and a deeper one, which LibCST still parses, overflows an
 # 8 MiB stack: a crash, not an exception. So trees are made and walked under a raised
-# recursion limit, on a stack that can hold it: the main thread's, allowed to grow (Linux
-# checks the soft limit as it grows, and leaves at least 128 MiB free below it), or else
-# a thread of their own. (Running every file on another thread would be simpler, but
+# recursion limit, on a stack that can hold it: the main thread's, allowed to grow while
+# they are (Linux checks the soft limit as it grows, and leaves at least 128 MiB free
+# below it), or else a thread of their own. (Running every file on another thread would be simpler, but
 # LibCST parses a tenth slower there.)
 DEEP_STACK_BYTES = 512 * 2**20
 DEEP_RECURSION_LIMIT = 20_000
@@ -67,8 +72,13 @@ def on_deep_stack(function: Callable[..., Any], *args: Any) -> Any:
     the room cannot be had)."""
     if getattr(_deep, "active", False):
         return function(*args)
-    if threading.current_thread() is threading.main_thread() and _main_stack_grows():
-        return _deeply(function, *args)
+    if threading.current_thread() is threading.main_thread():
+        limits = _grow_main_stack()
+        if limits is not None:
+            try:
+                return _deeply(function, *args)
+            finally:
+                resource.setrlimit(resource.RLIMIT_STACK, limits)
     outcome: List[Tuple[bool, Any]] = []
 
     def run() -> None:
@@ -96,23 +106,21 @@ def on_deep_stack(function: Callable[..., Any], *args: Any) -> Any:
     raise value
 
 
-@functools.lru_cache(maxsize=None)
-def _main_stack_grows() -> bool:
-    """Let the main thread's stack grow to ``DEEP_STACK_BYTES`` (once per process: children inherit it)."""
-    if not sys.platform.startswith("linux"):  # elsewhere the main stack's size is fixed at start
-        return False
+def _grow_main_stack() -> Optional[Tuple[int, int]]:
+    """Let the main thread's stack grow to ``DEEP_STACK_BYTES``: the limits to restore after (None: it
+    cannot). Restored, so that the processes a program starts later do not inherit the raised limit."""
+    if resource is None or not sys.platform.startswith("linux"):  # elsewhere the main stack is fixed at start
+        return None
     try:
-        import resource
-
-        soft, hard = resource.getrlimit(resource.RLIMIT_STACK)
+        soft, hard = limits = resource.getrlimit(resource.RLIMIT_STACK)
         if soft == resource.RLIM_INFINITY or soft >= DEEP_STACK_BYTES:
-            return True
+            return limits
         if hard != resource.RLIM_INFINITY and hard < DEEP_STACK_BYTES:
-            return False
+            return None
         resource.setrlimit(resource.RLIMIT_STACK, (DEEP_STACK_BYTES, hard))
-        return True
-    except (ImportError, ValueError, OSError):
-        return False
+        return limits
+    except (ValueError, OSError):
+        return None
 
 
 def _deeply(function: Callable[..., Any], *args: Any) -> Any:

@@ -120,11 +120,15 @@ DEEP_CHAIN = "import asyncio\nimport time\n\n\nasync def poll():\n    time.sleep
 
 def test_a_finding_in_an_expression_as_deep_as_cpython_compiles_is_reported():
     compile(DEEP_CHAIN, "deep.py", "exec")  # valid Python: CPython runs it
+    resource = pytest.importorskip("resource")  # not on Windows
     limit = sys.getrecursionlimit()
+    stack = resource.getrlimit(resource.RLIMIT_STACK)
     result = lint_source(DEEP_CHAIN, "deep.py", default_rules())
     assert [(d.line, d.column, d.code) for d in result.diagnostics] == [(6, 5, "AIO301")]
     assert result.failures == []
-    assert sys.getrecursionlimit() == limit  # raised for the file only
+    # Raised for the file only: programs that lint, and the processes they start, keep their own.
+    assert sys.getrecursionlimit() == limit
+    assert resource.getrlimit(resource.RLIMIT_STACK) == stack
 
 
 def test_fixing_inside_a_deep_expression_writes_code_that_parses():
