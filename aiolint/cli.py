@@ -127,7 +127,7 @@ def check(paths: Sequence[str], config: Optional[str], isolated: bool, select: S
         else:
             report = lint_paths(list(paths) or ["."], settings, jobs=jobs or default_jobs(), cache=not no_cache)
             if fixing is not None:
-                fix_files(report, settings, fixing)
+                fix_files(report, settings, fixing, cache=not no_cache)
     except ConfigError as exc:
         raise ConfigFailure(str(exc)) from None
     # Fixed standard input goes to standard output, so the findings go to standard error, as with ruff.

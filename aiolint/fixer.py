@@ -19,12 +19,13 @@ from typing import Callable, Iterable, List, Optional, Tuple, Union
 
 import libcst as cst
 
+from .cache import content_digest, to_data
 from .catalog import atomic_write
 from .config import Settings
 from .diagnostics import FileResult, Fix
 from .engine import lint_source, on_deep_stack
 from .positions import NEWLINE
-from .runner import Report
+from .runner import Report, SettingsCache
 from .source import DecodeError, decode_with_encoding
 
 MAX_ROUNDS = 10
@@ -166,8 +167,11 @@ def write_atomically(path: str, data: bytes) -> None:
     atomic_write(target, data, mode=stat.S_IMODE(os.stat(target).st_mode), durable=True)
 
 
-def fix_files(report: Report, settings: Settings, fixing: Fixing) -> None:
-    """Fix the files of ``report`` that have fixes to make; their findings in it become those that remain."""
+def fix_files(report: Report, settings: Settings, fixing: Fixing, cache: bool = False) -> None:
+    """Fix the files of ``report`` that have fixes to make; their findings in it become those that remain.
+
+    With ``cache``, what remains in a file written is cached, as a run would: the next run reads it."""
+    store = SettingsCache(settings) if cache and fixing.write else None
     paths = sorted({d.path for d in report.diagnostics if applicable(d.fix, fixing.unsafe)})
     for path in paths:
         lint = functools.partial(lint_source, path=path, rules=settings.rules_for(path), options=settings.options)
@@ -177,6 +181,8 @@ def fix_files(report: Report, settings: Settings, fixing: Fixing) -> None:
             fixing.errors.append(f"{path}: cannot fix the file: {exc.strerror or exc}")
             continue
         record(fixed, path, fixing)
+        if store is not None and fixed.fixed:
+            store.put(content_digest(fixed.data), settings.codes_for(path), to_data(fixed.result))
         report.diagnostics = [d for d in report.diagnostics if d.path != path] + fixed.result.diagnostics
         report.failures = [f for f in report.failures if f.path != path] + fixed.result.failures
         report.suppressed.subtract(fixed.linted.suppressed)

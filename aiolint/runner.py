@@ -129,17 +129,30 @@ def lint_file(path: str, settings: Settings) -> FileResult:
     return from_data(path, data)
 
 
+class SettingsCache:
+    """The result cache as the settings key it: an entry per file content and the settings that apply to it."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.store = ResultCache(settings.cache_dir)
+        self.options = settings.options
+        self._digests: Dict[FrozenSet[str], str] = {}  # the settings digest of each set of codes
+
+    def key(self, content: str, codes: Iterable[str]) -> str:
+        codes = frozenset(codes)
+        if codes not in self._digests:
+            self._digests[codes] = settings_digest(codes, self.options)
+        return ResultCache.key(content, self._digests[codes])
+
+    def get(self, content: str, codes: Iterable[str], path: str) -> Optional[FileResult]:
+        return self.store.get(self.key(content, codes), path)
+
+    def put(self, content: str, codes: Iterable[str], data: Mapping[str, Any]) -> None:
+        self.store.put(self.key(content, codes), data)
+
+
 def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: bool = False) -> Report:
     """Lint files and directories with ``jobs`` processes, reading and writing ``settings.cache_dir`` if ``cache``."""
-    store = ResultCache(settings.cache_dir) if cache else None
-    digests: Dict[FrozenSet[str], str] = {}  # the settings digest of each set of codes
-
-    def key(content: str, codes: Iterable[str]) -> str:
-        codes = frozenset(codes)
-        if codes not in digests:
-            digests[codes] = settings_digest(codes, settings.options)
-        return ResultCache.key(content, digests[codes])
-
+    store = SettingsCache(settings) if cache else None
     report = Report()
     todo: List[Task] = []
     for path in discover(paths, settings):
@@ -151,7 +164,7 @@ def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: b
             except OSError as exc:
                 report.add(read_error(path, exc))
                 continue
-            hit = store.get(key(content, task[1]), path)
+            hit = store.get(content, task[1], path)
             if hit is not None:
                 report.add(hit, cached=True)
                 continue
@@ -159,7 +172,7 @@ def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: b
     report.processes = pool_size(jobs, len(todo))
     for task, (digest, data) in run_tasks(todo, report.processes):
         if store is not None and digest is not None:
-            store.put(key(digest, task[1]), data)
+            store.put(digest, task[1], data)
         report.add(from_data(task[0], data))
     report.diagnostics.sort()
     report.failures.sort(key=lambda failure: (failure.path, failure.code))

@@ -46,6 +46,16 @@ def test_unsafe_fixes_are_applied_with_unsafe_fixes(tmp_path):
     assert run.stderr.decode() == "All checks passed (1 file checked; 2 fixed).\n"
 
 
+
+def test_the_run_after_a_fix_reads_the_fixed_files_from_the_cache(tmp_path):
+    (tmp_path / "poll.py").write_text(POLL)
+    (tmp_path / "blocking.py").write_bytes((FIXTURES / "AIO3xx_blocking.py").read_bytes())  # findings remain
+    fixing = aiolint("--fix", "--unsafe-fixes", ".", cwd=tmp_path)
+    assert b"fixed" in fixing.stderr and (tmp_path / "poll.py").read_text() == FIXED_POLL
+    after = aiolint("--verbose", ".", cwd=tmp_path)
+    assert b"2 files: 2 from the cache, 0 linted" in after.stderr
+    assert after.stdout == aiolint("--no-cache", ".", cwd=tmp_path).stdout == fixing.stdout != b""
+
 def test_unsafe_fixes_are_only_counted_without_unsafe_fixes(tmp_path):
     path = tmp_path / "poll.py"
     path.write_text(POLL)
