@@ -57,8 +57,8 @@ def syntax_error(path: str, source: str, error: cst.ParserSyntaxError) -> Diagno
 # 8 MiB stack: a crash, not an exception. So trees are made and walked under a raised
 # recursion limit, on a stack that can hold it: the main thread's, allowed to grow while
 # they are (Linux checks the soft limit as it grows, and leaves at least 128 MiB free
-# below it), or else a thread of their own. (Running every file on another thread would be simpler, but
-# LibCST parses a tenth slower there.)
+# below it), or else a thread of their own. (Every file on another thread would be
+# simpler, but LibCST parses a tenth slower off the main thread.)
 DEEP_STACK_BYTES = 512 * 2**20
 DEEP_RECURSION_LIMIT = 20_000
 _deep = threading.local()  # .active: this thread is already under the raised limit
