@@ -4,8 +4,8 @@ Importing the rules imports LibCST, which alone costs about 0.2 s: a run whose e
 file is cached must not pay that just to check ``--select`` against the known codes.
 So the codes, names, defaults and documentation (which SARIF carries) are stored in
 the result cache, next to the results of the same build of aiolint, by the run that
-fills it; later runs read them from there. The build id (the version and the sizes and times of aiolint's
-own source files) keys both.
+fills it; later runs read them from there. The build id (the version and the sizes
+and times of aiolint's own source files) keys both.
 """
 
 from __future__ import annotations

@@ -117,9 +117,12 @@ def fix_source(data: bytes, lint: Lint, unsafe: bool = False) -> Fixed:
         return Fixed(data, result, result)
     linted = result = lint(before)
     text, fixed, unsettled = before, 0, False
-    for _ in range(MAX_ROUNDS):
+    for done in range(MAX_ROUNDS + 1):
         new_text, made = apply_fixes(text, [d.fix for d in result.diagnostics if applicable(d.fix, unsafe)])
         if new_text == text:
+            break
+        if done == MAX_ROUNDS:  # fixes still offered: they may undo each other
+            unsettled = True
             break
         if not parses(new_text):
             codes = ", ".join(sorted({d.code for d in result.diagnostics if d.fix in made}))
@@ -127,8 +130,6 @@ def fix_source(data: bytes, lint: Lint, unsafe: bool = False) -> Fixed:
                                                      "(a bug in aiolint); the file was left unchanged")
         text, fixed = new_text, fixed + len(made)
         result = lint(text)
-    else:  # every round changed the text: does the last result still offer changes?
-        unsettled = apply_fixes(text, [d.fix for d in result.diagnostics if applicable(d.fix, unsafe)])[0] != text
     if not fixed:
         return Fixed(data, linted, result, before=before, after=before)
     try:

@@ -103,7 +103,6 @@ def run_tasks(tasks: List[Task], workers: int) -> Iterable[Tuple[Task, Outcome]]
     if workers == 1:
         return ((task, lint_task(task)) for task in tasks)
     from concurrent.futures import ProcessPoolExecutor
-
     from concurrent.futures.process import BrokenProcessPool
 
     tasks = sorted(tasks, key=file_size, reverse=True)

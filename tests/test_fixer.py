@@ -219,10 +219,12 @@ def test_rounds_go_on_until_nothing_applies():
     assert (fixed.data, fixed.fixed, fixed.result.diagnostics) == (b"a\n", 3, [])
 
 
-def test_fixes_that_undo_each_other_stop_after_max_rounds():
-    def toggle(text):
-        return [replace(1, 1, 1, 2, "b" if text[0] == "a" else "a")]
+def toggle(text):
+    """Fixes that undo each other: "a" becomes "b", and "b" becomes "a"."""
+    return [replace(1, 1, 1, 2, "b" if text[0] == "a" else "a")]
 
+
+def test_fixes_that_undo_each_other_stop_after_max_rounds():
     fixed = fix_source(b"a\n", offering(toggle))
     assert fixed.fixed == MAX_ROUNDS
     assert fixed.data == (b"a\n" if MAX_ROUNDS % 2 == 0 else b"b\n")
@@ -238,9 +240,6 @@ def test_fixes_that_settle_in_the_last_round_are_not_unsettled():
 
 
 def test_unsettled_fixes_are_a_warning_that_leaves_the_exit_code_alone(capsys):
-    def toggle(text):
-        return [replace(1, 1, 1, 2, "b" if text[0] == "a" else "a")]
-
     fixing = Fixing()
     record(fix_source(b"a\n", offering(toggle)), "x.py", fixing)
     assert cli.finish(Report(files=1), quiet=True, exit_zero=False, fixing=fixing) == 0
