@@ -26,7 +26,7 @@ from .diagnostics import FileResult, Fix
 from .engine import lint_source, on_deep_stack
 from .positions import NEWLINE
 from .runner import Report, SettingsCache
-from .source import DecodeError, decode_with_encoding
+from .source import DecodeError, decode_with_encoding, read_source
 
 MAX_ROUNDS = 10
 
@@ -154,8 +154,7 @@ def parses(text: str) -> bool:
 
 def fix_file(path: str, lint: Lint, unsafe: bool = False, write: bool = True) -> Fixed:
     """Fix a file in place (or only say how, unless ``write``). OSError when it cannot be read or written."""
-    with open(path, "rb") as handle:
-        data = handle.read()
+    data = read_source(path)
     fixed = fix_source(data, lint, unsafe)
     if write and fixed.fixed:
         write_atomically(path, fixed.data)

@@ -19,6 +19,7 @@ from .cache import ResultCache, content_digest, from_data, settings_digest, to_d
 from .config import Settings
 from .diagnostics import READ_ERROR, Diagnostic, FileResult, RuleFailure, file_diagnostic
 from .discovery import discover
+from .source import read_source
 
 # A worker should get at least this many files: below that, starting a process
 # (which imports LibCST, 0.2 s) costs more than it saves.
@@ -72,17 +73,16 @@ def collect_rarely() -> None:
     gc.set_threshold(10_000, 20, 20)
 
 
-def read_error(path: str, error: OSError) -> FileResult:
+def read_error(path: str, error: OSError, what: str = "file") -> FileResult:
     reason = error.strerror or str(error)
-    return FileResult(path, [file_diagnostic(path, READ_ERROR, f"Cannot read the file: {reason}.")])
+    return FileResult(path, [file_diagnostic(path, READ_ERROR, f"Cannot read the {what}: {reason}.")])
 
 
 def lint_task(task: Task) -> Outcome:
     """Read and lint one file, in a worker or in this process."""
     path, codes, options = task
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        data = read_source(path)
     except OSError as exc:
         return None, to_data(read_error(path, exc))
     from .engine import lint_source  # imported once per process, and only when a file needs linting
@@ -154,12 +154,15 @@ def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: b
     store = SettingsCache(settings) if cache else None
     report = Report()
     todo: List[Task] = []
-    for path in discover(paths, settings):
+    unreadable: List[Tuple[str, OSError]] = []
+    found = discover(paths, settings, unreadable)
+    for directory, error in unreadable:
+        report.add(read_error(directory, error, "directory"))
+    for path in found:
         task = (path, tuple(sorted(settings.codes_for(path))), settings.options)
         if store is not None:
             try:
-                with open(path, "rb") as handle:
-                    content = content_digest(handle.read())
+                content = content_digest(read_source(path))
             except OSError as exc:
                 report.add(read_error(path, exc))
                 continue

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Dict, List, Optional
 
 from ..diagnostics import Diagnostic
-from ..source import DecodeError, decode
+from ..source import DecodeError, decode, read_source
 from ..runner import Report
 from ..suppression import physical_lines
 
@@ -52,8 +52,7 @@ def _snippet(d: Diagnostic, lines: Optional[List[str]], paint) -> str:
 def _read_lines(path: str) -> Optional[List[str]]:
     """The file's lines as the engine saw them, or None when it cannot be read again (stdin, deleted)."""
     try:
-        with open(path, "rb") as handle:
-            return physical_lines(decode(handle.read()))
+        return physical_lines(decode(read_source(path)))
     except (OSError, DecodeError):
         return None
 

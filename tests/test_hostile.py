@@ -1,0 +1,71 @@
+"""Input a repository may hold that a linter does not choose: none of it hangs a run, sinks it,
+or costs the other files their findings."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from aiolint.config import Settings
+from aiolint.runner import lint_paths
+
+from .conftest import ROOT
+
+ORDINARY = "import time\n\nasync def poll():\n    time.sleep(1)\n"  # AIO301 on line 4
+# A run that hangs fails the test instead of stopping the suite.
+HANG = 120
+
+
+def aiolint(*args: str, cwd: Path, **kwargs) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "aiolint", *args], cwd=cwd, env=env, capture_output=True,
+                          timeout=HANG, **kwargs)
+
+
+def ordinary_files(directory: Path, count: int) -> None:
+    for number in range(count):
+        (directory / f"ordinary{number}.py").write_text(ORDINARY)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+@pytest.mark.parametrize("args", [["--no-cache", "-j", "1"], ["-j", "1"], ["--no-cache", "-j", "2"], ["-j", "2"]])
+def test_a_fifo_is_reported_without_being_read(tmp_path, args):
+    ordinary_files(tmp_path, 20)  # enough for two processes
+    os.mkfifo(tmp_path / "pipe.py")
+    for paths in (["."], ["pipe.py", "ordinary0.py"]):
+        run = aiolint(*args, *paths, cwd=tmp_path, text=True)
+        assert run.returncode == 1, run.stderr
+        assert "pipe.py:1:1: AIO002 Cannot read the file: it is a FIFO (named pipe), not a regular file." in run.stdout
+        assert "ordinary0.py:4:5: AIO301" in run.stdout
+
+
+def test_a_directory_that_cannot_be_listed_is_reported(tmp_path, monkeypatch):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "a.py").write_text(ORDINARY)
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "b.py").write_text(ORDINARY)
+    if os.geteuid() == 0 if hasattr(os, "geteuid") else False:  # root lists any directory: refuse it as the system would
+        scandir = os.scandir
+
+        def refusing(path=".", *rest):
+            if os.fspath(path) == str(locked):
+                raise PermissionError(13, "Permission denied", str(locked))
+            return scandir(path, *rest)
+
+        monkeypatch.setattr(os, "scandir", refusing)
+    else:
+        locked.chmod(0)
+    try:
+        report = lint_paths([str(tmp_path)], Settings(root=str(tmp_path), respect_gitignore=False))
+    finally:
+        locked.chmod(0o755)
+    assert [(d.path, d.code, d.message) for d in report.diagnostics if d.code == "AIO002"] == [
+        (str(locked), "AIO002", "Cannot read the directory: Permission denied.")]
+    assert report.files == 2
+    assert [d.code for d in report.diagnostics if d.path.endswith("a.py")] == ["AIO301"]
