@@ -17,6 +17,7 @@ from .catalog import rule_catalog
 from .config import ConfigError, Settings, load_settings, split_codes
 from .discovery import FileFilter
 from .reporters import REPORTERS
+from .reporters.names import quoted_path
 from .runner import InternalError, Report, collect_rarely, default_jobs, lint_paths
 
 if TYPE_CHECKING:
@@ -235,7 +236,8 @@ def finish(report: Report, quiet: bool, exit_zero: bool, fixing: Optional[Fixing
            unsafe_fixes: bool = False) -> int:
     """Print the summary and internal errors on stderr; return the exit code."""
     for failure in report.failures:
-        click.echo(f"aiolint: internal error: rule {failure.code} failed on {failure.path}: {failure.error}", err=True)
+        click.echo(f"aiolint: internal error: rule {failure.code} failed on {quoted_path(failure.path)}: "
+                   f"{failure.error}", err=True)
     errors = fixing.errors if fixing is not None else []
     for error in errors:
         click.echo(f"aiolint: error: {error}", err=True)

@@ -25,6 +25,7 @@ from .config import Settings
 from .diagnostics import FileResult, Fix
 from .engine import lint_source, on_deep_stack
 from .positions import NEWLINE
+from .reporters.names import quoted_path
 from .runner import Report, SettingsCache
 from .source import DecodeError, decode_with_encoding, read_source
 
@@ -178,7 +179,7 @@ def fix_files(report: Report, settings: Settings, fixing: Fixing, cache: bool = 
         try:
             fixed = fix_file(path, lint, fixing.unsafe, fixing.write)
         except OSError as exc:
-            fixing.errors.append(f"{path}: cannot fix the file: {exc.strerror or exc}")
+            fixing.errors.append(f"{quoted_path(path)}: cannot fix the file: {exc.strerror or exc}")
             continue
         record(fixed, path, fixing)
         if store is not None and fixed.fixed:
@@ -196,17 +197,18 @@ def record(fixed: Fixed, path: str, fixing: Fixing) -> None:
     """Count a file's fixes in the run, with its diff (for --diff) or why it was left unchanged."""
     fixing.fixed += fixed.fixed
     if fixed.error:
-        fixing.errors.append(f"{path}: {fixed.error}")
+        fixing.errors.append(f"{quoted_path(path)}: {fixed.error}")
     if fixed.unsettled:
-        fixing.warnings.append(f"{path}: the fixes did not settle after {MAX_ROUNDS} rounds (some may undo "
-                               "others: a bug in aiolint); what remains is reported")
+        fixing.warnings.append(f"{quoted_path(path)}: the fixes did not settle after {MAX_ROUNDS} rounds (some may "
+                               "undo others: a bug in aiolint); what remains is reported")
     if fixed.fixed and not fixing.write:
         fixing.diffs.append(unified_diff(path, fixed.before, fixed.after))
 
 
 def unified_diff(path: str, before: str, after: str) -> str:
     """What fixing changes, as ``diff -u`` shows it (and ``patch`` applies it)."""
-    lines = difflib.unified_diff(lines_with_ends(before), lines_with_ends(after), fromfile=path, tofile=path)
+    name = quoted_path(path)
+    lines = difflib.unified_diff(lines_with_ends(before), lines_with_ends(after), fromfile=name, tofile=name)
     return "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"
                    for line in lines)
 

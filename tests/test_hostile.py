@@ -69,3 +69,53 @@ def test_a_directory_that_cannot_be_listed_is_reported(tmp_path, monkeypatch):
         (str(locked), "AIO002", "Cannot read the directory: Permission denied.")]
     assert report.files == 2
     assert [d.code for d in report.diagnostics if d.path.endswith("a.py")] == ["AIO301"]
+
+
+NAMES = {"bad\xff.py": b"bad\xff.py", "new\nline.py": b"new\nline.py"}  # what the tests write, and as bytes
+
+
+@pytest.fixture
+def odd_names(tmp_path):
+    """A file whose name is not UTF-8 and one whose name holds a newline, each with one finding."""
+    for name in NAMES.values():
+        with open(os.path.join(os.fsencode(tmp_path), name), "w") as handle:
+            handle.write(ORDINARY)
+    return tmp_path
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file names")
+def test_odd_file_names_in_text_output(odd_names):
+    run = aiolint("--no-cache", ".", cwd=odd_names)
+    assert run.returncode == 1, run.stderr
+    lines = run.stdout.decode("utf-8").splitlines()  # valid UTF-8, one line per finding
+    assert len(lines) == 2
+    assert lines[0].startswith('"bad\\xff.py":4:5: AIO301 ') and lines[1].startswith('"new\\nline.py":4:5: AIO301 ')
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file names")
+@pytest.mark.parametrize("output_format", ["json", "json-lines", "github"])
+def test_odd_file_names_in_json_and_github_output(odd_names, output_format):
+    run = aiolint("--no-cache", "--output-format", output_format, ".", cwd=odd_names)
+    assert run.returncode == 1, run.stderr
+    text = run.stdout.decode("utf-8")
+    assert "\\udc" not in text and "\udcff" not in text
+    if output_format == "github":
+        assert len(text.splitlines()) == 2
+        assert "file=bad\\xff.py," in text and "file=new%0Aline.py," in text
+        return
+    found = json.loads(text) if output_format == "json" else [json.loads(line) for line in text.splitlines()]
+    assert sorted(d["path"] for d in found) == ["bad\\xff.py", "new\nline.py"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file names")
+def test_odd_file_names_in_sarif(odd_names):
+    import jsonschema
+
+    run = aiolint("--no-cache", "--output-format", "sarif", ".", cwd=odd_names)
+    assert run.returncode == 1, run.stderr
+    log = json.loads(run.stdout.decode("utf-8"))
+    schema = json.loads((ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator(schema).validate(log)
+    uris = sorted(result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                  for result in log["runs"][0]["results"])
+    assert uris == ["bad%FF.py", "new%0Aline.py"]  # the name's bytes, percent-encoded
