@@ -74,7 +74,8 @@ class FileResult:
 # The tool's own codes: problems with a file rather than findings in it.
 PARSE_ERROR = ("AIO001", "syntax-error")
 READ_ERROR = ("AIO002", "unreadable-file")
-TOOL_CODES = {code for code, _ in (PARSE_ERROR, READ_ERROR)}
+PARSER_LIMIT = ("AIO003", "parser-limit")  # valid Python that LibCST cannot parse
+TOOL_CODES = {code for code, _ in (PARSE_ERROR, READ_ERROR, PARSER_LIMIT)}
 
 
 def file_diagnostic(path: str, kind: tuple[str, str], message: str, line: int = 1, column: int = 1) -> Diagnostic:

@@ -119,3 +119,32 @@ def test_odd_file_names_in_sarif(odd_names):
     uris = sorted(result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
                   for result in log["runs"][0]["results"])
     assert uris == ["bad%FF.py", "new%0Aline.py"]  # the name's bytes, percent-encoded
+
+
+from aiolint.engine import lint_source  # noqa: E402
+
+WORDS = "import aiohttp, time\n\nasync def poll():\n    time.sleep(1)\n"  # makes the pre-filter parse the file
+ADJACENT_STRINGS = "x = (" + " ".join(['"a"'] * 3001) + ")\n"  # valid Python that LibCST cannot parse
+
+
+@pytest.mark.parametrize("source, verdict", [
+    (ADJACENT_STRINGS, None),  # valid: never AIO001
+    ("x = 'a\0b'\n", "AIO001"),  # no version of Python accepts a NUL byte
+    ("x = " + "[" * 300 + "]" * 300 + "\n", "AIO001"),  # nor brackets nested past 200
+    ("x = " + "[" * 199 + "]" * 199 + "\n", None),
+    ("x = '" + "(" * 300 + "'\n", None),  # brackets in a string do not nest
+    ("def broken(:\n    pass\n", "AIO001"),
+], ids=["adjacent-strings", "nul", "deep-brackets", "199-brackets", "brackets-in-a-string", "broken"])
+def test_aio001_does_not_depend_on_the_prefilter(source, verdict):
+    skipped = lint_source(source, "x.py")
+    parsed = lint_source(source + WORDS, "x.py")
+    assert not skipped.parsed
+    for result in (skipped, parsed):
+        assert [d.code for d in result.diagnostics if d.code == "AIO001"] == ([verdict] if verdict else [])
+
+
+def test_valid_python_that_libcst_cannot_parse_is_aio003_not_a_syntax_error():
+    parsed = lint_source(ADJACENT_STRINGS + WORDS, "x.py")
+    assert [d.code for d in parsed.diagnostics] == ["AIO003"]
+    assert parsed.diagnostics[0].message.startswith("Valid Python that LibCST, the parser aiolint checks with, "
+                                                    "cannot parse")

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from .. import __version__
 from ..catalog import rule_catalog
-from ..diagnostics import PARSE_ERROR, READ_ERROR, Diagnostic, Fix
+from ..diagnostics import PARSE_ERROR, PARSER_LIMIT, READ_ERROR, Diagnostic, Fix
 from ..runner import Report
 from .names import json_path, raw_bytes
 
@@ -26,6 +26,8 @@ SRCROOT = "%SRCROOT%"
 TOOL_DESCRIPTIONS = {
     PARSE_ERROR: "The file could not be parsed (a syntax error), so it was not checked.",
     READ_ERROR: "The file could not be read or decoded, so it was not checked.",
+    PARSER_LIMIT: "The file is valid Python that LibCST, the parser aiolint checks with, cannot parse, so it was "
+                  "not checked.",
 }
 
 
