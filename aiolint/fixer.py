@@ -101,6 +101,7 @@ class Fixed:
     after: str = ""
     error: Optional[str] = None  # why nothing was changed although fixes were offered
     unsettled: bool = False  # fixes still applied after MAX_ROUNDS rounds (they may undo each other)
+    changed_meanwhile: bool = False  # the file changed while it was being fixed, so it was not written
 
 
 def fix_source(data: bytes, lint: Lint, unsafe: bool = False) -> Fixed:
@@ -158,6 +159,8 @@ def fix_file(path: str, lint: Lint, unsafe: bool = False, write: bool = True) ->
     data = read_source(path)
     fixed = fix_source(data, lint, unsafe)
     if write and fixed.fixed:
+        if read_source(path) != data:  # edited meanwhile (an editor, a formatter): writing would lose that edit
+            return Fixed(data, fixed.linted, fixed.linted, changed_meanwhile=True)
         write_atomically(path, fixed.data)
     return fixed
 
@@ -201,6 +204,9 @@ def record(fixed: Fixed, path: str, fixing: Fixing) -> None:
     if fixed.unsettled:
         fixing.warnings.append(f"{quoted_path(path)}: the fixes did not settle after {MAX_ROUNDS} rounds (some may "
                                "undo others: a bug in aiolint); what remains is reported")
+    if fixed.changed_meanwhile:
+        fixing.warnings.append(f"{quoted_path(path)}: the file changed while it was being fixed, so it was left as "
+                               "it is (run aiolint again to fix it); its findings are those of the file as first read")
     if fixed.fixed and not fixing.write:
         fixing.diffs.append(unified_diff(path, fixed.before, fixed.after))
 

@@ -148,3 +148,27 @@ def test_valid_python_that_libcst_cannot_parse_is_aio003_not_a_syntax_error():
     assert [d.code for d in parsed.diagnostics] == ["AIO003"]
     assert parsed.diagnostics[0].message.startswith("Valid Python that LibCST, the parser aiolint checks with, "
                                                     "cannot parse")
+
+
+def test_fix_does_not_overwrite_an_edit_made_while_it_was_fixing(tmp_path):
+    from aiolint.fixer import Fixing, fix_file, record
+    from aiolint.rules import default_rules
+
+    path = tmp_path / "poll.py"
+    original = "import asyncio\n" + ORDINARY  # AIO301 with a fix
+    path.write_text(original)
+    edits = []
+
+    def lint_while_someone_edits(source):
+        if not edits:  # the first lint: meanwhile, an editor appends a line
+            with open(path, "a") as handle:
+                handle.write("EDITED = True\n")
+            edits.append(path.read_text())
+        return lint_source(source, str(path), default_rules())
+
+    fixed = fix_file(str(path), lint_while_someone_edits, unsafe=True)
+    assert path.read_text() == original + "EDITED = True\n"  # the edit is kept, the fix not written
+    assert fixed.fixed == 0 and [d.code for d in fixed.result.diagnostics] == ["AIO301"]
+    fixing = Fixing(unsafe=True)
+    record(fixed, str(path), fixing)
+    assert fixing.errors == [] and len(fixing.warnings) == 1 and "changed while it was being fixed" in fixing.warnings[0]
