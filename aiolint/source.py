@@ -7,7 +7,7 @@ import io
 import os
 import stat
 import tokenize
-from typing import Tuple
+from typing import Optional, Tuple
 
 
 class DecodeError(Exception):
@@ -27,9 +27,16 @@ def file_kind(mode: int) -> str:
     return next((kind for test, kind in _FILE_KINDS if test(mode)), "not a regular file")
 
 
-def read_source(path: str) -> bytes:
+class FileTooLarge(Exception):
+    def __init__(self, size: int) -> None:
+        super().__init__(size)
+        self.size = size
+
+
+def read_source(path: str, max_bytes: Optional[int] = None) -> bytes:
     """A regular file's bytes. Anything else is not read (reading a FIFO waits for a writer, forever;
-    a device may never end): NotRegularFile says what it is."""
+    a device may never end): NotRegularFile says what it is. A file over ``max_bytes`` is not read
+    either (FileTooLarge)."""
     mode = os.stat(path).st_mode
     if not stat.S_ISREG(mode):
         raise NotRegularFile(f"it is {file_kind(mode)}, not a regular file")
@@ -39,7 +46,13 @@ def read_source(path: str) -> bytes:
         mode = os.fstat(descriptor).st_mode
         if not stat.S_ISREG(mode):
             raise NotRegularFile(f"it is {file_kind(mode)}, not a regular file")
-        return handle.read()
+        size = os.fstat(descriptor).st_size
+        if max_bytes is not None and size > max_bytes:
+            raise FileTooLarge(size)
+        data = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
+        if max_bytes is not None and len(data) > max_bytes:  # grew since
+            raise FileTooLarge(len(data))
+        return data
 
 
 def decode(data: bytes) -> str:

@@ -29,7 +29,7 @@ def aiolint(*args: str, cwd: Path, **kwargs) -> subprocess.CompletedProcess:
 
 def ordinary_files(directory: Path, count: int) -> None:
     for number in range(count):
-        (directory / f"ordinary{number}.py").write_text(ORDINARY)
+        (directory / f"ordinary{number}.py").write_text(f"{ORDINARY}# {number}\n")  # each its own cache entry
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
@@ -172,3 +172,127 @@ def test_fix_does_not_overwrite_an_edit_made_while_it_was_fixing(tmp_path):
     fixing = Fixing(unsafe=True)
     record(fixed, str(path), fixing)
     assert fixing.errors == [] and len(fixing.warnings) == 1 and "changed while it was being fixed" in fixing.warnings[0]
+
+
+# -- limits, and processes that die ---------------------------------------------------------------
+
+from aiolint import pool  # noqa: E402
+from aiolint.config import Selection  # noqa: E402
+from aiolint.rules import REGISTRY  # noqa: E402
+
+from .rule_probes import DiesOn, Hangs  # noqa: E402
+
+needs_fork = pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(),
+                                reason="the probes reach the workers by fork")
+
+
+@pytest.fixture
+def probes(monkeypatch):
+    monkeypatch.setitem(REGISTRY, DiesOn.code, DiesOn)
+    monkeypatch.setitem(REGISTRY, Hangs.code, Hangs)
+
+
+def probed(tmp_path, **limits) -> Settings:
+    return Settings(selection=Selection(select=("AIO301", "AIO992", "AIO993")), root=str(tmp_path),
+                    respect_gitignore=False, **limits)
+
+
+def by_file(report):
+    return {os.path.basename(d.path): d.code for d in report.diagnostics}
+
+
+@needs_fork
+def test_a_file_whose_process_dies_is_retried_alone_then_reported_and_the_others_are_kept(tmp_path, probes):
+    ordinary_files(tmp_path, 20)
+    (tmp_path / "crash.py").write_text("LINTER_DIES = True\n" + ORDINARY)
+    report = lint_paths([str(tmp_path)], probed(tmp_path), jobs=2)
+    assert report.processes == 2
+    found = by_file(report)
+    assert found.pop("crash.py") == "AIO006"
+    assert found == {f"ordinary{number}.py": "AIO301" for number in range(20)}
+    assert len((tmp_path / "crash.py.attempts").read_text().split()) == 2  # once among the others, once alone
+
+
+@needs_fork
+@pytest.mark.parametrize("jobs, marker", [(1, "HANGS"), (2, "HANGS"), (2, "HANGS_DEAF")])
+def test_a_file_over_the_time_limit_is_aio005_and_the_others_are_kept(tmp_path, probes, monkeypatch, jobs, marker):
+    monkeypatch.setattr(pool, "KILL_GRACE", 1.0)  # HANGS_DEAF: the parent stops it
+    ordinary_files(tmp_path, 20)
+    (tmp_path / "slow.py").write_text(f"{marker} = True\n" + ORDINARY)
+    report = lint_paths([str(tmp_path)], probed(tmp_path, file_timeout=1), jobs=jobs)
+    found = by_file(report)
+    assert found.pop("slow.py") == "AIO005"
+    assert found == {f"ordinary{number}.py": "AIO301" for number in range(20)}
+    [slow] = [d for d in report.diagnostics if d.path.endswith("slow.py")]
+    assert slow.message == ("Checking the file took longer than 1 s; it was not checked (raise the limit with "
+                            "--file-timeout or file-timeout in the configuration).")
+
+
+def test_a_file_over_the_size_limit_is_aio004_and_not_read(tmp_path):
+    ordinary_files(tmp_path, 1)
+    (tmp_path / "big.py").write_text("x = 1\n" * 200_000)  # 1.2 MB
+    for cache in (False, True):
+        run = aiolint("--max-file-size", "1", *([] if cache else ["--no-cache"]), ".", cwd=tmp_path, text=True)
+        assert run.returncode == 1, run.stderr
+        assert run.stdout.splitlines() == [
+            "big.py:1:1: AIO004 The file is 1.2 MB, over the limit of 1 MB; it was not checked (raise the limit with "
+            "--max-file-size or max-file-size in the configuration).",
+            "ordinary0.py:4:5: AIO301 `time.sleep()` blocks the event loop; use `await asyncio.sleep()`."]
+    assert aiolint("--max-file-size", "2", "--no-cache", "big.py", cwd=tmp_path).returncode == 0
+
+
+RUN_AND_WAIT = """\
+import sys
+sys.path.insert(0, sys.argv[1])
+from aiolint.config import Selection, Settings
+from aiolint.rules import REGISTRY
+from aiolint.runner import lint_paths
+from tests.rule_probes import Hangs
+REGISTRY[Hangs.code] = Hangs
+lint_paths([sys.argv[2]], Settings(selection=Selection(select=("AIO301", "AIO993")), root=sys.argv[2],
+           respect_gitignore=False), jobs=2, cache=True)
+"""
+
+
+@needs_fork
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="finds the workers in /proc")
+def test_results_reach_the_cache_as_they_come_and_workers_end_with_their_killed_parent(tmp_path):
+    import signal
+    import time
+
+    project = tmp_path / "project-with-a-hanging-file"
+    project.mkdir()
+    ordinary_files(project, 20)
+    (project / "slow.py").write_text("HANGS = True\n" + ORDINARY)  # the largest file: given out first
+    run = subprocess.Popen([sys.executable, "-c", RUN_AND_WAIT, str(ROOT), str(project)])
+    cache = project / ".aiolint_cache"
+
+    def entries():
+        return [path for path in cache.rglob("*") if path.is_file() and len(path.name) == 64]
+
+    def workers():
+        found = []
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                    if str(project).encode() in handle.read() and int(pid) != run.pid:
+                        found.append(int(pid))
+            except OSError:
+                pass
+        return found
+
+    try:
+        for _ in range(HANG * 10):
+            if len(entries()) >= 20:
+                break
+            time.sleep(0.1)
+        assert len(entries()) == 20  # every file but the hanging one, while the run goes on
+        assert run.poll() is None and workers()
+    finally:
+        run.send_signal(signal.SIGKILL)
+        run.wait()
+    for _ in range(100):
+        if not workers():
+            break
+        time.sleep(0.1)
+    assert workers() == []

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from .. import __version__
 from ..catalog import rule_catalog
-from ..diagnostics import PARSE_ERROR, PARSER_LIMIT, READ_ERROR, Diagnostic, Fix
+from ..diagnostics import FILE_TIMEOUT, FILE_TOO_LARGE, LINTER_DIED, PARSE_ERROR, PARSER_LIMIT, READ_ERROR, Diagnostic, Fix
 from ..runner import Report
 from .names import json_path, raw_bytes
 
@@ -28,6 +28,9 @@ TOOL_DESCRIPTIONS = {
     READ_ERROR: "The file could not be read or decoded, so it was not checked.",
     PARSER_LIMIT: "The file is valid Python that LibCST, the parser aiolint checks with, cannot parse, so it was "
                   "not checked.",
+    FILE_TOO_LARGE: "The file is larger than max-file-size, so it was not checked.",
+    FILE_TIMEOUT: "Checking the file took longer than file-timeout, so it was not checked.",
+    LINTER_DIED: "The process checking the file died, twice, so it was not checked.",
 }
 
 
