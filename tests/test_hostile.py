@@ -296,3 +296,74 @@ def test_results_reach_the_cache_as_they_come_and_workers_end_with_their_killed_
             break
         time.sleep(0.1)
     assert workers() == []
+
+
+# -- a repository of hostile input, linted together with ordinary files -------------------------
+
+def generated(path: Path, megabytes: int) -> None:
+    """A generated module of coroutines, ``megabytes`` large: each would be parsed (it has aiohttp words)."""
+    block = "".join(f"async def fetch{n}(session):\n    return await session.get('https://example.com/{n}', "
+                    f"timeout=10)\n\n" for n in range(1000))
+    with open(path, "w") as handle:
+        handle.write("import aiohttp\n\n")
+        for _ in range(megabytes * 1_000_000 // len(block) + 1):
+            handle.write(block)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_acceptance_fifo_deep_nesting_huge_file_and_an_ordinary_finding(tmp_path):
+    os.mkfifo(tmp_path / "pipe.py")
+    (tmp_path / "deep.py").write_text("x = " + "[" * 3000 + "]" * 3000 + "\n")
+    generated(tmp_path / "generated.py", 20)
+    (tmp_path / "app.py").write_text(ORDINARY)
+    run = aiolint("--jobs", "2", ".", cwd=tmp_path, text=True)
+    assert run.returncode == 1, run.stderr
+    assert [line.split(" ")[:2] for line in run.stdout.splitlines()] == [
+        ["app.py:4:5:", "AIO301"], ["deep.py:1:205:", "AIO001"], ["generated.py:1:1:", "AIO004"],
+        ["pipe.py:1:1:", "AIO002"]]
+
+
+ADVERSARIAL = {
+    "empty.py": b"",
+    "binary.py": bytes(range(256)) * 4,  # not UTF-8: AIO002
+    "bom.py": b"\xef\xbb\xbfimport time\n\nasync def nap():\n    time.sleep(1)\n",
+    "bom_and_other_cookie.py": b"\xef\xbb\xbf# -*- coding: latin-1 -*-\nx = 1\n",  # AIO002
+    "cr_only.py": b"import time\r\rasync def nap():\r    time.sleep(1)\r",
+    "nul.py": b"x = 'a\0b'\n",  # AIO001
+    "deep.py": b"x = " + b"(" * 3000 + b"1" + b")" * 3000 + b"\n",  # AIO001
+    "adjacent_strings.py": ("import aiohttp\nx = (" + " ".join(['"a"'] * 3001) + ")\n").encode(),  # AIO003
+    "huge_line.py": b"import aiohttp\nBLOB = '" + b"x" * 2_000_000 + b"'\n",
+    "not_closed.py": b"async def f(:\n",  # AIO001
+}
+EXPECTED = {
+    "bom.py": ["AIO301"], "cr_only.py": ["AIO301"], "binary.py": ["AIO002"], "bom_and_other_cookie.py": ["AIO002"],
+    "nul.py": ["AIO001"], "deep.py": ["AIO001"], "adjacent_strings.py": ["AIO003"], "not_closed.py": ["AIO001"],
+    "loop.py": ["AIO002"], "dangling.py": ["AIO002"], "pipe.py": ["AIO002"], "ordinary0.py": ["AIO301"],
+}
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_directory_of_adversarial_input(tmp_path, jobs):
+    for name, data in ADVERSARIAL.items():
+        (tmp_path / name).write_bytes(data)
+    os.symlink("loop.py", tmp_path / "loop.py")  # a symbolic link to itself
+    os.symlink("gone.py", tmp_path / "dangling.py")
+    os.symlink(".", tmp_path / "subdir_loop")  # a directory link to its own directory: not followed
+    os.mkfifo(tmp_path / "pipe.py")
+    unreadable = hasattr(os, "geteuid") and os.geteuid() != 0  # root reads any file
+    if unreadable:
+        (tmp_path / "unreadable.py").write_text(ORDINARY)
+        (tmp_path / "unreadable.py").chmod(0)
+    ordinary_files(tmp_path, 1 if jobs == "1" else 10)  # with 2 jobs, enough files for two processes
+    run = aiolint("--no-cache", "--jobs", jobs, "-v", ".", cwd=tmp_path, text=True)
+    assert run.returncode == 1, run.stderr
+    found: dict = {}
+    for line in run.stdout.splitlines():
+        location, code = line.split(" ")[:2]
+        found.setdefault(location.rsplit(":", 3)[0], []).append(code)
+    expected = {**EXPECTED, **{f"ordinary{n}.py": ["AIO301"] for n in range(1 if jobs == "1" else 10)}}
+    if unreadable:
+        expected["unreadable.py"] = ["AIO002"]
+    assert found == expected
+    assert f"in {jobs} process" in run.stderr and "internal error" not in run.stderr
