@@ -17,7 +17,7 @@ import libcst as cst
 from ..semantics.aiohttp import (
     ENTER_METHODS, POOL_OWNERS, REQUEST_FUNCTION, SESSION, SESSION_MAKERS, Held, held, repeating, self_class,
 )
-from ..semantics.entry_points import EntryKind, describe, entry_point, local_function, registered
+from ..semantics.entry_points import WRAPPER, EntryKind, describe, entry_point, local_function, registered
 from ..semantics.names import qualified_name
 from ..semantics.scope import Scope
 from ..semantics.tracking import track
@@ -84,34 +84,51 @@ class Function:
     node: Callable
     owner: Optional[str]  # its class's name, for a method
     kind: Optional[EntryKind]  # what calls it, if known
+    decorator: Optional[str] = None  # for a decorator's wrapper, the decorator's name
 
     @property
     def label(self) -> str:
-        return describe(self.node, self.owner) if isinstance(self.node, cst.FunctionDef) else "a lambda"
+        if not isinstance(self.node, cst.FunctionDef):
+            return "a lambda"
+        if self.decorator is not None:
+            return f"the wrapper `{self.node.name.value}()` of `{self.decorator}()`"
+        return describe(self.node, self.owner)
 
 
 @dataclass(frozen=True)
 class Reason:
     """Why a function runs again and again: ``root`` (None: module-level code) calls it, or
-    calls the first of ``through`` which calls the next..., ``how`` ("per event", "in a loop")."""
+    calls the first of ``through`` which calls the next..., ``how`` ("per event", "in a loop").
+    A decorator's wrapper runs whenever the function it wraps (``wrapped``, last of ``through``) runs."""
 
     root: Optional[Function]
     how: str
     through: Tuple[Function, ...] = ()
+    wrapped: Optional[Function] = None
+
+    @property
+    def in_loop(self) -> bool:
+        """The root calls it in a loop or a gather (rather than running per event)."""
+        return self.how.startswith("in ")
+
+    def chain(self, function: Function) -> Tuple[Function, ...]:
+        """The functions from the root's callee down to ``function``, whose reason this is."""
+        return () if self.root is function else (*self.through, function)
 
     def caller(self) -> str:
         if self.root is None:
             who = "module-level code"
-        elif self.root.kind is not None and self.root.kind.per_event and not self.through_loop:
+        elif self.root.kind is not None and self.root.kind.per_event and not self.in_loop:
             who = f"{self.root.label} ({self.root.kind.description})"
         else:
             who = self.root.label
-        path = f" through {', '.join(f.label for f in self.through)}" if self.through else ""
-        return f"{who} calls it {self.how}{path}"
-
-    @property
-    def through_loop(self) -> bool:
-        return self.how.startswith("in ")
+        through = self.through[:-1] if self.wrapped is not None else self.through
+        path = f" through {', '.join(f.label for f in through)}" if through else ""
+        if self.wrapped is None:
+            return f"{who} calls it {self.how}{path}"
+        if self.wrapped is self.root:
+            return f"it wraps {who}"
+        return f"it wraps {self.wrapped.label}, which {who} calls {self.how}{path}"
 
 
 class SessionPerRequest(Rule):
@@ -233,11 +250,20 @@ class SessionPerRequest(Rule):
         self.sites: List[CallSite] = []
         self.functions: Dict[Callable, Function] = {}
         self.registrations: List[Tuple[cst.BaseExpression, Scope, EntryKind]] = []
+        self.decorations: List[Tuple[cst.BaseExpression, Scope, cst.FunctionDef]] = []
+        self.wrappers: Dict[cst.FunctionDef, List[Function]] = {}  # by each function they are nested in
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         scope = self.context.scope  # where the def stands: its decorators and annotations resolve there
         owner = scope.node.name.value if scope.is_class else None  # type: ignore[attr-defined]
-        self.functions[node] = Function(node, owner, entry_point(node, scope))
+        function = self.functions[node] = Function(node, owner, entry_point(node, scope))
+        self.decorations.extend((item.decorator, scope, node) for item in node.decorators)
+        if function.kind is WRAPPER:
+            outer: Optional[Scope] = scope
+            while outer is not None and isinstance(outer.node, cst.FunctionDef):
+                self.wrappers.setdefault(outer.node, []).append(function)
+                function.decorator = outer.node.name.value
+                outer = outer.parent
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
@@ -308,8 +334,9 @@ class SessionPerRequest(Rule):
             if reason is not None:
                 makes = ("opens a new session with `aiohttp.request()`" if creation.request_function
                          else "makes a new ClientSession")
+                label = function.label
                 self.report(creation.call, message=(
-                    f"{function.label} {makes} on every call, and {reason.caller()}; "
+                    f"{label[:1].upper()}{label[1:]} {makes} on every call, and {reason.caller()}; "
                     "create one session and pass it in."))
 
     def reasons(self) -> Dict[Callable, Reason]:
@@ -328,6 +355,11 @@ class SessionPerRequest(Rule):
             target = self.functions.get(found[0]) if found is not None else None
             if target is not None and target.node is not site.caller:
                 edges.setdefault(site.caller, []).append((target, self.where(site)))
+        wraps: Dict[Callable, List[Function]] = {}  # decorated function -> the wrappers it runs in
+        for expr, scope, decorated in self.decorations:
+            found = local_function(expr.func if isinstance(expr, cst.Call) else expr, scope)
+            if found is not None:
+                wraps.setdefault(decorated, []).extend(self.wrappers.get(found[0], ()))
         reasons: Dict[Callable, Reason] = {}
         queue: List[Function] = []
         for function in self.functions.values():
@@ -341,11 +373,19 @@ class SessionPerRequest(Rule):
                     queue.append(target)
         for function in queue:  # breadth first: each function gets its shortest reason
             reason = reasons[function.node]
-            through = reason.through if reason.root is function else (*reason.through, function)
-            for target, _ in edges.get(function.node, ()):
-                if target.node not in reasons and not (target.kind is not None and not target.kind.per_event):
+            through = reason.chain(function)
+            # A loop of code that is not per-event (a supervisor that restarts a service, a poll that
+            # renews a token when it expires) runs what it calls directly on every pass, but the
+            # callees' own calls are most often conditional: only per-event code is followed deeper.
+            followed = () if reason.in_loop else edges.get(function.node, ())
+            for target, _ in followed:
+                if target.node not in reasons and not (target.kind is not None and target.kind.one_shot):
                     reasons[target.node] = Reason(reason.root, reason.how, through)
                     queue.append(target)
+            for wrapper in wraps.get(function.node, ()):
+                if wrapper.node not in reasons:
+                    reasons[wrapper.node] = Reason(reason.root, reason.how, through, wrapped=function)
+                    queue.append(wrapper)
         return reasons
 
     @staticmethod

@@ -39,7 +39,8 @@ from .scope import Scope, iter_params
 from .tree import walk
 
 # How often a kind of code runs: its noun in messages ("for every request this ... serves").
-REQUEST, EVENT, RUN, CALL, ONCE = "request", "event", "run", "call", "once"
+# WRAPPED: as often as what it wraps (a decorator's wrapper).
+REQUEST, EVENT, RUN, CALL, ONCE, WRAPPED = "request", "event", "run", "call", "once", "wrapped"
 
 
 @dataclass(frozen=True)
@@ -48,14 +49,18 @@ class EntryKind:
 
     framework: str
     role: str
-    runs: str  # REQUEST, EVENT, RUN, CALL (per-event) or ONCE (one-shot)
+    runs: str  # REQUEST, EVENT, RUN, CALL (per-event), ONCE (one-shot) or WRAPPED
     # Event names (a listener's name, its decorator's first argument) that happen once per
     # connection or program, not per event: discord.py's ``on_ready``, hikari's ``StartedEvent``.
     setup_events: FrozenSet[str] = frozenset()
 
     @property
     def per_event(self) -> bool:
-        return self.runs != ONCE
+        return self.runs not in (ONCE, WRAPPED)
+
+    @property
+    def one_shot(self) -> bool:
+        return self.runs == ONCE
 
     @property
     def description(self) -> str:
@@ -368,7 +373,7 @@ ONE_SHOT_ROWS = [
 
 TABLE: Tuple[Row, ...] = (*AIOHTTP, *FASTAPI, *STARLETTE, *LITESTAR, *QUART, *SANIC, *FLASK, *DJANGO, *TORNADO,
                           *DISCORD, *HIKARI, *AIOGRAM, *PTB, *SLACK, *SCHEDULING, *CALLBACKS, *ONE_SHOT_ROWS)
-DECORATOR_KIND = EntryKind("", "decorator's wrapper", CALL)
+WRAPPER = EntryKind("", "decorator's wrapper", WRAPPED)
 WRAPS = frozenset({"functools.wraps"})
 
 
@@ -421,7 +426,7 @@ def entry_point(function: cst.FunctionDef, scope: Scope) -> Optional[EntryKind]:
                 if row is not None:
                     return row.kind
     if scope.is_function and is_decorator_wrapper(function, scope):
-        return DECORATOR_KIND
+        return WRAPPER
     return None
 
 
