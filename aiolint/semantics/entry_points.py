@@ -27,6 +27,7 @@ the module an expression names.
 
 from __future__ import annotations
 
+import fnmatch
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Tuple
 
@@ -273,6 +274,14 @@ def _discord(package: str, framework: str) -> List[Row]:
 
 
 DISCORD = [row for package, framework in DISCORD_FORKS.items() for row in _discord(package, framework)]
+# Red-DiscordBot re-exports discord.py's commands from its own package.
+RED_COMMAND = EntryKind("Red-DiscordBot", "command", EVENT)
+RED = [
+    decorator(RED_COMMAND, *(f"redbot.core.commands.{name}" for name in (
+        "command", "group", "hybrid_command", "hybrid_group")), "redbot.core.app_commands.command"),
+    decorator(EntryKind("Red-DiscordBot", "event listener", EVENT, DISCORD_SETUP_EVENTS),
+              "redbot.core.commands.Cog.listener"),
+]
 # What an attribute of a known object is: ``bot.tree`` is the bot's command tree.
 ATTRIBUTE_TYPES: Dict[str, str] = {RESPONSE_PREPARE: RESPONSE_PREPARE}
 ATTRIBUTE_TYPES.update({
@@ -350,6 +359,53 @@ SCHEDULING = [
     method_registration(SCHEDULER_JOB, SCHEDULERS, ["add_job", "add_schedule"], 0, "func"),
 ]
 
+OPSDROID_SKILL = EntryKind("opsdroid", "skill", EVENT)
+OPSDROID = [
+    decorator(EntryKind("opsdroid", "connector's event sender", EVENT), "opsdroid.connector.register_event"),
+    decorator(OPSDROID_SKILL, *(f"opsdroid.matchers.match_{name}" for name in (
+        "regex", "parse", "event", "always", "catchall", "dialogflow_action", "dialogflow_intent", "luisai_intent",
+        "rasanlu", "sapcai", "watson", "witai"))),
+    decorator(EntryKind("opsdroid", "scheduled skill", RUN), "opsdroid.matchers.match_crontab"),
+    decorator(EntryKind("opsdroid", "webhook skill", REQUEST), "opsdroid.matchers.match_webhook"),
+]
+
+MAUBOT = [
+    decorator(EntryKind("maubot", "command", EVENT), "maubot.handlers.command.new", "maubot.handlers.command.passive"),
+    decorator(EntryKind("maubot", "event handler", EVENT), "maubot.handlers.event.on"),
+    decorator(EntryKind("maubot", "web handler", REQUEST), *(f"maubot.handlers.web.{verb}" for verb in ROUTE_VERBS)),
+]
+
+# Home Assistant polls coordinators and entities, and calls views, services and trackers, again and again.
+HASS = "homeassistant"
+HASS_SERVICES = f"{HASS}.core.ServiceRegistry"
+HASS_BUS = f"{HASS}.core.EventBus"
+ATTRIBUTE_TYPES.update({f"{HASS}.core.HomeAssistant.services": HASS_SERVICES, f"{HASS}.core.HomeAssistant.bus": HASS_BUS})
+HOME_ASSISTANT = [
+    subclass_methods(EntryKind("Home Assistant", "coordinator update", RUN),
+                     [f"{HASS}.helpers.update_coordinator.DataUpdateCoordinator"], ["_async_update_data"]),
+    subclass_methods(EntryKind("Home Assistant", "entity update", RUN),
+                     [f"{HASS}.helpers.entity.Entity", f"{HASS}.components.*Entity"], ["async_update"]),
+    subclass_methods(EntryKind("Home Assistant", "view", REQUEST), [f"{HASS}.components.http.HomeAssistantView"],
+                     VERBS),
+    method_registration(EntryKind("Home Assistant", "service handler", EVENT), [HASS_SERVICES],
+                        ["async_register"], 2, "service_func"),
+    method_registration(EntryKind("Home Assistant", "event listener", EVENT), [HASS_BUS], ["async_listen"], 1,
+                        "listener"),
+    *(registration(EntryKind("Home Assistant", "tracker callback", RUN), [f"{HASS}.helpers.event.{name}"],
+                   position, "action") for name, position in {
+        "async_track_time_interval": 1, "async_track_state_change_event": 2, "async_track_time_change": 1,
+        "async_track_utc_time_change": 1}.items()),
+]
+
+# AppDaemon apps register their callbacks on themselves: ``self.run_every(self.poll, ...)``.
+APPDAEMON_APPS = ["appdaemon.plugins.hass.hassapi.Hass", "appdaemon.adapi.ADAPI", "appdaemon.plugins.mqtt.mqttapi.Mqtt"]
+APPDAEMON = [
+    method_registration(EntryKind("AppDaemon", "scheduled callback", RUN), APPDAEMON_APPS, [
+        "run_every", "run_minutely", "run_hourly", "run_daily", "run_at_sunrise", "run_at_sunset"], 0, "callback"),
+    method_registration(EntryKind("AppDaemon", "event callback", EVENT), APPDAEMON_APPS, [
+        "listen_state", "listen_event"], 0, "callback"),
+]
+
 CALLBACK = EntryKind("", "registered callback", CALL)
 CALLBACKS = [
     untyped_registration(CALLBACK, "asyncio", ["add_done_callback"], 0),
@@ -372,7 +428,8 @@ ONE_SHOT_ROWS = [
 ]
 
 TABLE: Tuple[Row, ...] = (*AIOHTTP, *FASTAPI, *STARLETTE, *LITESTAR, *QUART, *SANIC, *FLASK, *DJANGO, *TORNADO,
-                          *DISCORD, *HIKARI, *AIOGRAM, *PTB, *SLACK, *SCHEDULING, *CALLBACKS, *ONE_SHOT_ROWS)
+                          *DISCORD, *RED, *HIKARI, *AIOGRAM, *PTB, *SLACK, *OPSDROID, *MAUBOT, *HOME_ASSISTANT,
+                          *APPDAEMON, *SCHEDULING, *CALLBACKS, *ONE_SHOT_ROWS)
 WRAPPER = EntryKind("", "decorator's wrapper", WRAPPED)
 WRAPS = frozenset({"functools.wraps"})
 
@@ -467,7 +524,8 @@ def _subclass_kind(function: cst.FunctionDef, class_scope: Scope) -> Optional[En
     if not rows:
         return None
     bases = class_bases(class_scope.node, class_scope.parent)  # type: ignore[arg-type]
-    row = next((row for row in rows if bases & row.names), None)
+    row = next((row for row in rows if bases & row.names or any(
+        fnmatch.fnmatchcase(base, name) for name in row.names if "*" in name for base in bases)), None)
     if row is None:
         return None
     kind = row.kind
@@ -548,6 +606,9 @@ def instance_types(expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> Fr
     if known is not None:
         return frozenset({known})
     if isinstance(expr, cst.Name):
+        own_class = self_class(expr.value, scope)  # ``self`` in a method: an instance of its class
+        if own_class is not None:
+            return class_bases(own_class.node, own_class.parent)  # type: ignore[arg-type]
         bindings = scope.lookup(expr.value) or []
         if len(bindings) == 1 and bindings[0].kind == "assign" and isinstance(bindings[0].value, cst.Call):
             made = local_class(bindings[0].value.func, scope)
