@@ -151,7 +151,7 @@ class SessionPerRequest(Rule):
     - aiohttp: handlers registered with `router.add_get`/`add_route`/..., named in
       `web.get(...)`-style route definitions, decorated with a `web.RouteTableDef`
       route (`@routes.get(...)`) or `@web.middleware`, HTTP-verb methods of a
-      `web.View`, coroutines taking a `web.Request`, `on_response_prepare` signals;
+      `web.View`, coroutines taking a `web.Request`, `on_response_prepare` callbacks;
     - FastAPI (`@app.get`, `@router.post`, `APIRouter.add_api_route`, `@app.middleware`,
       `Depends(...)`), Starlette (`Route(...)`, `HTTPEndpoint` methods), Litestar
       (`@get`, `@post`...), Quart and Flask (`@app.route`, `@bp.route`, `before_request`,
@@ -162,24 +162,35 @@ class SessionPerRequest(Rule):
       `@bot.command`, `@bot.event`, `@bot.listen`, `@commands.Cog.listener()`,
       `on_<event>` methods of `Client`/`Bot`/`Cog` subclasses, `@tree.command`,
       `@tasks.loop(...)` loops, `discord.ui` button, select and modal callbacks;
+      Red-DiscordBot's commands and listeners;
     - hikari (`@bot.listen`), lightbulb, tanjun, crescent, arc and miru commands and
       listeners;
     - aiogram (`@router.message(...)`, `@dp.callback_query(...)`,
       `@dp.message_handler(...)`, `router.message.register(...)`, class-based
       handlers), python-telegram-bot (`CommandHandler(..., callback)`,
       `MessageHandler`, `CallbackQueryHandler`..., `job_queue.run_repeating`),
-      Slack Bolt (`@app.command`, `@app.event`, `@app.message`, `@app.action`...);
+      Slack Bolt (`@app.command`, `@app.event`, `@app.message`, `@app.action`...),
+      opsdroid (connectors' `@register_event` senders, `@match_*` skills), maubot
+      (`@command.new`, `@event.on`, web handlers);
+    - Home Assistant (`DataUpdateCoordinator._async_update_data`, entities'
+      `async_update`, `HomeAssistantView` methods, service handlers, bus listeners,
+      `async_track_*` callbacks) and AppDaemon (`run_every`, `listen_state`...);
     - scheduled jobs: `aiocron.crontab`, APScheduler `add_job`/`@scheduled_job`;
-    - the inner wrapper of a decorator (a nested `async def` that its function
-      returns, and that calls what it wraps or is `@functools.wraps`);
     - callbacks registered for repeated calls: `add_done_callback`,
       `add_signal_handler`, `signal.signal`.
 
+    A decorator's wrapper (a nested `async def` that the decorator returns, and
+    that calls what it wraps or is `@functools.wraps`) runs whenever the function
+    it decorates runs: a session in it is reported when the module applies the
+    decorator to per-event code or to a function called in a loop or a gather.
+
     One-shot code is never per-event, and what it calls (outside a loop) is not
     reported: `main()`, `setup_hook`, `cog_load`, `setup`, `on_startup`,
-    `__aenter__`, `on_ready`-style listeners of setup events, FastAPI
-    `on_event` handlers, Quart `before_serving`, Sanic server listeners, aiogram
-    `startup` handlers, click and typer commands, pytest fixtures.
+    `__aenter__`, listeners of setup events (`on_ready`, `on_connect`, hikari's
+    `StartedEvent`...), FastAPI `on_event` handlers, Quart `before_serving`, Sanic
+    server listeners, aiogram `startup` handlers, click and typer commands, pytest
+    fixtures. A session made once around many requests (`async with
+    ClientSession() as s:` around a whole `gather`) is not per-request either.
 
     ## Why is this bad?
     A session owns a connection pool. A new session per request opens a new TCP
@@ -231,11 +242,16 @@ class SessionPerRequest(Rule):
 
     Helpers are followed within one module, by name: `fetch()`, `self.fetch()`,
     `Client.fetch()`, `client.fetch()` with `client = Client()`,
-    `functools.partial(fetch, ...)`. A helper reached only through a dynamic
-    attribute (`getattr`), a registry or a dict of callbacks, or an object whose
-    class is not known, is not seen; nor is a framework or a way of registering
-    that is not in the table (a route on an app imported from another module whose
-    type is not known).
+    `functools.partial(fetch, ...)`. Per-event code is followed through any
+    number of calls; a loop of code that is not per-event (a supervisor that
+    restarts a service, a poll that renews a token when it expires) only through
+    the call it makes itself, since what the callee calls in turn is most often
+    conditional. A helper reached only through a dynamic attribute (`getattr`),
+    a registry or a dict of callbacks, or a method of an object whose class is not
+    known, is not seen; nor is a framework or a way of registering that is not in
+    the table, or a route on an app imported from another module (its type is not
+    known here). An event that is rare in practice (a setting changed by the
+    owner) is per-event all the same.
     """
 
     code = "AIO101"
