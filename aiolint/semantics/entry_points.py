@@ -343,6 +343,33 @@ PTB = [
                          ["run_repeating", "run_daily", "run_monthly", "run_custom"], 0, "callback"),
 ]
 
+PYROGRAM_HANDLER = EntryKind("Pyrogram", "handler", EVENT)
+PYROGRAM_EVENTS = ["message", "edited_message", "callback_query", "inline_query", "chosen_inline_result",
+                   "chat_member_updated", "chat_join_request", "deleted_messages", "poll", "user_status",
+                   "raw_update"]
+TELETHON_HANDLER = EntryKind("Telethon", "event handler", EVENT)
+TELETHON_CLIENTS = ["telethon.TelegramClient", "telethon.client.TelegramClient", "telethon.sync.TelegramClient"]
+MATRIX_CALLBACK = EntryKind("matrix-nio", "event callback", EVENT)
+TELEGRAM_AND_MATRIX = [
+    method_decorator(PYROGRAM_HANDLER, ["pyrogram.Client"], [f"on_{event}" for event in PYROGRAM_EVENTS]),
+    registration(PYROGRAM_HANDLER, [f"pyrogram.handlers.{name}" for name in (
+        "MessageHandler", "EditedMessageHandler", "CallbackQueryHandler", "InlineQueryHandler",
+        "ChatMemberUpdatedHandler", "RawUpdateHandler")], 0, "callback"),
+    method_decorator(TELETHON_HANDLER, TELETHON_CLIENTS, ["on"]),
+    method_registration(TELETHON_HANDLER, TELETHON_CLIENTS, ["add_event_handler"], 0, "callback"),
+    method_registration(MATRIX_CALLBACK, ["nio.AsyncClient", "nio.client.AsyncClient"], [
+        "add_event_callback", "add_to_device_callback", "add_ephemeral_callback", "add_room_account_data_callback",
+        "add_presence_callback", "add_global_account_data_callback"], 0, "callback"),
+]
+
+# TwitchIO: commands, and ``event_<name>`` methods of a bot.
+TWITCHIO = [
+    decorator(EntryKind("TwitchIO", "command", EVENT), "twitchio.ext.commands.command"),
+    subclass_methods(EntryKind("TwitchIO", "event handler", EVENT, frozenset({"event_ready"})),
+                     ["twitchio.Client", "twitchio.ext.commands.Bot"], ["event_*"]),
+    decorator(EntryKind("TwitchIO", "timer routine", RUN), "twitchio.ext.routines.routine"),
+]
+
 SLACK_LISTENER = EntryKind("Slack Bolt", "listener", EVENT)
 SLACK = [method_decorator(SLACK_LISTENER, [
     "slack_bolt.App", "slack_bolt.async_app.AsyncApp", "slack_bolt.app.App", "slack_bolt.app.async_app.AsyncApp"],
@@ -428,7 +455,7 @@ ONE_SHOT_ROWS = [
 ]
 
 TABLE: Tuple[Row, ...] = (*AIOHTTP, *FASTAPI, *STARLETTE, *LITESTAR, *QUART, *SANIC, *FLASK, *DJANGO, *TORNADO,
-                          *DISCORD, *RED, *HIKARI, *AIOGRAM, *PTB, *SLACK, *OPSDROID, *MAUBOT, *HOME_ASSISTANT,
+                          *DISCORD, *RED, *HIKARI, *AIOGRAM, *PTB, *TELEGRAM_AND_MATRIX, *TWITCHIO, *SLACK, *OPSDROID, *MAUBOT, *HOME_ASSISTANT,
                           *APPDAEMON, *SCHEDULING, *CALLBACKS, *ONE_SHOT_ROWS)
 WRAPPER = EntryKind("", "decorator's wrapper", WRAPPED)
 WRAPS = frozenset({"functools.wraps"})
