@@ -98,6 +98,8 @@ STARTUP: Dict[str, str] = {
     "aiogram": "in a `startup` handler",
     "python-telegram-bot": "in `post_init`",
     "hikari": "on `StartingEvent`",
+    "Home Assistant": "at setup (or use Home Assistant's shared one, `async_get_clientsession(hass)`)",
+    "AppDaemon": "in `initialize()`",
     **{fork: "in `setup_hook` (or a cog's `cog_load`)" for fork in ("discord.py", "nextcord", "disnake")},
 }
 
@@ -406,7 +408,8 @@ MAUBOT = [
 HASS = "homeassistant"
 HASS_SERVICES = f"{HASS}.core.ServiceRegistry"
 HASS_BUS = f"{HASS}.core.EventBus"
-ATTRIBUTE_TYPES.update({f"{HASS}.core.HomeAssistant.services": HASS_SERVICES, f"{HASS}.core.HomeAssistant.bus": HASS_BUS})
+ATTRIBUTE_TYPES.update({f"{HASS}.core.HomeAssistant.services": HASS_SERVICES,
+                        f"{HASS}.core.HomeAssistant.bus": HASS_BUS})
 HOME_ASSISTANT = [
     subclass_methods(EntryKind("Home Assistant", "coordinator update", RUN),
                      [f"{HASS}.helpers.update_coordinator.DataUpdateCoordinator"], ["_async_update_data"]),
@@ -454,9 +457,10 @@ ONE_SHOT_ROWS = [
     decorator(EntryKind("pytest", "fixture", ONCE), "pytest.fixture", "pytest_asyncio.fixture"),
 ]
 
-TABLE: Tuple[Row, ...] = (*AIOHTTP, *FASTAPI, *STARLETTE, *LITESTAR, *QUART, *SANIC, *FLASK, *DJANGO, *TORNADO,
-                          *DISCORD, *RED, *HIKARI, *AIOGRAM, *PTB, *TELEGRAM_AND_MATRIX, *TWITCHIO, *SLACK, *OPSDROID, *MAUBOT, *HOME_ASSISTANT,
-                          *APPDAEMON, *SCHEDULING, *CALLBACKS, *ONE_SHOT_ROWS)
+TABLE: Tuple[Row, ...] = (
+    *AIOHTTP, *FASTAPI, *STARLETTE, *LITESTAR, *QUART, *SANIC, *FLASK, *DJANGO, *TORNADO,
+    *DISCORD, *RED, *HIKARI, *AIOGRAM, *PTB, *TELEGRAM_AND_MATRIX, *TWITCHIO, *SLACK, *OPSDROID, *MAUBOT,
+    *HOME_ASSISTANT, *APPDAEMON, *SCHEDULING, *CALLBACKS, *ONE_SHOT_ROWS)
 WRAPPER = EntryKind("", "decorator's wrapper", WRAPPED)
 WRAPS = frozenset({"functools.wraps"})
 
