@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import libcst as cst
+from libcst.metadata import ParentNodeProvider, PositionProvider
 
 from aiolint.rules.base import Rule
 
@@ -31,3 +32,19 @@ class Crashes(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         raise ZeroDivisionError("a bug in a rule")
+
+
+class ParentProbe(Rule):
+    """Declares LibCST metadata (the parent of each node and its position) and reads it: what
+    a rule that needs more than the engine's own walk gives may do."""
+
+    code = "AIO992"
+    name = "parent-probe"
+    summary = "test probe"
+    message = "call in {parent} at {line}:{column}"
+    metadata = (ParentNodeProvider, PositionProvider)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        start = self.context.metadata[PositionProvider][node].start
+        parent = type(self.context.metadata[ParentNodeProvider][node]).__name__
+        self.report(node, parent=parent, line=start.line, column=start.column)
