@@ -140,13 +140,13 @@ def discover(paths: Iterable[str], settings: Settings) -> List[str]:
         if settings.force_exclude and files.force_excluded(path):
             continue
         if os.path.isdir(path):
-            found.extend(walk(path, files))
+            found.extend(python_files_under(path, files))
         else:
             found.append(os.path.normpath(path))
     return sorted(set(found))
 
 
-def walk(root: str, files: FileFilter) -> Iterator[str]:
+def python_files_under(root: str, files: FileFilter) -> Iterator[str]:
     for directory, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not files.excluded(os.path.join(directory, d), is_dir=True))
         for filename in filenames:
