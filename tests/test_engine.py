@@ -92,8 +92,8 @@ def test_a_rule_that_fails_on_several_nodes_is_reported_once_and_dropped_for_the
 def test_a_rule_that_declares_libcst_metadata_reads_it_and_reports_where_the_engine_does():
     source = "import time\nx = [time.sleep(1)]\nasync def f():\n    await g(\n        1)\n"
     declared = lint_source(source, "t.py", [ParentProbe, CallProbe])
-    assert [(d.code, d.message) for d in declared.diagnostics if d.code == "AIO992"] == [
-        ("AIO992", "call in Element at 2:5"), ("AIO992", "call in Await at 4:10")]
+    assert [(d.code, d.message) for d in declared.diagnostics if d.code == "AIO995"] == [
+        ("AIO995", "call in Element at 2:5"), ("AIO995", "call in Await at 4:10")]
     ranges = [(d.line, d.column, d.end_line, d.end_column) for d in declared.diagnostics if d.code == "AIO990"]
     assert ranges == [(d.line, d.column, d.end_line, d.end_column) for d in probe(source).diagnostics]
 
@@ -162,11 +162,12 @@ def test_fixing_inside_a_deep_expression_writes_code_that_parses():
     assert fixed.result.diagnostics == []
 
 
-def test_a_file_deeper_than_the_recursion_limit_is_aio001_not_a_rule_failure(monkeypatch):
+def test_a_valid_file_deeper_than_the_recursion_limit_is_aio003_not_a_rule_failure(monkeypatch):
     monkeypatch.setattr(engine, "DEEP_RECURSION_LIMIT", 0)  # the usual limit (1,000) stays
     result = lint_source(DEEP_CHAIN, "deep.py", default_rules())
     assert [(d.code, d.message) for d in result.diagnostics] == [
-        ("AIO001", "Nested too deeply to parse and check; the file was not checked.")]
+        ("AIO003", "Valid Python nested too deeply for LibCST, the parser aiolint checks with; the file was not "
+                   "checked.")]
     assert result.failures == []
 
 
@@ -178,7 +179,7 @@ def test_exceptions_on_the_deep_stack_reach_the_caller():
 
 # 2,000 nested brackets: CPython refuses them (too many nested parentheses), LibCST parses them,
 # recursing natively: on an 8 MiB stack that was a segmentation fault, and every other file's
-# findings were lost with the process.
+# findings were lost with the process. They are now refused before LibCST sees them (AIO001).
 TOO_DEEP_FOR_8_MIB = "import time\n\n\nasync def poll():\n    x = " + "(" * 2000 + "1" + ")" * 2000 + "\n"
 
 
@@ -205,4 +206,4 @@ def test_nesting_too_deep_for_a_threads_stack_does_not_crash_a_caller_on_another
     run = subprocess.run([sys.executable, "-c", script, str(tmp_path / "deep.py")],
                          env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
-    assert run.stdout.strip() == "[(6, 'AIO301')]"
+    assert run.stdout.strip() == "[(5, 'AIO001')]"
