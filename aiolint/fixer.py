@@ -10,7 +10,6 @@ The fixer knows diagnostics, not rules: it is given a function that lints text.
 from __future__ import annotations
 
 import difflib
-import functools
 import os
 import re
 import stat
@@ -19,14 +18,12 @@ from typing import Callable, Iterable, List, Optional, Tuple, Union
 
 import libcst as cst
 
-from .cache import content_digest, to_data
 from .catalog import atomic_write
-from .config import Settings
 from .diagnostics import FileResult, Fix
-from .engine import lint_source, on_deep_stack
+from .engine import on_deep_stack
 from .positions import NEWLINE
-from .runner import Report, SettingsCache
-from .source import DecodeError, decode_with_encoding
+from .reporters.names import quoted_path
+from .source import DecodeError, decode_with_encoding, read_source
 
 MAX_ROUNDS = 10
 
@@ -100,6 +97,7 @@ class Fixed:
     after: str = ""
     error: Optional[str] = None  # why nothing was changed although fixes were offered
     unsettled: bool = False  # fixes still applied after MAX_ROUNDS rounds (they may undo each other)
+    changed_meanwhile: bool = False  # the file changed while it was being fixed, so it was not written
 
 
 def fix_source(data: bytes, lint: Lint, unsafe: bool = False) -> Fixed:
@@ -154,10 +152,11 @@ def parses(text: str) -> bool:
 
 def fix_file(path: str, lint: Lint, unsafe: bool = False, write: bool = True) -> Fixed:
     """Fix a file in place (or only say how, unless ``write``). OSError when it cannot be read or written."""
-    with open(path, "rb") as handle:
-        data = handle.read()
+    data = read_source(path)
     fixed = fix_source(data, lint, unsafe)
     if write and fixed.fixed:
+        if read_source(path) != data:  # edited meanwhile (an editor, a formatter): writing would lose that edit
+            return Fixed(data, fixed.linted, fixed.linted, changed_meanwhile=True)
         write_atomically(path, fixed.data)
     return fixed
 
@@ -168,46 +167,25 @@ def write_atomically(path: str, data: bytes) -> None:
     atomic_write(target, data, mode=stat.S_IMODE(os.stat(target).st_mode), durable=True)
 
 
-def fix_files(report: Report, settings: Settings, fixing: Fixing, cache: bool = False) -> None:
-    """Fix the files of ``report`` that have fixes to make; their findings in it become those that remain.
-
-    With ``cache``, what remains in a file written is cached, as a run would: the next run reads it."""
-    store = SettingsCache(settings) if cache and fixing.write else None
-    paths = sorted({d.path for d in report.diagnostics if applicable(d.fix, fixing.unsafe)})
-    for path in paths:
-        lint = functools.partial(lint_source, path=path, rules=settings.rules_for(path), options=settings.options)
-        try:
-            fixed = fix_file(path, lint, fixing.unsafe, fixing.write)
-        except OSError as exc:
-            fixing.errors.append(f"{path}: cannot fix the file: {exc.strerror or exc}")
-            continue
-        record(fixed, path, fixing)
-        if store is not None and fixed.fixed:
-            store.put(content_digest(fixed.data), settings.codes_for(path), to_data(fixed.result))
-        report.diagnostics = [d for d in report.diagnostics if d.path != path] + fixed.result.diagnostics
-        report.failures = [f for f in report.failures if f.path != path] + fixed.result.failures
-        report.suppressed.subtract(fixed.linted.suppressed)
-        report.suppressed.update(fixed.result.suppressed)
-    report.suppressed = +report.suppressed  # without the codes whose count fell to zero
-    report.diagnostics.sort()
-    report.failures.sort(key=lambda failure: (failure.path, failure.code))
-
-
 def record(fixed: Fixed, path: str, fixing: Fixing) -> None:
     """Count a file's fixes in the run, with its diff (for --diff) or why it was left unchanged."""
     fixing.fixed += fixed.fixed
     if fixed.error:
-        fixing.errors.append(f"{path}: {fixed.error}")
+        fixing.errors.append(f"{quoted_path(path)}: {fixed.error}")
     if fixed.unsettled:
-        fixing.warnings.append(f"{path}: the fixes did not settle after {MAX_ROUNDS} rounds (some may undo "
-                               "others: a bug in aiolint); what remains is reported")
+        fixing.warnings.append(f"{quoted_path(path)}: the fixes did not settle after {MAX_ROUNDS} rounds (some may "
+                               "undo others: a bug in aiolint); what remains is reported")
+    if fixed.changed_meanwhile:
+        fixing.warnings.append(f"{quoted_path(path)}: the file changed while it was being fixed, so it was left as "
+                               "it is (run aiolint again to fix it); its findings are those of the file as first read")
     if fixed.fixed and not fixing.write:
         fixing.diffs.append(unified_diff(path, fixed.before, fixed.after))
 
 
 def unified_diff(path: str, before: str, after: str) -> str:
     """What fixing changes, as ``diff -u`` shows it (and ``patch`` applies it)."""
-    lines = difflib.unified_diff(lines_with_ends(before), lines_with_ends(after), fromfile=path, tofile=path)
+    name = quoted_path(path)
+    lines = difflib.unified_diff(lines_with_ends(before), lines_with_ends(after), fromfile=name, tofile=name)
     return "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"
                    for line in lines)
 

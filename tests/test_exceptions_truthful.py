@@ -9,7 +9,8 @@ import textwrap
 import libcst as cst
 import pytest
 
-from aiolint.engine import FileContext, lint_source
+from aiolint.context import FileContext
+from aiolint.engine import lint_source
 from aiolint.rules import REGISTRY, default_rules
 from aiolint.semantics.client import http_call
 from aiolint.semantics.flow import after, falls_through, jumps
@@ -325,7 +326,7 @@ def test_http_call_knows_requests_and_reads_of_known_sessions_only():
             await session.close()
         """
     module = cst.parse_module(textwrap.dedent(source))
-    context = FileContext(module, "x.py", [], {})
+    context = FileContext(module, "x.py", {})
     function = module.body[1]
     context.scope = Scope(function, context.module_scope)
     found = [http_call(call, context) for call in calls_in(function)]

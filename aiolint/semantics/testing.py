@@ -11,10 +11,11 @@ from typing import Optional
 
 import libcst as cst
 
+from .entry_points import entry_point
 from .names import qualified_name
 from .scope import Scope
 
-FIXTURE_DECORATORS = frozenset({"pytest.fixture", "pytest_asyncio.fixture"})
+PYTEST = "pytest"  # the framework of fixtures in the entry-point table
 TEST_CASE_SUFFIX = "TestCase"  # unittest.TestCase, IsolatedAsyncioTestCase, aiohttp's AioHTTPTestCase
 
 
@@ -45,11 +46,6 @@ def is_test_function(function: cst.FunctionDef, defined_in: Scope) -> bool:
 
 
 def is_fixture(function: cst.FunctionDef, defined_in: Scope) -> bool:
-    """Decorated ``@pytest.fixture`` / ``@pytest.fixture(...)`` (or pytest-asyncio's)."""
-    for decorator in function.decorators:
-        expr = decorator.decorator
-        if isinstance(expr, cst.Call):
-            expr = expr.func
-        if qualified_name(expr, defined_in) in FIXTURE_DECORATORS:
-            return True
-    return False
+    """Decorated ``@pytest.fixture`` / ``@pytest.fixture(...)`` (or pytest-asyncio's): the entry-point table's fixtures."""
+    kind = entry_point(function, defined_in)
+    return kind is not None and kind.framework == PYTEST
