@@ -148,4 +148,4 @@ def test_rules_of_coroutine_context_need_async_in_the_file():
     sync_only = "import time\n\n\ndef poll():\n    try:\n        time.sleep(1)\n    except BaseException:\n        pass\n"
     assert not lint_source(sync_only, "poll.py").parsed
     coroutine = sync_only.replace("def poll", "async def poll")
-    assert [d.code for d in lint_source(coroutine, "poll.py").diagnostics] == ["AIO301", "AIO501"]
+    assert [d.code for d in lint_source(coroutine, "poll.py").diagnostics] == ["AIO301"]
