@@ -14,6 +14,7 @@ from typing import Any, ClassVar, Dict, FrozenSet, Mapping, Optional, Set, Tuple
 import libcst as cst
 
 from ..semantics.blocking import BLOCKS_WITH_ARGUMENTS, NON_BLOCKING_WITH, called_name, calls_for, trigger_word
+from ..semantics.imports import import_edits, is_free, spelling
 from .base import NodeFix, Replacement, Rule
 
 OPTION = "extend-blocking-calls"
@@ -127,9 +128,12 @@ class BlockingSleep(BlockingCall):
                 print(response.status)
             await asyncio.sleep(5)
     ```
-    The fix does this rewrite when `asyncio` (or `asyncio.sleep`) is imported where the
-    call is. It is unsafe: other tasks now run during the sleep, which is the point but
-    can expose shared state the code assumed nobody touched meanwhile.
+    The fix does this rewrite, under the name `asyncio` (or `asyncio.sleep`) is imported
+    by where the call is, adding `import asyncio` to the file's imports when it has none
+    that surely runs (one under `if TYPE_CHECKING:` does not), and removing the import of
+    `time` (or `sleep`) when the call was its last use. It is unsafe: other tasks now run
+    during the sleep, which is the point but can expose shared state the code assumed
+    nobody touched meanwhile.
 
     ## Known limits
     Passing `time.sleep` to `run_in_executor`, `asyncio.to_thread` or `functools.partial`
@@ -145,27 +149,26 @@ class BlockingSleep(BlockingCall):
     def fix(self, call: cst.Call) -> Optional[NodeFix]:
         # `time.sleep(x)` -> `await asyncio.sleep(x)`: replacing the callee with
         # `await asyncio.sleep` keeps the arguments as written.
-        sleep = self.asyncio_sleep()
         parent = self.context.ancestors[-1]
-        if sleep is None or call.func.lpar or any(isinstance(a, cst.GeneratorExp) for a in self.context.ancestors):
-            return None  # no name for it here, or `await` would not parse / would make a generator async
+        if call.func.lpar or any(isinstance(a, cst.GeneratorExp) for a in self.context.ancestors):
+            return None  # `await` would not parse / would make a generator async
         if isinstance(parent, (cst.Attribute, cst.Subscript, cst.Await)) or (isinstance(parent, cst.Call) and parent.func is call):
             return None  # `time.sleep(1).x`: `await` would apply to `.x`; `await await` does not parse
-        return NodeFix("unsafe", (Replacement(call.func, f"await {sleep}"),))
-
-    def asyncio_sleep(self) -> Optional[str]:
-        """How `asyncio.sleep` is spelled where the call is: `asyncio.sleep`, `aio.sleep`, `sleep`."""
         scope = self.context.scope
-        while scope is not None:
-            for bound, bindings in scope.bindings.items():
-                if any(b.kind == "import" for b in bindings):
-                    target = self.context.qualified_name(cst.Name(bound))
-                    if target == "asyncio":
-                        return f"{bound}.sleep"
-                    if target == "asyncio.sleep":
-                        return bound
-            scope = scope.parent
-        return None
+        sleep = spelling("asyncio.sleep", scope)
+        add = None
+        if sleep is None:  # `import asyncio` is added to the file's imports, if the name is free
+            if not is_free("asyncio", scope, "asyncio"):
+                return None
+            sleep, add = "asyncio.sleep", "import asyncio"
+        # The import of `time` (or of `sleep`) goes when this call was its last use.
+        used = call.func.value if isinstance(call.func, cst.Attribute) else call.func
+        imports = import_edits(self.context.module, scope, add=add, drop=used.value if isinstance(used, cst.Name) else None,
+                               dropping_use=used if isinstance(used, cst.Name) else None)
+        if imports is None:
+            return None
+        return NodeFix("unsafe", (Replacement(call.func, f"await {sleep}"),
+                                  *(Replacement(node, content) for node, content in imports)))
 
 
 class BlockingHttp(BlockingCall):
