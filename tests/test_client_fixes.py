@@ -232,3 +232,39 @@ def test_fix_alone_applies_the_safe_fixes_and_reaches_a_fixed_point(tmp_path):
     assert "        await asyncio.sleep(1)\n" in final
     assert subprocess.run([*run, "--diff", "--unsafe-fixes", "client.py"], cwd=tmp_path, capture_output=True,
                           text=True).stdout == ""
+
+
+# -- which findings have a fix, as ruff shows it -------------------------------------------
+def cli(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "aiolint", "--isolated", "--no-cache", *args], cwd=cwd,
+                          capture_output=True, text=True)
+
+
+def test_text_output_marks_the_findings_fix_would_fix(tmp_path):
+    (tmp_path / "client.py").write_text(EVERYTHING)
+    codes = {line.split()[1]: line.split()[2] == "[*]" for line in cli("client.py", cwd=tmp_path).stdout.splitlines()}
+    assert codes == {"AIO203": True, "AIO301": False, "AIO404": True, "AIO106": True}
+    unsafe = cli("--unsafe-fixes", "client.py", cwd=tmp_path).stdout
+    assert "client.py:8:9: AIO301 [*] `time.sleep()` blocks" in unsafe
+
+
+def test_statistics_and_rules_mark_fixable_codes(tmp_path):
+    (tmp_path / "client.py").write_text(EVERYTHING)
+    assert cli("--statistics", "client.py", cwd=tmp_path).stdout.splitlines() == [
+        "1  AIO106  [*] close-not-awaited",
+        "1  AIO203  [*] numeric-timeout",
+        "1  AIO301      blocking-sleep",
+        "1  AIO404  [*] request-helper-misuse",
+    ]
+    rules = subprocess.run([sys.executable, "-m", "aiolint", "rules"], capture_output=True, text=True).stdout
+    marked = {line.split()[0] for line in rules.splitlines() if line.startswith("AIO") and " [*] " in line}
+    assert {"AIO106", "AIO203", "AIO404", "AIO301"} <= marked and "AIO201" not in marked
+
+
+def test_show_fixes_lists_the_fixes_made_per_file_and_code(tmp_path):
+    (tmp_path / "client.py").write_text(EVERYTHING)
+    run = cli("--fix", "--show-fixes", "client.py", cwd=tmp_path)
+    assert run.stderr.startswith("Fixed 3 findings:\n- client.py:\n    1 \u00d7 AIO106 (close-not-awaited)\n"
+                                 "    1 \u00d7 AIO203 (numeric-timeout)\n    1 \u00d7 AIO404 (request-helper-misuse)\n")
+    nothing = cli("--fix", "--show-fixes", "client.py", cwd=tmp_path)
+    assert nothing.stderr.startswith("No fixes made.\n")

@@ -143,6 +143,7 @@ class BlockingSleep(BlockingCall):
 
     code = "AIO301"
     name = "blocking-sleep"
+    fixable = "unsafe"
     summary = "`time.sleep()` in a coroutine blocks the event loop"
     advice = "use `await asyncio.sleep()`"
 

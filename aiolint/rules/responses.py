@@ -267,6 +267,7 @@ class RequestHelperMisuse(Rule):
 
     code = "AIO404"
     name = "request-helper-misuse"
+    fixable = "safe"
     summary = "`await aiohttp.request(...)`: it is an async context manager (`async with`), not a coroutine"
     message = ("`await {call}(...)` raises `TypeError`: `aiohttp.request()` is an async context manager; "
                "use `async with {call}(...) as resp:`.")

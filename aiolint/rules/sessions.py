@@ -406,6 +406,7 @@ class CloseNotAwaited(Rule):
 
     code = "AIO106"
     name = "close-not-awaited"
+    fixable = "safe"
     summary = "`session.close()` (or a connector's, a websocket's) without `await`: nothing is closed"
     message = ("`{call}()` is a coroutine and is not awaited, so the {what} is never closed; {advice}.")
     triggers = frozenset({"close"})

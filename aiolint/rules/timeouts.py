@@ -337,6 +337,7 @@ class NumericTimeout(Rule):
 
     code = "AIO203"
     name = "numeric-timeout"
+    fixable = "safe"
     summary = "A number as `timeout=` where aiohttp wants a `ClientTimeout`"
     message = "`timeout={value}` is a number, {effect}; pass `aiohttp.ClientTimeout(total={value})`."
     triggers = frozenset({"aiohttp"})
