@@ -518,9 +518,8 @@ class SessionOutsideCoroutine(Rule):
         shown = self.context.code_for(node.func).strip()
         scope = self.context.scope
         if evaluated_at_import(scope):
-            where = "as a class attribute" if scope.is_class else (
-                "in a default argument" if any(isinstance(a, cst.Param) for a in self.context.ancestors)
-                else "at module level")
+            where = ("in a default argument" if any(isinstance(a, cst.Param) for a in self.context.ancestors)
+                     else "as a class attribute" if scope.is_class else "at module level")
             self.report(node, call=shown, where=where)
             return
         function = scope.function()
