@@ -13,8 +13,9 @@ from typing import Any, ClassVar, Dict, FrozenSet, Mapping, Optional, Set, Tuple
 
 import libcst as cst
 
+from ..semantics.names import runtime_spelling
 from ..semantics.blocking import BLOCKS_WITH_ARGUMENTS, NON_BLOCKING_WITH, called_name, calls_for, trigger_word
-from ..semantics.imports import import_edits, is_free, spelling
+from ..semantics.imports import import_edits, is_free
 from .base import NodeFix, Replacement, Rule
 
 OPTION = "extend-blocking-calls"
@@ -128,12 +129,13 @@ class BlockingSleep(BlockingCall):
                 print(response.status)
             await asyncio.sleep(5)
     ```
-    The fix does this rewrite, under the name `asyncio` (or `asyncio.sleep`) is imported
-    by where the call is, adding `import asyncio` to the file's imports when it has none
-    that surely runs (one under `if TYPE_CHECKING:` does not), and removing the import of
-    `time` (or `sleep`) when the call was its last use. It is unsafe: other tasks now run
-    during the sleep, which is the point but can expose shared state the code assumed
-    nobody touched meanwhile.
+    The fix does this rewrite, under the name by which `asyncio` (or `asyncio.sleep`) is
+    imported where the call is, by an import that has run when the call runs (not one
+    under `if TYPE_CHECKING:` or `if __name__ == "__main__":`, which would leave a
+    `NameError`); when there is none, it adds `import asyncio` to the file's imports. It
+    removes the import of `time` (or `sleep`) when the call was its last use. It is
+    unsafe: other tasks now run during the sleep, which is the point but can expose
+    shared state the code assumed nobody touched meanwhile.
 
     ## Known limits
     Passing `time.sleep` to `run_in_executor`, `asyncio.to_thread` or `functools.partial`
@@ -156,7 +158,7 @@ class BlockingSleep(BlockingCall):
         if isinstance(parent, (cst.Attribute, cst.Subscript, cst.Await)) or (isinstance(parent, cst.Call) and parent.func is call):
             return None  # `time.sleep(1).x`: `await` would apply to `.x`; `await await` does not parse
         scope = self.context.scope
-        sleep = spelling("asyncio.sleep", scope)
+        sleep = runtime_spelling("asyncio.sleep", scope, self.context.ancestors)
         add = None
         if sleep is None:  # `import asyncio` is added to the file's imports, if the name is free
             if not is_free("asyncio", scope, "asyncio"):

@@ -9,7 +9,7 @@ connection stays taken until the response object is garbage-collected.
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Set, Tuple, Union
+from typing import List, Optional, Set, Tuple, Union
 
 import libcst as cst
 

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, List, Optional, Union
 import libcst as cst
 
 from ..semantics.aiohttp import REQUEST_FUNCTION, SESSION, SESSION_MAKERS, held, self_class
-from ..semantics.imports import import_edits, is_free, spelling
+from ..semantics.imports import import_edits, is_free
+from ..semantics.names import runtime_spelling
 from ..semantics.scope import iter_params
 from ..semantics.tracking import MethodCall, track
 from ..semantics.tree import expects_error, walk
@@ -360,7 +361,7 @@ class NumericTimeout(Rule):
 
     def fix(self, value: cst.BaseExpression) -> Optional[NodeFix]:
         scope = self.context.scope
-        written = spelling(CLIENT_TIMEOUT, scope)
+        written = runtime_spelling(CLIENT_TIMEOUT, scope, self.context.ancestors)
         add = None
         if written is None:
             if is_free("aiohttp", scope, "aiohttp"):

@@ -1,10 +1,9 @@
-"""Imports as fixes need them: how a name can be written where code runs, and the edits
-that add an import to a file or drop one that a fix leaves unused.
+"""Imports as fixes need them: whether a fix may add one, and the edits that add an import
+to a file or drop one that a fix leaves unused. (How code may spell a name through imports
+that have run is ``names.runtime_spelling``.)
 
-Only an import that binds whenever the module (or function) runs counts: one in the
-body itself or in a ``try:`` statement of it. An import under ``if TYPE_CHECKING:`` or
-``if __name__ == "__main__":`` (or any other ``if``, loop or ``with``) may not have run
-where the name is used, so a fix must not rely on it.
+An import under ``if TYPE_CHECKING:`` or ``if __name__ == "__main__":`` (any condition)
+may not have run where the name is used: a fix neither relies on it nor removes it.
 
 Edits are ``(node, content)`` pairs: put ``content`` where ``node`` is (rules turn them
 into their fixes' replacements).
@@ -13,7 +12,7 @@ into their fixes' replacements).
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
@@ -26,67 +25,6 @@ ANNOTATION = re.compile(r"[\w.\[\], |]+")
 WORD = re.compile(r"[A-Za-z_]\w*")
 
 
-def _runtime_imports(scope: Scope) -> Set[int]:
-    """The ids of the import statements of ``scope``'s own body that bind whenever it runs."""
-    memo: Dict[cst.CSTNode, Set[int]] = scope.file_memo.setdefault("runtime_imports", {})
-    found = memo.get(scope.node)
-    if found is not None:
-        return found
-    found = set()
-    node = scope.node
-    if isinstance(node, cst.Module):
-        pending: List[cst.CSTNode] = list(node.body)
-    elif isinstance(node, (cst.FunctionDef, cst.ClassDef)) and isinstance(node.body, cst.IndentedBlock):
-        pending = list(node.body.body)
-    else:
-        pending = []
-    while pending:
-        statement = pending.pop()
-        if isinstance(statement, cst.SimpleStatementLine):
-            found.update(id(small) for small in statement.body if isinstance(small, (cst.Import, cst.ImportFrom)))
-        elif isinstance(statement, cst.Try) and isinstance(statement.body, cst.IndentedBlock):
-            pending.extend(statement.body.body)
-    memo[scope.node] = found
-    return found
-
-
-def spelling(qualified: str, scope: Scope) -> Optional[str]:
-    """How ``qualified`` (``asyncio.sleep``) can be written in ``scope`` through an import that has
-    surely run: ``asyncio.sleep``, ``aio.sleep``, ``sleep``; None if no import gives it."""
-    current: Optional[Scope] = scope
-    seen: Set[str] = set()
-    while current is not None:
-        if not (current.is_class and current is not scope):
-            for name, bindings in current.bindings.items():
-                if name in seen:
-                    continue
-                seen.add(name)
-                written = _through(name, bindings, qualified)
-                if written is not None and _binds_surely(name, scope, current):
-                    return written
-        current = current.parent
-    return None
-
-
-def _through(name: str, bindings: list, qualified: str) -> Optional[str]:
-    targets = {canonical(b.qualified) for b in bindings if b.kind == "import" and b.qualified}
-    if len(targets) != 1 or any(b.kind != "import" for b in bindings):
-        return None
-    target = targets.pop()
-    if target == qualified:
-        return name
-    if qualified.startswith(target + "."):
-        return name + qualified[len(target):]
-    return None
-
-
-def _binds_surely(name: str, scope: Scope, owner: Scope) -> bool:
-    """``name`` seen from ``scope`` is the import(s) of ``owner``, each run whenever ``owner`` runs."""
-    bindings = scope.lookup(name)
-    runtime = _runtime_imports(owner)
-    return bool(bindings) and all(id(b.node) in runtime and b in owner.bindings.get(name, ()) for b in bindings)
-
-
 def is_free(name: str, scope: Scope, meaning: Optional[str] = None) -> bool:
     """A new module-level import may bind ``name`` for code in ``scope``: nothing there sees
     another thing by that name (a builtin, a local...); imports of ``meaning`` itself, which
@@ -94,8 +32,10 @@ def is_free(name: str, scope: Scope, meaning: Optional[str] = None) -> bool:
     bindings = scope.lookup(name)
     if bindings is None:
         return name not in BUILTIN_NAMES
+    at_module = scope.module().bindings.get(name, [])  # a function's own import shadows a module-level one
     return meaning is not None and all(
-        b.kind == "import" and b.qualified is not None and canonical(b.qualified) == meaning for b in bindings)
+        any(b is m for m in at_module) and b.kind == "import" and b.qualified is not None
+        and canonical(b.qualified) == meaning for b in bindings)
 
 
 # -- edits -------------------------------------------------------------------------
@@ -138,7 +78,7 @@ def _drop_edits(module: cst.Module, scope: Scope, name: str, use: cst.Name) -> L
     module_scope = scope.module()
     bindings = module_scope.bindings.get(name) or []
     if scope.lookup(name) != bindings or len(bindings) != 1 or bindings[0].kind != "import" \
-            or id(bindings[0].node) not in _runtime_imports(module_scope):
+            or bindings[0].conditional:
         return []
     statement = bindings[0].node
     line = next((s for s in module.body if isinstance(s, cst.SimpleStatementLine) and statement in s.body), None)
