@@ -36,6 +36,7 @@ class RuleInfo:
     summary: str
     description: str  # the "What it does" section
     documentation: str  # every section, in Markdown
+    fixable: str = ""  # "safe", "unsafe" or "": whether its findings may carry a fix
 
 
 CATALOG_FILE = "rules.json"
@@ -106,7 +107,7 @@ def _catalog_of(rules: Tuple[Any, ...]) -> Mapping[str, RuleInfo]:
     return MappingProxyType({
         rule.code: RuleInfo(rule.code, rule.name, rule.default_enabled, rule.summary,
                             rule.doc_sections().get("What it does") or rule.summary,
-                            rule.documentation() or rule.summary)
+                            rule.documentation() or rule.summary, rule.fixable)
         for rule in rules})
 
 

@@ -83,6 +83,8 @@ def main() -> None:
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that may change behaviour (with --fix or --diff).")
 @click.option("--diff", is_flag=True,
               help="Print a diff of what --fix would change and write nothing (exit 1 if there is any change).")
+@click.option("--show-fixes", is_flag=True,
+              help="With --fix or --diff, list the fixes made (or to make), per file and code.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (2 still means an error).")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary.")
 @click.option("--no-color", is_flag=True, help="No colours on a terminal (as does a non-empty NO_COLOR variable).")
@@ -102,7 +104,7 @@ def check(paths: Sequence[str], config: Optional[str], isolated: bool, select: S
           exclude: Sequence[str], extend_exclude: Sequence[str], respect_gitignore: Optional[bool],
           force_exclude: Optional[bool], extend_blocking_calls: Sequence[str],
           output_format: str, output_file: Optional[str], statistics: bool, stdin_filename: Optional[str],
-          fix: bool, unsafe_fixes: bool, diff: bool, exit_zero: bool, quiet: bool, no_color: bool,
+          fix: bool, unsafe_fixes: bool, diff: bool, show_fixes: bool, exit_zero: bool, quiet: bool, no_color: bool,
           jobs: Optional[int], cache_dir: Optional[str], no_cache: bool, max_file_size: Optional[str],
           file_timeout: Optional[str], verbose: bool) -> None:
     """Lint PATHS (files or directories; default: the current directory; '-': standard input)."""
@@ -146,9 +148,9 @@ def check(paths: Sequence[str], config: Optional[str], isolated: bool, select: S
     if fixing is not None and not fixing.write:
         output = "".join(fixing.diffs)  # --diff: the changes instead of the findings
     elif statistics:
-        output = render_statistics(report, as_json=output_format == "json")
+        output = render_statistics(report, as_json=output_format == "json", unsafe_fixes=unsafe_fixes)
     else:
-        output = REPORTERS[output_format](report, context=terminal, color=color)
+        output = REPORTERS[output_format](report, context=terminal, color=color, unsafe_fixes=unsafe_fixes)
     if output_file is None:
         click.echo(output, nl=False, err=to_stderr)
     else:
@@ -157,6 +159,8 @@ def check(paths: Sequence[str], config: Optional[str], isolated: bool, select: S
                 handle.write(output)
         except OSError as exc:
             raise ConfigFailure(f"{output_file}: cannot write the report: {exc.strerror or exc}") from None
+    if show_fixes and fixing is not None:
+        click.echo(fixes_made(fixing), nl=False, err=True)
     if verbose:
         click.echo(run_statistics(report, None if no_cache else settings.cache_dir), err=True)
     sys.exit(finish(report, quiet, exit_zero, fixing, unsafe_fixes))
@@ -201,22 +205,44 @@ def lint_stdin(filename: Optional[str], settings: Settings, fixing: Optional[Fix
     return report
 
 
-def render_statistics(report: Report, as_json: bool = False) -> str:
-    """A count per code, most frequent first, with how many ``# noqa`` silenced (ruff's ``--statistics``)."""
+def fixes_made(fixing: Fixing) -> str:
+    """What ``--show-fixes`` prints: the fixes made (or, with ``--diff``, to make), per file and code."""
+    from .catalog import rule_catalog
+
+    total = sum(sum(codes.values()) for codes in fixing.fixed_codes.values())
+    if not total:
+        return "No fixes " + ("to make" if not fixing.write else "made") + ".\n"
+    lines = [f"{'Would fix' if not fixing.write else 'Fixed'} {total} finding{'s' if total != 1 else ''}:\n"]
+    catalog = rule_catalog()
+    for path, codes in sorted(fixing.fixed_codes.items()):
+        lines.append(f"- {path}:\n")
+        for code, count in sorted(codes.items()):
+            name = catalog[code].name if code in catalog else ""
+            lines.append(f"    {count} \u00d7 {code} ({name})\n")
+    return "".join(lines)
+
+
+def render_statistics(report: Report, as_json: bool = False, unsafe_fixes: bool = False) -> str:
+    """A count per code, most frequent first, with how many ``# noqa`` silenced (ruff's ``--statistics``);
+    ``[*]`` marks the codes some of whose findings ``--fix`` would fix."""
+    from .reporters.text import FIXABLE, fix_applies
+
+    fixable = {d.code for d in report.diagnostics if fix_applies(d, unsafe_fixes)}
     names = {d.code: d.name for d in report.diagnostics}
     reported = Counter(d.code for d in report.diagnostics)
     rows = sorted(((reported[code], report.suppressed.get(code, 0), code,
                     names.get(code) or rule_catalog()[code].name) for code in {*reported, *report.suppressed}),
                   key=lambda row: (-row[0], -row[1], row[2]))
     if as_json:
-        return json.dumps([{"code": code, "name": name, "count": count, "suppressed": suppressed}
-                           for count, suppressed, code, name in rows], indent=2) + "\n"
+        return json.dumps([{"code": code, "name": name, "count": count, "suppressed": suppressed,
+                            "fixable": code in fixable} for count, suppressed, code, name in rows], indent=2) + "\n"
     width = max((len(str(row[0])) for row in rows), default=1)
     name_width = max((len(row[3]) for row in rows), default=0)
     lines = []
     for count, suppressed, code, name in rows:
         noqa = f"  ({suppressed} suppressed by noqa)" if suppressed else ""
-        lines.append(f"{count:>{width}}  {code}  {name:{name_width}}{noqa}".rstrip() + "\n")
+        mark = (FIXABLE + " " if code in fixable else " " * (len(FIXABLE) + 1)) if fixable else ""
+        lines.append(f"{count:>{width}}  {code}  {mark}{name:{name_width}}{noqa}".rstrip() + "\n")
     return "".join(lines)
 
 
@@ -297,18 +323,26 @@ def rules(table_format: str) -> None:
 
 
 def rules_table(table_format: str = "text") -> str:
-    """The registry as a table; the markdown form is the README's rule table."""
-    header = ("code", "name", "default", "summary")
+    """The registry as a table; the markdown form is the README's rule table. ``[*]`` (text) marks
+    the rules whose findings may carry a fix; the markdown table says whether it is safe."""
+    from .reporters.text import FIXABLE
     from .rules import REGISTRY
 
-    rows = [(r.code, r.name, "on" if r.default_enabled else "off", r.summary) for r in REGISTRY.values()]
     if table_format == "markdown":
-        lines = ["| " + " | ".join(header) + " |", "|---|---|---|---|"]
+        header = ("code", "name", "default", "fix", "summary")
+        rows = [(r.code, r.name, "on" if r.default_enabled else "off", r.fixable, r.summary)
+                for r in REGISTRY.values()]
+        lines = ["| " + " | ".join(header) + " |", "|---|---|---|---|---|"]
         lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
         return "\n".join(lines) + "\n"
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(3)]
-    return "".join(f"{row[0]:{widths[0]}}  {row[1]:{widths[1]}}  {row[2]:{widths[2]}}  {row[3]}\n"
-                   for row in [header, *rows])
+    header = ("code", "name", "default", "fix", "summary")
+    rows = [(r.code, r.name, "on" if r.default_enabled else "off", FIXABLE if r.fixable else "", r.summary)
+            for r in REGISTRY.values()]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(4)]
+    table = "".join(f"{row[0]:{widths[0]}}  {row[1]:{widths[1]}}  {row[2]:{widths[2]}}  {row[3]:{widths[3]}}  {row[4]}\n"
+                    for row in [header, *rows])
+    unsafe = ", ".join(r.code for r in REGISTRY.values() if r.fixable == "unsafe")
+    return table + f"\n{FIXABLE}: fixable with --fix" + (f" (with --unsafe-fixes: {unsafe})" if unsafe else "") + "\n"
 
 
 @main.command()

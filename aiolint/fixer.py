@@ -14,7 +14,8 @@ import os
 import re
 import stat
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, List, Optional, Tuple, Union
+from collections import Counter
+from typing import Callable, Dict, Iterable, List, Optional, Tuple, Union
 
 import libcst as cst
 
@@ -41,6 +42,7 @@ class Fixing:
     diffs: List[str] = field(default_factory=list)
     errors: List[str] = field(default_factory=list)  # files left unchanged, and why
     warnings: List[str] = field(default_factory=list)  # files whose fixes did not settle
+    fixed_codes: Dict[str, Counter] = field(default_factory=dict)  # path -> code -> fixes made (--show-fixes)
 
 
 def applicable(fix: Optional[Fix], unsafe: bool) -> bool:
@@ -93,6 +95,7 @@ class Fixed:
     linted: FileResult  # the findings before fixing
     result: FileResult  # the findings that remain
     fixed: int = 0  # how many fixes were made
+    codes: Counter = field(default_factory=Counter)  # how many of them per code
     before: str = ""  # the text before and after, for --diff
     after: str = ""
     error: Optional[str] = None  # why nothing was changed although fixes were offered
@@ -114,7 +117,7 @@ def fix_source(data: bytes, lint: Lint, unsafe: bool = False) -> Fixed:
         result = lint(data)
         return Fixed(data, result, result)
     linted = result = lint(before)
-    text, fixed, unsettled = before, 0, False
+    text, fixed, unsettled, fixed_codes = before, 0, False, Counter()
     for done in range(MAX_ROUNDS + 1):
         new_text, made = apply_fixes(text, [d.fix for d in result.diagnostics if applicable(d.fix, unsafe)])
         if new_text == text:
@@ -127,6 +130,8 @@ def fix_source(data: bytes, lint: Lint, unsafe: bool = False) -> Fixed:
             return Fixed(data, linted, linted, error=f"the fixes for {codes} would give code that does not parse "
                                                      "(a bug in aiolint); the file was left unchanged")
         text, fixed = new_text, fixed + len(made)
+        made_ids = {id(fix) for fix in made}
+        fixed_codes.update(d.code for d in result.diagnostics if id(d.fix) in made_ids)
         result = lint(text)
     if not fixed:
         return Fixed(data, linted, result, before=before, after=before)
@@ -138,7 +143,7 @@ def fix_source(data: bytes, lint: Lint, unsafe: bool = False) -> Fixed:
     except UnicodeError:
         return Fixed(data, linted, linted, error=f"the fixed code cannot be written in the file's encoding "
                                                  f"({encoding}) as it was read; the file was left unchanged")
-    return Fixed(new_data, linted, result, fixed, before, text, unsettled=unsettled)
+    return Fixed(new_data, linted, result, fixed, fixed_codes, before, text, unsettled=unsettled)
 
 
 def parses(text: str) -> bool:
@@ -170,6 +175,8 @@ def write_atomically(path: str, data: bytes) -> None:
 def record(fixed: Fixed, path: str, fixing: Fixing) -> None:
     """Count a file's fixes in the run, with its diff (for --diff) or why it was left unchanged."""
     fixing.fixed += fixed.fixed
+    if fixed.fixed:
+        fixing.fixed_codes[path] = fixed.codes
     if fixed.error:
         fixing.errors.append(f"{quoted_path(path)}: {fixed.error}")
     if fixed.unsettled:

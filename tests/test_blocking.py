@@ -64,8 +64,8 @@ def test_sleep_fix_awaits_asyncio_sleep_under_its_local_name(imports, expected):
 
 
 @pytest.mark.parametrize("source", [
-    # asyncio is not imported: the fix would need a new import, so none is offered
-    "import time\nasync def f():\n    time.sleep(1)\n",
+    # `asyncio` is another thing here: no import can be added under that name
+    "import time\nasync def f():\n    asyncio = None\n    time.sleep(1)\n",
     # a local `asyncio` is not the module
     "import time\nimport asyncio\nasync def f(asyncio):\n    time.sleep(1)\n",
     # `await await` does not parse (the code is wrong already: `time.sleep()` is not awaitable)

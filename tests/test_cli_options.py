@@ -167,8 +167,8 @@ def test_statistics_count_each_code_with_those_noqa_silenced(project):
     ]
     run = aiolint("--statistics", "--output-format", "json", "src", cwd=project)
     assert json.loads(run.stdout) == [
-        {"code": "AIO301", "name": "blocking-sleep", "count": 3, "suppressed": 1},
-        {"code": "AIO304", "name": "blocking-file-io", "count": 0, "suppressed": 1},
+        {"code": "AIO301", "name": "blocking-sleep", "count": 3, "suppressed": 1, "fixable": False},
+        {"code": "AIO304", "name": "blocking-file-io", "count": 0, "suppressed": 1, "fixable": False},
     ]
 
 

@@ -54,7 +54,7 @@ def test_without_configuration_the_root_is_the_current_directory_and_defaults_ap
 def test_every_key_is_read(tmp_path):
     project(tmp_path, """\
         [tool.aiolint]
-        select = ["AIO9"]
+        select = ["AIO99"]
         extend-select = ["AIO990"]
         ignore = ["aio990"]
         per-file-ignores = { "tests/*" = ["AIO99"], "__init__.py" = ["AIO990"] }

@@ -14,6 +14,7 @@ from typing import Dict, List
 import pytest
 
 from aiolint import __version__
+from aiolint.reporters.text import FIXABLE
 from aiolint.rules import REGISTRY
 
 from .conftest import EXPECTED, ROOT, expected_findings, fixture_files
@@ -33,9 +34,10 @@ def flake8(*args: str, cwd: Path = ROOT) -> List[str]:
 
 
 def aiolint(*args: str, cwd: Path = ROOT) -> List[str]:
+    """aiolint's findings, without the ``[*]`` that marks those ``aiolint --fix`` fixes (flake8 fixes nothing)."""
     result = run("aiolint", "--quiet", *(args if "--config" in args else ("--isolated", *args)), cwd=cwd)
     assert result.returncode in (0, 1) and result.stderr == "", result.stderr
-    return sorted(result.stdout.splitlines())
+    return sorted(line.replace(f" {FIXABLE} ", " ", 1) for line in result.stdout.splitlines())
 
 
 def per_file(lines: List[str]) -> Dict[str, List[str]]:

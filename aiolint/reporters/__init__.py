@@ -1,7 +1,8 @@
 """Output formats. Each reporter turns a Report into text.
 
-``render(report, context=..., color=...)``: the CLI passes what it knows of the
-terminal; formats that have no use for it ignore it.
+``render(report, context=..., color=..., unsafe_fixes=...)``: the CLI passes what it
+knows of the terminal and of the fixes it would apply; formats that have no use for it
+ignore it.
 """
 
 from __future__ import annotations

@@ -1,5 +1,8 @@
 """The default output: ``path:line:col: CODE message``.
 
+A finding whose fix ``--fix`` would apply (a safe fix, or any with ``--unsafe-fixes``)
+is marked ``[*]`` after its code, as ruff marks them.
+
 On a terminal the CLI asks for more: each finding is followed by its source line
 with carets under the reported span (``context``), and colours (``color``, which
 the CLI turns off for ``--no-color`` and ``NO_COLOR``). Piped output stays plain,
@@ -17,20 +20,29 @@ from ..suppression import physical_lines
 from .names import quoted_path
 
 BOLD, RED, CYAN, BLUE, RESET = "\x1b[1m", "\x1b[31m", "\x1b[36m", "\x1b[34m", "\x1b[0m"
+FIXABLE = "[*]"
 
 
-def render(report: Report, *, context: bool = False, color: bool = False, **_: object) -> str:
+def render(report: Report, *, context: bool = False, color: bool = False, unsafe_fixes: bool = False,
+           **_: object) -> str:
     paint = _paint if color else _plain
     sources: Dict[str, Optional[List[str]]] = {}
     out = []
     for d in report.diagnostics:
         sep = paint(":", CYAN)
-        out.append(f"{paint(quoted_path(d.path), BOLD)}{sep}{d.line}{sep}{d.column}{sep} {paint(d.code, BOLD + RED)} {d.message}\n")
+        mark = paint(FIXABLE, CYAN) + " " if fix_applies(d, unsafe_fixes) else ""
+        out.append(f"{paint(quoted_path(d.path), BOLD)}{sep}{d.line}{sep}{d.column}{sep} {paint(d.code, BOLD + RED)} "
+                   f"{mark}{d.message}\n")
         if context:
             if d.path not in sources:
                 sources[d.path] = _read_lines(d.path)
             out.append(_snippet(d, sources[d.path], paint))
     return "".join(out)
+
+
+def fix_applies(d: Diagnostic, unsafe_fixes: bool) -> bool:
+    """``--fix`` would apply the finding's fix (with ``--unsafe-fixes`` when it is unsafe)."""
+    return d.fix is not None and (d.fix.applicability == "safe" or unsafe_fixes)
 
 
 def _snippet(d: Diagnostic, lines: Optional[List[str]], paint) -> str:

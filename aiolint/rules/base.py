@@ -46,6 +46,8 @@ class Rule:
     summary: ClassVar[str]  # one line, for `aiolint rules` and the README table
     message: ClassVar[str]  # one sentence: what is wrong and what to do; may hold {fields}
     default_enabled: ClassVar[bool] = True
+    # Whether its findings may carry a fix: "safe", "unsafe" (may change behaviour), or "" (none).
+    fixable: ClassVar[str] = ""
     # LibCST metadata providers the rule reads through ``self.context.metadata``;
     # the engine resolves only those that enabled rules declare.
     metadata: ClassVar[Tuple[type, ...]] = ()

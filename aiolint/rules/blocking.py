@@ -16,6 +16,7 @@ import libcst as cst
 from ..semantics.names import runtime_spelling
 from ..semantics.blocking import (BLOCKS_WITH_ARGUMENTS, NON_BLOCKING_WITH, SQLITE_CONNECT, called_name, calls_for,
                                   in_memory_sqlite, opens_memory_database, receiver, trigger_word)
+from ..semantics.imports import import_edits, is_free
 from .base import NodeFix, Replacement, Rule
 
 OPTION = "extend-blocking-calls"
@@ -129,10 +130,13 @@ class BlockingSleep(BlockingCall):
                 print(response.status)
             await asyncio.sleep(5)
     ```
-    The fix does this rewrite when `asyncio` (or `asyncio.sleep`) is imported where the
-    call is, by an import that has run when the call runs (not one under `if TYPE_CHECKING:`
-    or `if __name__ == "__main__":`, which would leave a `NameError`). It is unsafe: other tasks now run during the sleep, which is the point but
-    can expose shared state the code assumed nobody touched meanwhile.
+    The fix does this rewrite, under the name by which `asyncio` (or `asyncio.sleep`) is
+    imported where the call is, by an import that has run when the call runs (not one
+    under `if TYPE_CHECKING:` or `if __name__ == "__main__":`, which would leave a
+    `NameError`); when there is none, it adds `import asyncio` to the file's imports. It
+    removes the import of `time` (or `sleep`) when the call was its last use. It is
+    unsafe: other tasks now run during the sleep, which is the point but can expose
+    shared state the code assumed nobody touched meanwhile.
 
     ## Known limits
     Passing `time.sleep` to `run_in_executor`, `asyncio.to_thread` or `functools.partial`
@@ -142,24 +146,33 @@ class BlockingSleep(BlockingCall):
 
     code = "AIO301"
     name = "blocking-sleep"
+    fixable = "unsafe"
     summary = "`time.sleep()` in a coroutine blocks the event loop"
     advice = "use `await asyncio.sleep()`"
 
     def fix(self, call: cst.Call) -> Optional[NodeFix]:
         # `time.sleep(x)` -> `await asyncio.sleep(x)`: replacing the callee with
         # `await asyncio.sleep` keeps the arguments as written.
-        sleep = self.asyncio_sleep()
         parent = self.context.ancestors[-1]
-        if sleep is None or call.func.lpar or any(isinstance(a, cst.GeneratorExp) for a in self.context.ancestors):
-            return None  # no name for it here, or `await` would not parse / would make a generator async
+        if call.func.lpar or any(isinstance(a, cst.GeneratorExp) for a in self.context.ancestors):
+            return None  # `await` would not parse / would make a generator async
         if isinstance(parent, (cst.Attribute, cst.Subscript, cst.Await)) or (isinstance(parent, cst.Call) and parent.func is call):
             return None  # `time.sleep(1).x`: `await` would apply to `.x`; `await await` does not parse
-        return NodeFix("unsafe", (Replacement(call.func, f"await {sleep}"),))
-
-    def asyncio_sleep(self) -> Optional[str]:
-        """How `asyncio.sleep` is spelled where the call is (`asyncio.sleep`, `aio.sleep`, `sleep`), through
-        an import that has run by then."""
-        return runtime_spelling("asyncio.sleep", self.context.scope, self.context.ancestors)
+        scope = self.context.scope
+        sleep = runtime_spelling("asyncio.sleep", scope, self.context.ancestors)
+        add = None
+        if sleep is None:  # `import asyncio` is added to the file's imports, if the name is free
+            if not is_free("asyncio", scope, "asyncio"):
+                return None
+            sleep, add = "asyncio.sleep", "import asyncio"
+        # The import of `time` (or of `sleep`) goes when this call was its last use.
+        used = call.func.value if isinstance(call.func, cst.Attribute) else call.func
+        imports = import_edits(self.context.module, scope, add=add, drop=used.value if isinstance(used, cst.Name) else None,
+                               dropping_use=used if isinstance(used, cst.Name) else None)
+        if imports is None:
+            return None
+        return NodeFix("unsafe", (Replacement(call.func, f"await {sleep}"),
+                                  *(Replacement(node, content) for node, content in imports)))
 
 
 class BlockingHttp(BlockingCall):

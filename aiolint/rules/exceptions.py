@@ -960,6 +960,7 @@ class NonExceptionCaught(ExceptionRule):
     """
 
     code = "AIO503"
+    fixable = "unsafe"
     name = "non-exception-caught"
     summary = "A class that is not an exception, such as aiohttp.ClientTimeout, in an except clause"
     message = ("`{what}` is not an exception class, so Python raises TypeError as soon as an exception "

@@ -9,15 +9,17 @@ connection stays taken until the response object is garbage-collected.
 
 from __future__ import annotations
 
-from typing import Optional, Union
+from typing import List, Optional, Set, Tuple, Union
 
 import libcst as cst
 
+from ..semantics.aiohttp import REQUEST_FUNCTION
+from ..semantics.awaitables import RESPONSE_READS, awaitable_call
 from ..semantics.tracking import track
 from ..semantics.scope import code_owner
-from ..semantics.tree import single_target, walk
-from ..semantics.values import SESSION_REQUESTS
-from .base import Rule
+from ..semantics.tree import children, expects_error, single_target, walk
+from ..semantics.values import REQUEST_CONTEXT, REQUEST_METHODS, RESPONSE, SESSION, SESSION_REQUESTS
+from .base import NodeFix, Replacement, Rule
 
 # Calls that read the body to the end or give the connection back.
 CLOSING_METHODS = ("read", "text", "json", "release", "close", "wait_for_close")
@@ -120,3 +122,296 @@ def is_head(request: cst.Call) -> bool:
         return True
     first = request.args[0].value if request.args and request.args[0].keyword is None else None
     return method == "request" and isinstance(first, cst.SimpleString) and first.raw_value.upper() == "HEAD"
+
+
+# Calls that await the coroutines they are given: a coroutine passed to them is awaited.
+AWAITING_CALLS = frozenset({
+    "asyncio.gather", "asyncio.wait_for", "asyncio.wait", "asyncio.shield", "asyncio.create_task",
+    "asyncio.ensure_future", "asyncio.run", "asyncio.as_completed", "asyncio.run_coroutine_threadsafe",
+    "asyncio.AbstractEventLoop.run_until_complete", "asyncio.AbstractEventLoop.create_task",
+})
+# What goes wrong, by what the call would do once awaited.
+UNAWAITED_EFFECT = {
+    "request": "the request is never sent",
+    "read": "the body is never read (the value is a coroutine, not the data)",
+    "close": "nothing is closed",
+}
+# Uses of a value that would need it awaited first: `resp.json()["id"]`, `resp.text() == "ok"`...
+VALUE_USES = (cst.Subscript, cst.Attribute, cst.Comparison, cst.ComparisonTarget, cst.FormattedStringExpression,
+              cst.BinaryOperation)
+
+
+class UnawaitedCoroutine(Rule):
+    """Reports an aiohttp coroutine that is called but never awaited.
+
+    ## What it does
+    Reports `resp.json()`, `resp.text()`, `resp.read()` on a known response,
+    `session.get(...)` (any request method, `ws_connect`) and `session.close()` on a
+    known session, when the result is never awaited: a statement of its own, a local
+    that is never awaited, entered or passed on, a value used at once
+    (`resp.json()["id"]`, `resp.text() == "ok"`, an f-string), passed to a builtin or
+    `json` function (`json.loads(resp.text())`), or, for a response read, returned
+    from a coroutine.
+
+    ## Why is this bad?
+    These calls only create a coroutine (or, for requests, a context manager that
+    sends nothing until it is awaited or entered). The request is never sent, the
+    body never read, the session never closed; the code goes on with a coroutine
+    object where it expects data, and Python warns `coroutine ... was never awaited`.
+
+    ## Example
+    ```python
+    async def fetch(session, url):
+        async with session.get(url) as resp:
+            data = resp.json()
+            return data["items"]
+    ```
+
+    ## Use instead
+    ```python
+    async def fetch(session, url):
+        async with session.get(url) as resp:
+            data = await resp.json()
+            return data["items"]
+    ```
+
+    ## Known limits
+    Only receivers whose type is known are reported (a session created, entered or
+    annotated as one; a response from `async with session.get(...) as resp` or
+    `await session.get(...)`). A coroutine passed to any other function, stored or
+    captured is assumed awaited there, and one passed to `asyncio.gather`,
+    `wait_for`, `create_task` and the like is awaited. `session.close()` as a
+    statement of its own is AIO106's. A local bound more than once is not followed.
+    """
+
+    code = "AIO402"
+    name = "unawaited-coroutine"
+    summary = "`resp.json()`, `session.get()`, `session.close()`... called and never awaited"
+    message = "`{call}()` {how} and is never awaited, so {effect}; `await` it."
+    triggers = frozenset({"aiohttp"})
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if not isinstance(func, cst.Attribute):
+            return
+        kind = awaitable_call(self.context.type_of(func.value), func.attr.value)
+        if kind is None:
+            return
+        how = self.never_awaited(node, kind)
+        if how is not None:
+            self.report(node, call=self.context.code_for(func), how=how, effect=UNAWAITED_EFFECT[kind])
+
+    def never_awaited(self, call: cst.Call, kind: str) -> Optional[str]:
+        """How the call's result is left unawaited ("is called as a statement"...), or None."""
+        ancestors = self.context.ancestors
+        parent = ancestors[-1]
+        if isinstance(parent, cst.Expr):
+            return None if kind == "close" else "is called as a statement"  # a bare close() is AIO106's
+        if isinstance(parent, VALUE_USES) and not (isinstance(parent, cst.Attribute) and parent.attr is call):
+            return "returns a coroutine that is used as a value"
+        if isinstance(parent, cst.Return) and kind == "read" and self.context.in_coroutine():
+            return "returns a coroutine that this coroutine returns as its result"
+        if isinstance(parent, cst.Arg) and parent.value is call and len(ancestors) > 1:
+            outer = ancestors[-2]
+            name = self.context.callee_name(outer) if isinstance(outer, cst.Call) else None
+            if name is not None and name not in AWAITING_CALLS and name.startswith(("builtins.", "json.")):
+                return f"returns a coroutine that is passed to `{name.split('.', 1)[1]}()`"
+            return None
+        if isinstance(parent, (cst.Assign, cst.AnnAssign)):
+            target = single_target(parent)
+            owner = code_owner(self.context.scope)
+            if isinstance(target, cst.Name) and owner is not None and not self.awaited_later(owner, target.value):
+                return f"returns a coroutine that is assigned to `{target.value}`"
+        return None
+
+    @staticmethod
+    def awaited_later(owner: cst.CSTNode, name: str) -> bool:
+        """The local is awaited, entered, handed on, or bound more than once (then it is not followed)."""
+        tracked = track(owner, name)  # type: ignore[arg-type]
+        if tracked.bindings != 1 or tracked.entered or tracked.escapes or tracked.calls:
+            return True
+        return any(isinstance(node, cst.Await) and isinstance(node.expression, cst.Name)
+                   and node.expression.value == name for node in walk(owner))
+
+
+class RequestHelperMisuse(Rule):
+    """Reports `await aiohttp.request(...)`: it is an async context manager, not a coroutine.
+
+    ## What it does
+    Reports `aiohttp.request(...)` (under any alias) as the operand of `await`.
+
+    ## Why is this bad?
+    `aiohttp.request()` returns a context manager that opens a session of its own
+    and closes it when the block ends. Awaiting it raises `TypeError: object
+    _SessionRequestContextManager can't be used in 'await' expression`, and the
+    session it has started to create is left unclosed.
+
+    ## Example
+    ```python
+    resp = await aiohttp.request("GET", url)
+    ```
+
+    ## Use instead
+    ```python
+    async with aiohttp.request("GET", url) as resp:
+        data = await resp.json()
+    ```
+    The fix (safe) drops the `await` where the call already stands in an
+    `async with` (`async with await aiohttp.request(...) as resp:`); elsewhere the
+    code around it must be reshaped into a block, and there is no fix.
+
+    ## Known limits
+    A call reaching `await` through a variable (`ctx = aiohttp.request(...)`,
+    `await ctx`) is not seen.
+    """
+
+    code = "AIO404"
+    name = "request-helper-misuse"
+    fixable = "safe"
+    summary = "`await aiohttp.request(...)`: it is an async context manager (`async with`), not a coroutine"
+    message = ("`await {call}(...)` raises `TypeError`: `aiohttp.request()` is an async context manager; "
+               "use `async with {call}(...) as resp:`.")
+    triggers = frozenset({"aiohttp"})
+
+    def visit_Await(self, node: cst.Await) -> None:
+        call = node.expression
+        if not isinstance(call, cst.Call) or self.context.callee_among(call, frozenset({REQUEST_FUNCTION})) is None:
+            return
+        parent = self.context.ancestors[-1]
+        grand = self.context.ancestors[-2] if len(self.context.ancestors) > 1 else None
+        fix = None
+        if isinstance(parent, cst.WithItem) and parent.item is node and isinstance(grand, cst.With) \
+                and grand.asynchronous is not None and not node.lpar:
+            fix = NodeFix("safe", (Replacement(node, self.context.code_for(call).strip()),))
+        self.report(node, fix=fix, call=self.context.code_for(call.func).strip())
+
+
+class ResponseUsedAfterClose(Rule):
+    """Reports a response whose body is read after the block that owned it ended.
+
+    ## What it does
+    Reports, after an `async with session.get(...) as resp:` block (any request
+    method, or `aiohttp.request(...)`) whose body did not read the response
+    (`read()`, `text()`, `json()`, its `content`), a later read of `resp`'s body in the
+    same function (`await resp.text()`, `resp.content`). Also a response awaited into
+    a local inside an `async with ClientSession() as session:` block and read after
+    that block.
+
+    ## Why is this bad?
+    Leaving the `async with` block releases the response's connection (or closes the
+    session and every connection with it). A body not read by then is gone: reading
+    it fails with `Connection closed`, typically only for bodies too large to have
+    been buffered already, so it passes tests and fails in production.
+
+    ## Example
+    ```python
+    async with session.get(url) as resp:
+        status = resp.status
+    return await resp.json()
+    ```
+
+    ## Use instead
+    ```python
+    async with session.get(url) as resp:
+        status = resp.status
+        return await resp.json()
+    ```
+
+    ## Known limits
+    Uses are followed in source order within the function, up to the next binding
+    of the name; a use in a nested function is not followed. A body read inside the
+    block (even on one path only) counts as read: aiohttp keeps it, so later reads
+    work. Status and headers may be read after the block and are not reported.
+    A response returned or stored after its block is not reported either: on real
+    code its receivers mostly read its status and headers, which stay available, and
+    whether they read the body cannot be seen from here. A read in a
+    `with pytest.raises(...):` block is a test of this very failure.
+    """
+
+    code = "AIO403"
+    name = "response-used-after-close"
+    summary = "A response's body read after the `async with` block that owned it ended"
+    message = ("`{name}`'s body is read after the `async with` block that owned it ended, and was not read in it: "
+               "its connection is released by then, so the read fails; read the body inside the block.")
+    triggers = frozenset({"aiohttp"})
+
+    def visit_With(self, node: cst.With) -> None:
+        if node.asynchronous is None:
+            return
+        owner = code_owner(self.context.scope)
+        if owner is None:
+            return
+        for item in node.items:
+            if item.asname is None or not isinstance(item.asname.name, cst.Name):
+                continue
+            name = item.asname.name.value
+            kind = self.context.type_of(item.item)
+            if kind in (REQUEST_CONTEXT, RESPONSE) or (isinstance(item.item, cst.Call) and self.context.callee_among(
+                    item.item, frozenset({REQUEST_FUNCTION})) is not None):
+                self.check(owner, node, name)
+            elif kind == SESSION:
+                for response in self.responses_on(node, name):
+                    self.check(owner, node, response)
+
+    def responses_on(self, block: cst.With, session: str) -> List[str]:
+        """Locals assigned ``await session.<request>(...)`` in the block."""
+        found = []
+        for statement in walk(block.body, skip=(cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            target = single_target(statement)
+            request = awaited_request(getattr(statement, "value", None)) if target is not None else None
+            if isinstance(target, cst.Name) and request is not None and isinstance(request.func, cst.Attribute) \
+                    and request.func.attr.value in REQUEST_METHODS and isinstance(request.func.value, cst.Name) \
+                    and request.func.value.value == session:
+                found.append(target.value)
+        return found
+
+    def check(self, owner: cst.CSTNode, block: cst.With, name: str) -> None:
+        inside = set(walk(block))
+        if any(reads_body(node, name) for node in inside):
+            return
+        for use, ancestors in reads_after(owner, block, inside, name):
+            if not expects_error(ancestors, self.context.qualified_name):
+                self.report(use, name=name)
+
+
+def reads_body(node: cst.CSTNode, name: str) -> bool:
+    """``name.read()``/``text()``/``json()`` called, or its ``content`` stream used."""
+    if not (isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == name):
+        return False
+    return node.attr.value in RESPONSE_READS or node.attr.value == BODY_STREAM
+
+
+def reads_after(owner: cst.CSTNode, block: cst.With, inside: Set[cst.CSTNode],
+                name: str) -> List[Tuple[cst.CSTNode, List[cst.CSTNode]]]:
+    """The reads of ``name``'s body after ``block`` in source order, up to its next binding,
+    each with its ancestors within ``owner``."""
+    found: List[Tuple[cst.CSTNode, List[cst.CSTNode]]] = []
+    after = False
+    stack: List[Tuple[cst.CSTNode, Tuple[cst.CSTNode, ...]]] = [
+        (owner.body if isinstance(owner, cst.FunctionDef) else owner, ())]
+    while stack:
+        node, ancestors = stack.pop()
+        if node is block:
+            after = True
+            continue
+        if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)) and node is not owner:
+            continue
+        if after and isinstance(node, cst.Name) and node.value == name and node not in inside:
+            parent = ancestors[-1] if ancestors else None
+            if rebinds(node, parent):
+                break
+            if reads_body(parent, name):  # type: ignore[arg-type]
+                grand = ancestors[-2] if len(ancestors) > 1 else None
+                use = grand if isinstance(grand, cst.Call) and grand.func is parent else parent
+                found.append((use, list(ancestors)))  # type: ignore[arg-type]
+            continue
+        inner = ancestors + (node,)
+        for kid in reversed(children(node)):
+            stack.append((kid, inner))
+    return found
+
+
+def rebinds(name: cst.Name, parent: Optional[cst.CSTNode]) -> bool:
+    return (isinstance(parent, cst.AssignTarget) or isinstance(parent, cst.AsName)
+            or (isinstance(parent, (cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor, cst.NamedExpr))
+                and getattr(parent, "target", None) is name))

@@ -20,8 +20,9 @@ from ..semantics.aiohttp import (
 from ..semantics.entry_points import WRAPPER, EntryKind, describe, entry_point, local_function, registered
 from ..semantics.names import qualified_name
 from ..semantics.scope import Scope
+from ..semantics.awaitables import ASYNC_CLOSERS
 from ..semantics.tracking import track
-from .base import Rule
+from .base import NodeFix, Replacement, Rule
 
 # Escapes that let a session entered by ``async with`` outlive one use: the block
 # is then the lifetime of an app or a service (``app[KEY] = s; yield``), not of a request.
@@ -541,3 +542,276 @@ class SessionNotClosed(Rule):
             if attribute not in self.closed:
                 self.report(call, message=(f"`self.{attribute}` ({kind}) is never closed; add an async `close()` "
                                            f"that awaits `self.{attribute}.close()` and call it on shutdown."))
+
+
+class CloseNotAwaited(Rule):
+    """Reports `session.close()` called without `await`: nothing is closed.
+
+    ## What it does
+    Reports `x.close()` as a statement of its own, without `await`, where `x` is
+    known to be an `aiohttp.ClientSession`, a `TCPConnector` or a websocket
+    (`ClientWebSocketResponse`, `web.WebSocketResponse`), whose `close()` is a
+    coroutine: created, assigned or entered as one, annotated as one, or `self.x`
+    assigned one in its class. In a plain `def` too: there the coroutine is made and
+    dropped just the same.
+
+    ## Why is this bad?
+    Calling a coroutine function only creates the coroutine; its body runs when it is
+    awaited. So the session (with its connection pool and sockets) stays open, and
+    Python warns `coroutine 'ClientSession.close' was never awaited`, followed at
+    exit by aiohttp's `Unclosed client session`.
+
+    ## Example
+    ```python
+    async def shutdown(self):
+        self.session.close()
+    ```
+
+    ## Use instead
+    ```python
+    async def shutdown(self):
+        await self.session.close()
+    ```
+    The fix (safe) adds the `await` in a coroutine. In a plain `def` there is no fix:
+    close the session from a coroutine (an async `close()`, `__aexit__`, a cleanup hook).
+
+    ## Known limits
+    Only receivers whose type is known are reported: a parameter without an
+    annotation or an attribute set from another module is not. `response.close()`
+    is a plain method and is never reported, nor are files, sockets or event loops.
+    A close whose result is used (`asyncio.ensure_future(s.close())`,
+    `loop.run_until_complete(s.close())`) is not this rule's business.
+    """
+
+    code = "AIO106"
+    name = "close-not-awaited"
+    fixable = "safe"
+    summary = "`session.close()` (or a connector's, a websocket's) without `await`: nothing is closed"
+    message = ("`{call}()` is a coroutine and is not awaited, so the {what} is never closed; {advice}.")
+    triggers = frozenset({"close"})
+
+    def visit_Expr(self, node: cst.Expr) -> None:
+        call = node.value
+        if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
+                and call.func.attr.value == "close"):
+            return
+        what = ASYNC_CLOSERS.get(self.context.type_of(call.func.value))  # type: ignore[arg-type]
+        if what is None:
+            return
+        shown = self.context.code_for(call.func)
+        if self.context.in_coroutine():
+            fix = None if call.func.lpar else NodeFix("safe", (Replacement(call.func, f"await {shown}"),))
+            self.report(call, fix=fix, call=shown, what=what, advice="`await` it")
+        else:
+            self.report(call, call=shown, what=what,
+                        advice="close it from a coroutine with `await` (an async `close()`, `__aexit__`, a cleanup hook)")
+
+
+def evaluated_at_import(scope: Scope) -> bool:
+    """Code in ``scope`` runs when the module is imported: the module body, a class body in it,
+    a comprehension there (a def's defaults and decorators are evaluated where the def stands)."""
+    current: Optional[Scope] = scope
+    while current is not None:
+        if current.is_function:
+            return False
+        current = current.parent
+    return True
+
+
+class SessionOutsideCoroutine(Rule):
+    """Reports a `ClientSession` or `TCPConnector` created where no event loop runs.
+
+    ## What it does
+    Reports `aiohttp.ClientSession(...)` and `aiohttp.TCPConnector(...)` evaluated
+    when the module is imported (at module level, as a class attribute, as a default
+    argument), or in a plain `def` that this module calls at import time or from
+    other plain functions it calls then (for `__init__`, where the class is
+    instantiated): a script's `main()` that creates the session before
+    `asyncio.run(...)`, a client object built at module level.
+
+    ## Why is this bad?
+    Since aiohttp 3.10 both look up the running event loop when created: with none
+    running they raise `RuntimeError: no running event loop`. Older releases took
+    whatever `get_event_loop()` gave, which is often not the loop that later runs
+    (`asyncio.run` makes a new one): requests then fail with `attached to a different
+    loop` or hang.
+
+    ## Example
+    ```python
+    session = aiohttp.ClientSession()
+
+    async def fetch(url):
+        async with session.get(url) as resp:
+            return await resp.text()
+    ```
+
+    ## Use instead
+    ```python
+    async def main():
+        async with aiohttp.ClientSession() as session:
+            ...
+
+    asyncio.run(main())
+    ```
+
+    ## Known limits
+    A plain function is reported only when this module shows it running outside the
+    loop: called at module level (or in `if __name__ == "__main__":`), or from a plain
+    function that is, by name; a plain function with no caller in sight (or called
+    from a coroutine) is not. A creation with `loop=` (deprecated) does not look up
+    the running loop and is not reported. Code under `if TYPE_CHECKING:` is never run
+    and is not reported.
+    """
+
+    code = "AIO103"
+    name = "session-outside-coroutine"
+    summary = "`ClientSession()`/`TCPConnector()` created at import time or in sync code: no running event loop"
+    message = ("`{call}(...)` is created {where}, where no event loop runs: aiohttp 3.10+ raises `RuntimeError: no "
+               "running event loop`; create it in a coroutine (`async with` in `main()`, or a startup hook).")
+    triggers = frozenset({"aiohttp"})
+
+    def __init__(self, context: Any) -> None:
+        super().__init__(context)
+        self.in_plain: List[Tuple[cst.Call, cst.FunctionDef, str]] = []  # (creation, its def, callee)
+        self.calls: List[Tuple[str, Optional[cst.FunctionDef], cst.Call]] = []  # (called name, caller def, call)
+        self.defs: dict = {}  # name -> def nodes (module-level functions, and classes' __init__ by class name)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        scope = self.context.scope
+        if scope.is_module:
+            self.defs.setdefault(node.name.value, []).append(node)
+        elif scope.is_class and node.name.value == "__init__" and scope.parent is not None and scope.parent.is_module:
+            self.defs.setdefault(scope.node.name.value, []).append(node)  # type: ignore[attr-defined]
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Name):
+            caller = enclosing_function(self.context)
+            if caller is None and evaluated_at_import(self.context.scope) or (
+                    caller is not None and caller.asynchronous is None):
+                self.calls.append((node.func.value, caller, node))
+        callee = self.context.callee_among(node, POOL_OWNERS)
+        if callee is None or any(arg.keyword is not None and arg.keyword.value == "loop" for arg in node.args):
+            return
+        if self.under_type_checking():
+            return
+        shown = self.context.code_for(node.func).strip()
+        scope = self.context.scope
+        if evaluated_at_import(scope):
+            where = ("in a default argument" if any(isinstance(a, cst.Param) for a in self.context.ancestors)
+                     else "as a class attribute" if scope.is_class else "at module level")
+            self.report(node, call=shown, where=where)
+            return
+        function = scope.function()
+        if function is not None and isinstance(function.node, cst.FunctionDef) and function.node.asynchronous is None:
+            self.in_plain.append((node, function.node, shown))
+
+    def under_type_checking(self) -> bool:
+        return any(isinstance(a, cst.If) and self.context.qualified_name(a.test) == "typing.TYPE_CHECKING"
+                   for a in self.context.ancestors)
+
+    def leave_Module(self, node: cst.Module) -> None:
+        if not self.in_plain:
+            return
+        # Plain defs run outside the loop: called at import time, or from such a def, by name.
+        sync_run: dict = {}
+        pending = [(name, call) for name, caller, call in self.calls if caller is None]
+        while pending:
+            name, call = pending.pop()
+            for function in self.defs.get(name, ()):
+                if function.asynchronous is None and function not in sync_run:
+                    sync_run[function] = call
+                    pending.extend((n, c) for n, caller, c in self.calls if caller is function)
+        for creation, function, shown in self.in_plain:
+            if function in sync_run:
+                what = "an instance of the class is made" if function.name.value == "__init__" else \
+                    f"`{function.name.value}()` is called"
+                self.report(creation, call=shown, where=f"in a plain function, and {what} outside any coroutine")
+
+
+APPLICATION = "aiohttp.web.Application"
+
+
+class AppSessionWithoutCleanup(Rule):
+    """Reports a session stored on a `web.Application` that nothing closes.
+
+    ## What it does
+    Reports `app[key] = aiohttp.ClientSession(...)` (or a `TCPConnector`), where `app`
+    is known to be an `aiohttp.web.Application` (created, or annotated as one), when
+    the module never closes `app[key]`: no `app[key].close()` anywhere (an
+    `on_cleanup`/`on_shutdown` callback, the code after `yield` in a `cleanup_ctx`
+    generator), and `app[key]` is never handed to other code that may close it
+    (assigned to a name, passed to a call, entered with `async with`).
+
+    ## Why is this bad?
+    The session lives as long as the application, but nothing closes it when the
+    application stops: its connections are dropped without a goodbye, aiohttp
+    prints `Unclosed client session` at exit, and tests that start and stop the app
+    leak a session each time.
+
+    ## Example
+    ```python
+    async def init(app: web.Application) -> None:
+        app[CLIENT] = aiohttp.ClientSession()
+
+    app.on_startup.append(init)
+    ```
+
+    ## Use instead
+    ```python
+    async def client_session(app: web.Application):
+        app[CLIENT] = aiohttp.ClientSession()
+        yield
+        await app[CLIENT].close()
+
+    app.cleanup_ctx.append(client_session)
+    ```
+
+    ## Known limits
+    The key is compared as written (`app["client"]`, `app[CLIENT]`): a close written
+    with another spelling of the same key, or in another module, is not seen, so any
+    use of the key that may close it (an alias, a call) counts as a close. An
+    application parameter without an annotation is not known to be one.
+    """
+
+    code = "AIO104"
+    name = "app-session-without-cleanup"
+    summary = "A session stored on a `web.Application` and never closed on cleanup"
+    message = ("`{target}` holds a {kind} that nothing closes when the application stops; close it in an "
+               "`on_cleanup` callback, or after the `yield` of a `cleanup_ctx` generator.")
+    triggers = frozenset({"aiohttp"})
+
+    def __init__(self, context: Any) -> None:
+        super().__init__(context)
+        self.stored: List[Tuple[cst.Assign, str, str, str]] = []  # (statement, key, target code, kind)
+        self.released: Set[str] = set()  # keys whose `x[key]` is closed or handed on somewhere
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if len(node.targets) != 1 or not isinstance(node.value, cst.Call):
+            return
+        target = node.targets[0].target
+        if not isinstance(target, cst.Subscript) or len(target.slice) != 1:
+            return
+        callee = self.context.callee_among(node.value, POOL_OWNERS)
+        if callee is None or self.context.type_of(target.value) != APPLICATION:
+            return
+        kind = "ClientSession" if callee == SESSION else "TCPConnector"
+        self.stored.append((node, self.key(target), self.context.code_for(target).strip(), kind))
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        ancestors = self.context.ancestors
+        parent = ancestors[-1] if ancestors else None
+        grand = ancestors[-2] if len(ancestors) > 1 else None
+        closes = (isinstance(parent, cst.Attribute) and parent.value is node and parent.attr.value == "close"
+                  and isinstance(grand, cst.Call))
+        handed = (isinstance(parent, (cst.Arg, cst.WithItem, cst.Return, cst.Element))
+                  or (isinstance(parent, (cst.Assign, cst.AnnAssign)) and parent.value is node))
+        if (closes or handed) and len(node.slice) == 1:
+            self.released.add(self.key(node))
+
+    def key(self, subscript: cst.Subscript) -> str:
+        return self.context.code_for(subscript.slice[0].slice).strip()
+
+    def leave_Module(self, node: cst.Module) -> None:
+        for statement, key, target, kind in self.stored:
+            if key not in self.released:
+                self.report(statement, target=target, kind=kind)

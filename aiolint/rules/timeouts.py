@@ -8,16 +8,18 @@ becomes ``ClientTimeout(total=None)``, no limit at all; a limit of ``None`` or
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator, List, Optional, Union
+from typing import Any, Iterable, Iterator, List, Optional, Union
 
 import libcst as cst
 
-from ..semantics.aiohttp import REQUEST_FUNCTION, SESSION_MAKERS, held, self_class
+from ..semantics.aiohttp import REQUEST_FUNCTION, SESSION, SESSION_MAKERS, held, self_class
+from ..semantics.imports import import_edits, is_free
+from ..semantics.names import runtime_spelling
 from ..semantics.scope import code_owner, iter_params
 from ..semantics.tracking import MethodCall, track
-from ..semantics.tree import single_target, walk
+from ..semantics.tree import expects_error, single_target, walk
 from ..semantics.values import REQUEST_METHODS, SESSION_REQUESTS
-from .base import Rule
+from .base import NodeFix, Replacement, Rule
 
 CLIENT_TIMEOUT = "aiohttp.ClientTimeout"
 DEFAULT_TIMEOUT = "`ClientTimeout(total=300, sock_connect=30)`"
@@ -254,3 +256,149 @@ def is_self_attribute(expr: Optional[cst.BaseExpression], me: Optional[str], att
             and isinstance(expr.value, cst.Name) and expr.value.value == me)
 
 
+
+
+def numeric_value(expr: cst.BaseExpression, scope: Any) -> Optional[str]:
+    """The number ``expr`` is: a literal (``10``, ``2.5``, ``-1``), or a name every binding of which
+    assigns one (``TIMEOUT = 10``); its code, else None."""
+    if isinstance(expr, (cst.Integer, cst.Float)):
+        return expr.value
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus) \
+            and isinstance(expr.expression, (cst.Integer, cst.Float)):
+        return "-" + expr.expression.value
+    if isinstance(expr, cst.Name):
+        bindings = scope.lookup(expr.value)
+        if bindings and all(b.kind == "assign" and b.value is not None and numeric_value(b.value, scope) is not None
+                            for b in bindings):
+            return expr.value
+    return None
+
+
+class NumericTimeout(Rule):
+    """Reports a bare number passed as `timeout=` to aiohttp.
+
+    ## What it does
+    Reports `timeout=` given a number (a literal, or a name every assignment of which
+    is one) in `aiohttp.ClientSession(...)`, `aiohttp.request(...)` and the request
+    methods of a known session (`session.get(url, timeout=10)`).
+
+    ## Why is this bad?
+    aiohttp wants an `aiohttp.ClientTimeout`. A session (and `aiohttp.request()`,
+    which makes one) raises `ValueError: timeout parameter cannot be of <class 'int'>
+    type` when created. A request accepts the number but turns it into
+    `ClientTimeout(total=N)`, which replaces the session's whole timeout: its
+    `sock_connect`, `sock_read` and `connect` limits are dropped for that request,
+    which the number does not say.
+
+    ## Example
+    ```python
+    async with aiohttp.ClientSession(timeout=30) as session:
+        async with session.get(url, timeout=10) as resp:
+            ...
+    ```
+
+    ## Use instead
+    ```python
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
+        async with session.get(url, timeout=aiohttp.ClientTimeout(total=10)) as resp:
+            ...
+    ```
+    The fix (safe) writes `ClientTimeout(total=N)` under the name the file imports
+    aiohttp (or `ClientTimeout`) by, adding `import aiohttp` when it imports neither:
+    exactly what aiohttp makes of a request's number, and what a session needs.
+
+    ## Known limits
+    Other APIs' `timeout=` (`asyncio.wait_for`, `ws_connect`'s `ClientWSTimeout`,
+    `receive(timeout=5)`) are not aiohttp's `ClientTimeout` and are never reported.
+    A number reaching `timeout=` through a parameter, an attribute or `**kwargs` is
+    not seen. Requests are recognised on sessions whose type is known. A call in a
+    `with pytest.raises(...):` block is a test that the mistake fails, and is not reported.
+    """
+
+    code = "AIO203"
+    name = "numeric-timeout"
+    fixable = "safe"
+    summary = "A number as `timeout=` where aiohttp wants a `ClientTimeout`"
+    message = "`timeout={value}` is a number, {effect}; pass `aiohttp.ClientTimeout(total={value})`."
+    triggers = frozenset({"aiohttp"})
+
+    def visit_Call(self, node: cst.Call) -> None:
+        timeout = keyword(node, "timeout")
+        if timeout is None:
+            return
+        callee = self.context.callee_among(node, SESSION_MAKERS | SESSION_REQUESTS)
+        if callee is None:
+            return
+        value = numeric_value(timeout.value, self.context.scope)
+        if value is None or expects_error(self.context.ancestors, self.context.qualified_name):
+            return
+        effect = ("which aiohttp turns into `ClientTimeout(total=...)` for this request, dropping the session's "
+                  "connect and read limits" if callee in SESSION_REQUESTS
+                  else "which makes aiohttp raise `ValueError` when the session is created")
+        self.report(timeout, fix=self.fix(timeout.value), value=self.context.code_for(timeout.value).strip(),
+                    effect=effect)
+
+    def fix(self, value: cst.BaseExpression) -> Optional[NodeFix]:
+        scope = self.context.scope
+        written = runtime_spelling(CLIENT_TIMEOUT, scope, self.context.ancestors)
+        add = None
+        if written is None:
+            if is_free("aiohttp", scope, "aiohttp"):
+                written, add = CLIENT_TIMEOUT, "import aiohttp"
+            elif is_free("ClientTimeout", scope, CLIENT_TIMEOUT):
+                written, add = "ClientTimeout", "from aiohttp import ClientTimeout"
+            else:
+                return None
+        imports = import_edits(self.context.module, scope, add=add) if add else []
+        if imports is None:
+            return None
+        code = self.context.code_for(value)
+        return NodeFix("safe", (Replacement(value, f"{written}(total={code})"),
+                                *(Replacement(node, content) for node, content in imports)))
+
+
+class SessionTimeoutNone(Rule):
+    """Reports `ClientSession(timeout=None)`, which does not mean "no timeout".
+
+    ## What it does
+    Reports `timeout=None` in `aiohttp.ClientSession(...)` and `aiohttp.request(...)`.
+
+    ## Why is this bad?
+    For a session, `timeout=None` is taken as "not given": the session gets aiohttp's
+    default `ClientTimeout(total=300, sock_connect=30)`. Whoever wrote `None` meant
+    either no limit (then the requests still stop after five minutes) or the default
+    (then the argument says the opposite). On a request, by contrast, `timeout=None`
+    does remove every limit (AIO202), so the same words mean two things.
+
+    ## Example
+    ```python
+    session = aiohttp.ClientSession(timeout=None)
+    ```
+
+    ## Use instead
+    ```python
+    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60, sock_connect=10))
+    # or, if no limit is really wanted (a long stream):
+    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None, sock_read=60))
+    ```
+
+    ## Known limits
+    Off by default: the code works, with the default timeout; the finding is about a
+    misleading argument, and the default is often what the author wanted. Only a
+    literal `None` is reported.
+    """
+
+    code = "AIO204"
+    name = "session-timeout-none"
+    summary = "`ClientSession(timeout=None)` gives the five-minute default, not \"no timeout\""
+    message = ("`timeout=None` on `{call}(...)` gives the default " + DEFAULT_TIMEOUT + ", not \"no timeout\"; "
+               "pass the `aiohttp.ClientTimeout(...)` you mean.")
+    default_enabled = False
+    triggers = frozenset({"aiohttp"})
+
+    def visit_Call(self, node: cst.Call) -> None:
+        timeout = keyword(node, "timeout")
+        if timeout is None or not (isinstance(timeout.value, cst.Name) and timeout.value.value == "None"):
+            return
+        if self.context.callee_among(node, SESSION_MAKERS) is not None:
+            self.report(timeout, call=self.context.code_for(node.func))

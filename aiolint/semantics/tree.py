@@ -8,7 +8,7 @@ punctuation are left out: no rule needs them.
 from __future__ import annotations
 
 import dataclasses
-from typing import Collection, Dict, Iterator, List, Mapping, Optional, Tuple
+from typing import Callable, Collection, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 import libcst as cst
 
@@ -87,3 +87,16 @@ def walk(node: cst.CSTNode, skip: Collection[type] = (), until: Optional[cst.CST
             return
         yield current
         stack.extend(kid for kid in reversed(children(current)) if type(kid) not in skip)
+
+
+def expects_error(ancestors: Sequence[cst.CSTNode], qualified_name: Callable[[cst.BaseExpression], Optional[str]]) -> bool:
+    """The code stands in a ``with pytest.raises(...):`` block (of its own function): a test that
+    the mistake fails as it should, not the mistake itself."""
+    for ancestor in reversed(ancestors):
+        if isinstance(ancestor, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            return False
+        if isinstance(ancestor, cst.With) and any(
+                isinstance(item.item, cst.Call) and qualified_name(item.item.func) == "pytest.raises"
+                for item in ancestor.items):
+            return True
+    return False
