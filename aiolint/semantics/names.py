@@ -86,3 +86,24 @@ def name_target(name: str, scope: Scope) -> Optional[str]:
     if len(targets) == 1 and all(b.kind == "import" for b in bindings):
         return targets.pop()
     return None
+
+
+def spelling(target: str, scope: Scope) -> Optional[str]:
+    """How code in ``scope`` can write the imported name ``target``: through the import
+    that comes closest to it (``web.HTTPException`` after ``from aiohttp import web``,
+    ``HTTPException`` after importing it), or None when nothing imported reaches it."""
+    best: Optional[str] = None
+    best_prefix = ""
+    current: Optional[Scope] = scope
+    while current is not None:
+        for name, bindings in current.bindings.items():
+            if not any(b.kind == "import" for b in bindings):
+                continue
+            prefix = name_target(name, scope)  # None when shadowed here or bound otherwise too
+            if prefix is None:
+                continue
+            prefix = canonical(prefix)
+            if (target == prefix or target.startswith(prefix + ".")) and len(prefix) > len(best_prefix):
+                best, best_prefix = name + target[len(prefix):], prefix
+        current = current.parent
+    return best
