@@ -116,7 +116,7 @@ def check(paths: Sequence[str], config: Optional[str], isolated: bool, select: S
         })
         fixing = None
         if fix or diff:
-            from .fixer import Fixing, fix_files  # LibCST is imported only when something is fixed
+            from .fix_runner import Fixing, fix_files  # LibCST is imported only when something is fixed
 
             fixing = Fixing(unsafe=unsafe_fixes, write=not diff)
         from_stdin = "-" in paths or bool(stdin_filename and not paths)

@@ -228,7 +228,7 @@ class LegacyTimeoutArguments(DeprecationRule):
     code = "AIO803"
     name = "legacy-timeout-arguments"
     summary = "`read_timeout=`/`conn_timeout=` (deprecated since aiohttp 3.5) or `aiohttp.Timeout` (removed in 3.0)"
-    message = ("{what} deprecated since aiohttp 3.5 (it still sets {limits}); pass "
+    message = ("{what} deprecated since aiohttp 3.5 ({it} still {sets} {limits}); pass "
                "`timeout=aiohttp.ClientTimeout({fields})` instead.")
     triggers = frozenset({"read_timeout", "conn_timeout", "Timeout"})
     requires = frozenset({"aiohttp"})
@@ -261,8 +261,9 @@ class LegacyTimeoutArguments(DeprecationRule):
             timeout = first.with_changes(keyword=cst.Name("timeout"),
                                          value=cst.parse_expression(f"{spelled}({', '.join(fields)})"))
             fix = self.replace_call(node, without(node, legacy[1:], {first: timeout}))
-        self.report(legacy[0], fix=fix, what=f"{names} {'are' if len(values) > 1 else 'is'}", limits=limits,
-                    fields=", ".join(fields))
+        plural = len(values) > 1
+        self.report(legacy[0], fix=fix, what=f"{names} {'are' if plural else 'is'}", it="they" if plural else "it",
+                    sets="set" if plural else "sets", limits=limits, fields=", ".join(fields))
 
 
 class RemovedServerApi(DeprecationRule):
