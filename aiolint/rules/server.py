@@ -485,6 +485,8 @@ class OldStyleMiddleware(WebRule):
     knows a factory by its shape (two parameters, the second named `handler`, a
     nested function returned). Factories that libraries still provide for older
     aiohttp versions are reported where they are registered.
+    Factories defined in pytest tests and fixtures are not reported: they test the
+    old style on purpose.
     """
 
     code = "AIO603"
@@ -496,10 +498,20 @@ class OldStyleMiddleware(WebRule):
     triggers = frozenset({"middleware"})
     requires = frozenset({"aiohttp"})
 
+    def __init__(self, context: Any) -> None:
+        super().__init__(context)
+        self.in_tests: set = set()  # factories defined in tests: they test the old style on purpose
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        super().visit_FunctionDef(node)
+        if in_test_code(self.context.scope):
+            self.in_tests.add(node)
+
     def leave_Module(self, node: cst.Module) -> None:
         for function in tree.walk(node, skip=(cst.Lambda,)):
             if isinstance(function, cst.FunctionDef) and self.web.is_middleware(function) \
-                    and function not in self.web.middlewares and is_factory(function):
+                    and function not in self.web.middlewares and function not in self.in_tests \
+                    and is_factory(function):
                 self.report(function.name, name=function.name.value)
 
 
