@@ -76,18 +76,18 @@ def test_the_middleware_fix_lets_http_exceptions_through_first():
 
 def test_the_middleware_fix_spells_the_class_through_the_imports_and_keeps_parentheses():
     source = """\
-        import aiohttp.web
+        from aiohttp import web as w
 
         async def errors(request, handler):
         \ttry:
         \t\treturn await handler(request)
         \texcept (KeyError, Exception) as exc:
-        \t\treturn aiohttp.web.Response(status=500, text=repr(exc))
+        \t\treturn w.Response(status=500, text=repr(exc))
 
-        app = aiohttp.web.Application(middlewares=[errors])
+        app = w.Application(middlewares=[errors])
         """
     after = fixed(source, "AIO504")
-    assert "\texcept (aiohttp.web.HTTPException):\n\t\traise\n\texcept (KeyError, Exception) as exc:\n" in after
+    assert "\texcept (w.HTTPException):\n\t\traise\n\texcept (KeyError, Exception) as exc:\n" in after
 
 
 def test_a_bare_except_in_a_middleware_is_reported_without_a_fix():

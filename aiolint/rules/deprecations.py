@@ -16,7 +16,7 @@ from ..semantics.aiohttp import (
     APPLICATION, CLIENT_CALLS, CLIENT_REQUESTS, CONNECTOR, HTTP_EXCEPTIONS, REQUEST_FUNCTION, SESSION,
     WEB_REQUEST_TYPES, WebFunctions,
 )
-from ..semantics.names import spelling
+from ..semantics.names import runtime_spelling
 from ..semantics.testing import expects_warning, in_test_code
 from .base import NodeFix, Replacement, Rule, code_in_place
 
@@ -179,7 +179,7 @@ class LegacySslArguments(DeprecationRule):
                 if alone:
                     fix = NodeFix("safe", (Replacement(arg.keyword, "ssl"),))  # type: ignore[arg-type]
             else:
-                spelled = spelling(FINGERPRINT, self.context.scope)
+                spelled = runtime_spelling(FINGERPRINT, self.context.scope, self.context.ancestors)
                 instead = f"`ssl={spelled or 'aiohttp.Fingerprint'}({value})`"
                 if alone and spelled is not None:
                     fix = NodeFix("safe", (Replacement(arg.keyword, "ssl"),  # type: ignore[arg-type]
@@ -253,7 +253,7 @@ class LegacyTimeoutArguments(DeprecationRule):
         names = " and ".join(f"`{name}=`" for name in values)
         limits = " and ".join({"read_timeout": "the total limit", "conn_timeout": "the connect limit"}[name]
                               for name in values)
-        spelled = spelling(CLIENT_TIMEOUT, self.context.scope)
+        spelled = runtime_spelling(CLIENT_TIMEOUT, self.context.scope, self.context.ancestors)
         fix = None
         if spelled is not None and keyword(node, "timeout") is None and not any(arg.star for arg in node.args) \
                 and len(legacy) == len(values):

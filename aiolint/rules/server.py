@@ -24,7 +24,7 @@ from ..semantics.aiohttp import (
     APPLICATION, HTTP_EXCEPTION, HTTP_EXCEPTIONS, MIDDLEWARE, ROUTER_METHODS, RUN_APP, WEB_REQUEST_TYPES,
     WebFunctions, imports_aiohttp, is_route_decorator, route_handler,
 )
-from ..semantics.names import qualified_name, spelling
+from ..semantics.names import qualified_name, runtime_spelling
 from ..semantics.scope import Scope, iter_params
 from ..semantics.testing import expects_warning, in_test_code
 from .base import NodeFix, Replacement, Rule, code_in_place
@@ -165,7 +165,7 @@ class MiddlewareMasksHttpException(WebRule):
         return False
 
     def fix(self, clause: cst.ExceptHandler) -> Optional[NodeFix]:
-        spelled = spelling(HTTP_EXCEPTION, self.context.scope)
+        spelled = runtime_spelling(HTTP_EXCEPTION, self.context.scope, self.context.ancestors)
         if clause.type is None or spelled is None:
             return None
         module = self.context.module
