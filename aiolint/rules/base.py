@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Dict, FrozenSet, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, ClassVar, Dict, FrozenSet, Mapping, Optional, Sequence, Tuple
 
 import libcst as cst
 
@@ -86,3 +86,15 @@ class Rule:
         parts = re.split(r"^## (.+)$", cls.documentation(), flags=re.M)
         return {title.strip(): text.strip() for title, text in zip(parts[1::2], parts[2::2])}
 
+
+def code_in_place(node: cst.CSTNode, ancestors: Sequence[cst.CSTNode], module: cst.Module) -> str:
+    """The code of ``node`` as it would stand where ``ancestors`` put it: the lines an expression
+    spans after its first keep the indentation of the statement that holds it (``code_for_node``
+    writes them as if the statement stood at the left margin)."""
+    from libcst._nodes.internal import CodegenState
+
+    state = CodegenState(default_indent=module.default_indent, default_newline=module.default_newline)
+    state.indent_tokens.extend(block.indent if block.indent is not None else module.default_indent
+                               for block in ancestors if isinstance(block, cst.IndentedBlock))
+    node._codegen(state)
+    return "".join(state.tokens)

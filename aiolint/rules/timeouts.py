@@ -44,8 +44,10 @@ def has_unpacking(call: cst.Call) -> bool:
 
 
 def passes_timeout(call: cst.Call) -> bool:
-    """``timeout=`` is written (whatever its value: that is a decision), or may hide in ``**kwargs``."""
-    return keyword(call, "timeout") is not None or any(arg.star == "**" for arg in call.args)
+    """``timeout=`` is written (whatever its value: that is a decision), or may hide in ``**kwargs``;
+    a session's deprecated ``read_timeout=``/``conn_timeout=`` still set limits (AIO803 reports them)."""
+    return any(keyword(call, name) is not None for name in ("timeout", "read_timeout", "conn_timeout")) \
+        or any(arg.star == "**" for arg in call.args)
 
 
 def is_no_limit(value: cst.BaseExpression) -> bool:

@@ -107,9 +107,9 @@ def repeating(node: cst.CSTNode, ancestors: Sequence[cst.CSTNode]) -> Optional[c
 
 
 # -- web handlers ------------------------------------------------------------------
-def route_handlers(call: cst.Call, scope: Scope) -> List[str]:
-    """The names of the handlers a route registration names: ``router.add_get("/", index)``,
-    ``web.get("/", views.index)``; the last part of a dotted name (``self.index`` -> ``index``)."""
+def route_handler(call: cst.Call, scope: Scope) -> Optional[cst.BaseExpression]:
+    """The handler expression a route registration names: ``index`` in ``router.add_get("/", index)``
+    or ``web.get("/", index)``; None when the call is not one, or names none."""
     position: Optional[int] = None
     if isinstance(call.func, cst.Attribute) and call.func.attr.value in ROUTER_METHODS:
         position = ROUTER_METHODS[call.func.attr.value]
@@ -118,10 +118,16 @@ def route_handlers(call: cst.Call, scope: Scope) -> List[str]:
         if name in ROUTE_DEFS:
             position = ROUTE_DEFS[name]
     if position is None:
-        return []
+        return None
     positional = [arg.value for arg in call.args if arg.keyword is None and not arg.star]
-    handler = positional[position] if len(positional) > position else next(
+    return positional[position] if len(positional) > position else next(
         (arg.value for arg in call.args if arg.keyword is not None and arg.keyword.value == "handler"), None)
+
+
+def route_handlers(call: cst.Call, scope: Scope) -> List[str]:
+    """The names of the handlers a route registration names: ``router.add_get("/", index)``,
+    ``web.get("/", views.index)``; the last part of a dotted name (``self.index`` -> ``index``)."""
+    handler = route_handler(call, scope)
     if isinstance(handler, cst.Name):
         return [handler.value]
     if isinstance(handler, cst.Attribute):
@@ -264,3 +270,127 @@ def self_attribute_type(expr: cst.Attribute, scope: Scope, depth: int = 0) -> Op
             continue
         types.add(type_of(value, where, depth + 1))
     return types.pop() if len(types) == 1 else None
+
+
+# -- the client's calls --------------------------------------------------------------
+# What sends a request (``ClientSession.get`` ... ``request``, ``ws_connect``, ``aiohttp.request``)
+# and what makes connections: the calls that take ``ssl=``, ``loop=`` and the legacy TLS arguments.
+CLIENT_REQUESTS = frozenset({f"{SESSION}.{verb}" for verb in HTTP_VERBS | {"request", "ws_connect"}}
+                            | {REQUEST_FUNCTION})
+CONNECTORS = frozenset({CONNECTOR})
+CLIENT_CALLS = CLIENT_REQUESTS | CONNECTORS
+
+
+# -- the server side ------------------------------------------------------------------
+APPLICATION = "aiohttp.web.Application"
+RUN_APP = "aiohttp.web.run_app"
+HTTP_EXCEPTION = "aiohttp.web.HTTPException"
+# ``aiohttp.web_exceptions.__all__`` of aiohttp 3.14: HTTPException and every subclass.
+HTTP_EXCEPTIONS = frozenset(f"aiohttp.web.{name}" for name in """
+    HTTPException HTTPError HTTPRedirection HTTPSuccessful HTTPOk HTTPCreated HTTPAccepted
+    HTTPNonAuthoritativeInformation HTTPNoContent HTTPResetContent HTTPPartialContent HTTPMove
+    HTTPMultipleChoices HTTPMovedPermanently HTTPFound HTTPSeeOther HTTPNotModified HTTPUseProxy
+    HTTPTemporaryRedirect HTTPPermanentRedirect HTTPClientError HTTPBadRequest HTTPUnauthorized
+    HTTPPaymentRequired HTTPForbidden HTTPNotFound HTTPMethodNotAllowed HTTPNotAcceptable
+    HTTPProxyAuthenticationRequired HTTPRequestTimeout HTTPConflict HTTPGone HTTPLengthRequired
+    HTTPPreconditionFailed HTTPRequestEntityTooLarge HTTPRequestURITooLong HTTPUnsupportedMediaType
+    HTTPRequestRangeNotSatisfiable HTTPExpectationFailed HTTPMisdirectedRequest HTTPUnprocessableEntity
+    HTTPFailedDependency HTTPUpgradeRequired HTTPPreconditionRequired HTTPTooManyRequests
+    HTTPRequestHeaderFieldsTooLarge HTTPUnavailableForLegalReasons HTTPServerError
+    HTTPInternalServerError HTTPNotImplemented HTTPBadGateway HTTPServiceUnavailable HTTPGatewayTimeout
+    HTTPVersionNotSupported HTTPVariantAlsoNegotiates HTTPInsufficientStorage HTTPNotExtended
+    HTTPNetworkAuthenticationRequired""".split())
+WEB_RESPONSE_TYPES = frozenset({"aiohttp.web.Response", "aiohttp.web.StreamResponse", "aiohttp.web.FileResponse",
+                                "aiohttp.web.WebSocketResponse"}) | HTTP_EXCEPTIONS
+# Where an application's middlewares are listed: ``app.middlewares.append(m)`` and friends.
+LIST_METHODS = frozenset({"append", "extend", "insert"})
+
+
+def imports_aiohttp(scope: Scope) -> bool:
+    """The module imports aiohttp (or one of its modules) at its top level: what a method matched
+    by its name alone (``x.add_get(...)``, ``x.add_static(...)``) needs to be aiohttp's."""
+    module = scope.module()
+    known = module.file_memo.get("imports_aiohttp")
+    if known is None:
+        known = module.file_memo["imports_aiohttp"] = any(
+            binding.kind == "import" and (binding.qualified or "").split(".")[0] == "aiohttp"
+            for bindings in module.bindings.values() for binding in bindings)
+    return known
+
+
+def middleware_arguments(call: cst.Call, scope: Scope) -> List[cst.BaseExpression]:
+    """The middlewares a call gives an application: ``web.Application(middlewares=[a, b])``,
+    ``app.middlewares.append(a)``, ``.extend([a, b])``, ``.insert(0, a)``."""
+    func = call.func
+    if isinstance(func, cst.Attribute) and func.attr.value in LIST_METHODS:
+        if isinstance(func.value, cst.Attribute) and func.value.attr.value == "middlewares":
+            return [item for arg in call.args if arg.keyword is None for item in _items(arg.value)]
+        return []
+    if qualified_name(func, scope) != APPLICATION:
+        return []
+    listed = next((arg.value for arg in call.args if arg.keyword is not None and arg.keyword.value == "middlewares"),
+                  None)
+    return _items(listed) if listed is not None else []
+
+
+def _items(expr: cst.BaseExpression) -> List[cst.BaseExpression]:
+    """``[a, b]`` / ``(a, b)`` -> [a, b]; anything else -> [it]."""
+    if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+        return [element.value for element in expr.elements if isinstance(element, cst.Element)]
+    return [expr]
+
+
+def last_name(expr: Optional[cst.BaseExpression]) -> Optional[str]:
+    """``mw`` -> "mw"; ``self.mw`` / ``module.mw`` -> "mw"; anything else -> None."""
+    if isinstance(expr, cst.Name):
+        return expr.value
+    if isinstance(expr, cst.Attribute):
+        return expr.attr.value
+    return None
+
+
+class WebFunctions:
+    """The functions of a file that aiohttp calls with a request: route handlers and middlewares.
+
+    A rule feeds it every ``def`` (``note_def``, with the scope the def stands in) and call
+    (``note_call``) of the walk and asks at the end of the module, since a handler is often
+    registered after its ``def``. Registered names are matched by their last part
+    (``router.add_get("/", views.index)`` makes every ``index`` a handler), as AIO101 does.
+    """
+
+    def __init__(self) -> None:
+        self.handlers: set = set()  # FunctionDef nodes known from their decorators, class or annotations
+        self.middlewares: set = set()
+        self.handler_names: set = set()
+        self.middleware_names: set = set()
+
+    def note_def(self, function: cst.FunctionDef, scope: Scope) -> None:
+        if any(qualified_name(d.decorator, scope) == MIDDLEWARE for d in function.decorators):
+            self.middlewares.add(function)
+        elif any(is_route_decorator(d, scope) for d in function.decorators) or is_view_method(function, scope) \
+                or takes_request(function, scope):
+            self.handlers.add(function)
+
+    def note_call(self, call: cst.Call, scope: Scope) -> None:
+        if not imports_aiohttp(scope):  # registrations by method name alone: only in aiohttp's company
+            return
+        handler = last_name(route_handler(call, scope))
+        if handler is not None:
+            self.handler_names.add(handler)
+        self.middleware_names.update(filter(None, map(last_name, middleware_arguments(call, scope))))
+
+    def is_handler(self, function: Optional[cst.CSTNode]) -> bool:
+        return isinstance(function, cst.FunctionDef) and function.asynchronous is not None and (
+            function in self.handlers or function.name.value in self.handler_names)
+
+    def is_middleware(self, function: Optional[cst.CSTNode]) -> bool:
+        return isinstance(function, cst.FunctionDef) and (
+            function in self.middlewares or function.name.value in self.middleware_names)
+
+    def request_parameter(self, function: cst.FunctionDef) -> Optional[str]:
+        """The name of the request parameter of a handler or middleware: the first parameter,
+        after ``self`` in a method; None for a ``web.View`` method (its request is ``self.request``)."""
+        params = [param.name.value for param in function.params.params]
+        if params and params[0] in ("self", "cls"):
+            params = params[1:]
+        return params[0] if params else None

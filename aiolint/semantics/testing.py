@@ -1,13 +1,17 @@
-"""Test code: pytest and unittest tests and fixtures, and what they define.
+"""Test code: pytest and unittest tests and fixtures, and what they define; code that
+expects the warnings or errors it causes.
 
 Tests provoke failures and cancellation on purpose (a handler that ignores
-cancellation, a request expected to fail): rules about handling them ask here
-before reporting.
+cancellation, a request expected to fail), exercise old arguments (``loop=loop``) and
+skip TLS verification to reach their own server: rules about those ask here before
+reporting. ``expects_warning``: the code runs under ``with pytest.warns(...)``,
+``pytest.deprecated_call()``, ``pytest.raises(...)``, ``self.assertWarns(...)`` or
+``warnings.catch_warnings()``: a deprecated or wrong call there is the point of the test.
 """
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Sequence
 
 import libcst as cst
 
@@ -17,6 +21,7 @@ from .scope import Scope
 
 PYTEST = "pytest"  # the framework of fixtures in the entry-point table
 TEST_CASE_SUFFIX = "TestCase"  # unittest.TestCase, IsolatedAsyncioTestCase, aiohttp's AioHTTPTestCase
+WARNING_CATCHERS = frozenset({"pytest.warns", "pytest.deprecated_call", "pytest.raises", "warnings.catch_warnings"})
 
 
 def in_test(scope: Scope) -> bool:
@@ -49,3 +54,16 @@ def is_fixture(function: cst.FunctionDef, defined_in: Scope) -> bool:
     """Decorated ``@pytest.fixture`` / ``@pytest.fixture(...)`` (or pytest-asyncio's): the entry-point table's fixtures."""
     kind = entry_point(function, defined_in)
     return kind is not None and kind.framework == PYTEST
+
+
+def expects_warning(ancestors: Sequence[cst.CSTNode], scope: Scope) -> bool:
+    for ancestor in ancestors:
+        if isinstance(ancestor, cst.With):
+            for item in ancestor.items:
+                call = item.item
+                if not isinstance(call, cst.Call):
+                    continue
+                if qualified_name(call.func, scope) in WARNING_CATCHERS or (
+                        isinstance(call.func, cst.Attribute) and call.func.attr.value in ("assertWarns", "assertWarnsRegex", "assertRaises")):
+                    return True
+    return False
