@@ -71,6 +71,8 @@ def main() -> None:
               help="Apply exclusions to paths given explicitly too (for pre-commit).")
 @click.option("--extend-blocking-calls", multiple=True, metavar="NAME=CODE",
               help="Report calls to NAME in coroutines as CODE (e.g. 'mylib.http.get=AIO302').")
+@click.option("--extend-factories", multiple=True, metavar="NAME=KIND",
+              help="Calling NAME gives a value of KIND (e.g. 'mylib.net.make_session=session').")
 @click.option("--output-format", type=click.Choice(sorted(REPORTERS)), default="text", show_default=True)
 @click.option("--output-file", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
               help="Write the findings (or statistics) to FILE instead of standard output.")
@@ -95,7 +97,7 @@ def main() -> None:
 def check(paths: Sequence[str], config: Optional[str], isolated: bool, select: Sequence[str],
           extend_select: Sequence[str], ignore: Sequence[str], per_file_ignores: Sequence[str],
           exclude: Sequence[str], extend_exclude: Sequence[str], respect_gitignore: Optional[bool],
-          force_exclude: Optional[bool], extend_blocking_calls: Sequence[str],
+          force_exclude: Optional[bool], extend_blocking_calls: Sequence[str], extend_factories: Sequence[str],
           output_format: str, output_file: Optional[str], statistics: bool, stdin_filename: Optional[str],
           fix: bool, unsafe_fixes: bool, diff: bool, exit_zero: bool, quiet: bool, no_color: bool,
           jobs: Optional[int], cache_dir: Optional[str], no_cache: bool, verbose: bool) -> None:
@@ -112,6 +114,7 @@ def check(paths: Sequence[str], config: Optional[str], isolated: bool, select: S
             "respect-gitignore": respect_gitignore,
             "force-exclude": force_exclude,
             "extend-blocking-calls": pairs(extend_blocking_calls, "=", "--extend-blocking-calls"),
+            "extend-factories": pairs(extend_factories, "=", "--extend-factories"),
             "cache-dir": cache_dir,
         })
         fixing = None

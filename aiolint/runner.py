@@ -9,6 +9,7 @@ This module does not import LibCST: a run whose every file is cached never does.
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 from collections import Counter
@@ -19,13 +20,18 @@ from .cache import ResultCache, content_digest, from_data, settings_digest, to_d
 from .config import Settings
 from .diagnostics import READ_ERROR, Diagnostic, FileResult, RuleFailure, file_diagnostic
 from .discovery import discover
+from .semantics.project import Project
 
 # A worker should get at least this many files: below that, starting a process
 # (which imports LibCST, 0.2 s) costs more than it saves.
 FILES_PER_WORKER = 8
+# Rounds of linting again the files whose questions about the project got new answers: an answer can
+# raise a new question (a factory's result, then an attribute of it), so more than one, but few.
+JOIN_ROUNDS = 3
 
-# (path, enabled codes, rule options): what a worker needs to lint a file.
-Task = Tuple[str, Tuple[str, ...], Mapping[str, Any]]
+# (path, enabled codes, rule options[, the answers to its questions about the project]): what a worker
+# needs to lint a file.
+Task = Tuple[Any, ...]
 # The digest of the bytes linted (None when the file could not be read) and the result as plain data.
 Outcome = Tuple[Optional[str], Dict[str, Any]]
 
@@ -43,6 +49,7 @@ class Report:
     cached: int = 0  # files whose results came from the cache
     parsed: int = 0  # files parsed and linted (the pre-filter skipped the others)
     processes: int = 1  # processes that linted
+    project: Optional[Project] = None  # the files' summaries, joined: what --fix lints the files it fixes with
 
     def add(self, result: FileResult, cached: bool = False) -> None:
         self.files += 1
@@ -77,9 +84,11 @@ def read_error(path: str, error: OSError) -> FileResult:
     return FileResult(path, [file_diagnostic(path, READ_ERROR, f"Cannot read the file: {reason}.")])
 
 
-def lint_task(task: Task) -> Outcome:
-    """Read and lint one file, in a worker or in this process."""
-    path, codes, options = task
+def lint_task(task: Task, project: Optional[Project] = None) -> Outcome:
+    """Read and lint one file, in a worker or in this process. Its questions about the other files of its
+    project are answered from the task's answers, else (in this process) from ``project``, else unknown."""
+    path, codes, options = task[:3]
+    answers = task[3] if len(task) > 3 else None
     try:
         with open(path, "rb") as handle:
             data = handle.read()
@@ -88,7 +97,9 @@ def lint_task(task: Task) -> Outcome:
     from .engine import lint_source  # imported once per process, and only when a file needs linting
     from .rules import REGISTRY
 
-    result = lint_source(data, path, [REGISTRY[code] for code in codes], options)
+    answer = answers.get if answers is not None else (
+        functools.partial(project.answer, path) if project is not None else None)
+    result = lint_source(data, path, [REGISTRY[code] for code in codes], options, project=answer)
     return content_digest(data), to_data(result)
 
 
@@ -98,10 +109,11 @@ def pool_size(jobs: int, files: int) -> int:
     return workers if workers >= 2 else 1
 
 
-def run_tasks(tasks: List[Task], workers: int) -> Iterable[Tuple[Task, Outcome]]:
-    """Each task with its outcome, from a pool of ``workers`` processes if more than one."""
+def run_tasks(tasks: List[Task], workers: int, project: Optional[Project] = None) -> Iterable[Tuple[Task, Outcome]]:
+    """Each task with its outcome, from a pool of ``workers`` processes if more than one (in this process,
+    questions about the project are answered from ``project`` as it stands)."""
     if workers == 1:
-        return ((task, lint_task(task)) for task in tasks)
+        return ((task, lint_task(task, project)) for task in tasks)
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
@@ -149,10 +161,54 @@ class SettingsCache:
         self.store.put(self.key(content, codes), data)
 
 
+def unsettled(results: Dict[str, Tuple[Task, FileResult, bool]], project: Project,
+              store: Optional[SettingsCache]) -> List[Task]:
+    """The join: the files whose questions about the project now have other answers than those their
+    result was made with, as tasks carrying the new answers. The files skipped by the pre-filter that
+    questions are about are summarized first (and their summaries cached)."""
+    for _ in range(JOIN_ROUNDS):
+        todo = []
+        for path, (task, result, _) in results.items():
+            answers = {}
+            for question in result.questions:
+                answer = project.answer(path, question)
+                if answer is not None:
+                    answers[question] = answer
+            if answers != result.answers:
+                todo.append((*task[:3], answers))
+        wanted = project.take_wanted()
+        if not wanted:
+            return todo
+        from .engine import summarize
+
+        for path in sorted(wanted):
+            entry = next((entry for entry in results.values() if os.path.abspath(entry[0][0]) == path), None)
+            if entry is None:
+                continue
+            task, result, _ = entry
+            try:
+                with open(task[0], "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                continue
+            result.summary = summarize(data, task[0], task[2])
+            project.add(task[0], result.summary)
+            if store is not None:
+                store.put(content_digest(data), task[1], to_data(result))
+    return todo
+
+
 def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: bool = False) -> Report:
-    """Lint files and directories with ``jobs`` processes, reading and writing ``settings.cache_dir`` if ``cache``."""
+    """Lint files and directories with ``jobs`` processes, reading and writing ``settings.cache_dir`` if ``cache``.
+
+    Each file's result comes with its summary for the project model; after every file, the join
+    answers the questions files asked of the others, and a file whose answers changed is linted
+    again with them (see ``semantics/model.py``).
+    """
     store = SettingsCache(settings) if cache else None
     report = Report()
+    project = Project([path for path in paths if os.path.isdir(path)])
+    results: Dict[str, Tuple[Task, FileResult, bool]] = {}  # path -> (task, result, from the cache)
     todo: List[Task] = []
     for path in discover(paths, settings):
         task = (path, tuple(sorted(settings.codes_for(path))), settings.options)
@@ -165,14 +221,30 @@ def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: b
                 continue
             hit = store.get(content, task[1], path)
             if hit is not None:
-                report.add(hit, cached=True)
+                results[path] = (task, hit, True)
+                project.add(path, hit.summary)
                 continue
         todo.append(task)
     report.processes = pool_size(jobs, len(todo))
-    for task, (digest, data) in run_tasks(todo, report.processes):
-        if store is not None and digest is not None:
-            store.put(digest, task[1], data)
-        report.add(from_data(task[0], data))
+    # In this process, a file's questions are answered from the files seen so far (the cached ones, in a
+    # run on a few changed files); the join below settles the rest.
+    for round_ in range(JOIN_ROUNDS + 1):
+        workers = pool_size(jobs, len(todo))
+        for task, (digest, data) in run_tasks(todo, workers, project if workers == 1 else None):
+            if store is not None and digest is not None:
+                store.put(digest, task[1], data)
+            result = from_data(task[0], data)
+            if round_ == 0:
+                project.add(task[0], result.summary)
+            results[task[0]] = (task, result, False)
+        if round_ == JOIN_ROUNDS:
+            break
+        todo = unsettled(results, project, store)
+        if not todo:
+            break
+    report.project = project
+    for _, result, cached in results.values():
+        report.add(result, cached=cached)
     report.diagnostics.sort()
     report.failures.sort(key=lambda failure: (failure.path, failure.code))
     return report

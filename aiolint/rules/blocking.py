@@ -13,7 +13,9 @@ from typing import Any, ClassVar, Dict, FrozenSet, Mapping, Optional, Set, Tuple
 
 import libcst as cst
 
-from ..semantics.blocking import BLOCKS_WITH_ARGUMENTS, NON_BLOCKING_WITH, called_name, calls_for, trigger_word
+from ..semantics.blocking import (
+    BLOCKS_WITH_ARGUMENTS, NON_BLOCKING_WITH, called_name, calls_for, method_trigger, trigger_word,
+)
 from .base import NodeFix, Replacement, Rule
 
 OPTION = "extend-blocking-calls"
@@ -38,7 +40,8 @@ class BlockingCall(Rule):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls.table = calls_for(cls.code)
-        cls.triggers = frozenset(trigger_word(name) for name in cls.table)
+        methods = {method_trigger(name) for name in cls.table} - {None}
+        cls.triggers = frozenset({trigger_word(name) for name in cls.table} | methods)  # type: ignore[arg-type]
 
     @classmethod
     def triggers_for(cls, options: Mapping[str, Any]) -> FrozenSet[str]:
@@ -197,9 +200,11 @@ class BlockingHttp(BlockingCall):
     ```
 
     ## Known limits
-    Methods are recognised on objects whose type is known in the same scope
-    (`s = requests.Session()`, a parameter annotated `httpx.Client`); a client stored on
-    `self` is not. `httpx.AsyncClient` and aiohttp are never reported.
+    Methods are recognised on clients whose kind is known (see "The project model" in
+    the README): created or annotated as such (`s = requests.Session()`, a parameter
+    annotated `httpx.Client` or `urllib3.PoolManager`), stored on `self` in any method,
+    module globals, and functions' results across the project. `httpx.AsyncClient` and
+    aiohttp are never reported.
     """
 
     code = "AIO302"
@@ -256,7 +261,8 @@ class BlockingFileIO(BlockingCall):
 
     ## What it does
     Reports `open()`, `pathlib.Path.open()`/`read_text()`/`read_bytes()`/`write_text()`/
-    `write_bytes()`, `glob.glob()`/`iglob()`, `os.walk()`/`listdir()`/`scandir()`, the
+    `write_bytes()`/`unlink()`/`rename()`/`replace()`/`rmdir()`/`iterdir()`/`glob()`/`rglob()`,
+    `glob.glob()`/`iglob()`, `os.walk()`/`listdir()`/`scandir()`, the
     `shutil` copies, moves and `rmtree()`, and `importlib.import_module()` in an
     `async def`. Home Assistant's runtime blocking-call detector flags the same calls.
 
@@ -286,9 +292,15 @@ class BlockingFileIO(BlockingCall):
     or `await asyncio.to_thread(Path(path).read_text)`.
 
     ## Known limits
-    `Path` methods are recognised on paths created or annotated in the same scope
-    (`p = Path(x)`, `p: Path`); a path built with `/` or stored on `self` is not.
-    Quick metadata calls (`Path.exists()`, `os.path.isfile()`) are not reported.
+    `Path` methods are recognised on values known to be paths (see "The project
+    model" in the README): created or annotated as such, built with `/` or
+    `parent`/`with_suffix()`..., stored on `self`, module constants of this module
+    or imported from another module of the project (`STATE.unlink()` with `STATE =
+    Path(...)` in a settings module), and functions' results. A path passed, not
+    called (`asyncio.to_thread(path.unlink)`), is not reported. Quick metadata
+    calls (`Path.exists()`, `stat()`, `mkdir()`, `os.path.isfile()`) are not reported.
+    Methods of a file object known only from an annotation (`out: TextIO`) are not
+    reported: `io.StringIO`, `io.BytesIO` and `sys.stdout` have that type too.
     `aiofiles` and `anyio.Path` are never reported.
     """
 
