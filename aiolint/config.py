@@ -30,6 +30,10 @@ DEFAULT_EXCLUDE: Tuple[str, ...] = (
     "node_modules", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".aiolint_cache", ".eggs",
 )
 DEFAULT_CACHE_DIR = ".aiolint_cache"
+# The cost of one file is bounded: LibCST needs about 650 bytes of memory per byte of source, and
+# the largest real source files (generated API clients) are about 6 MB.
+DEFAULT_MAX_FILE_SIZE = 8.0  # MB
+DEFAULT_FILE_TIMEOUT = 120.0  # seconds
 
 CODE_OR_PREFIX = re.compile(r"^AIO[0-9]{0,3}$")
 BLOCKING_FAMILY = "AIO3"  # the rules that read extend-blocking-calls
@@ -116,6 +120,8 @@ class Settings:
     options: Dict[str, object] = field(default_factory=dict)
     root: str = field(default_factory=os.getcwd)  # the directory patterns are relative to
     cache_dir: str = ""  # default: .aiolint_cache in root
+    max_file_size: float = DEFAULT_MAX_FILE_SIZE  # MB: larger files are AIO004, not linted
+    file_timeout: float = DEFAULT_FILE_TIMEOUT  # seconds: a file that takes longer is AIO005
 
     def __post_init__(self) -> None:
         if not self.cache_dir:
@@ -215,6 +221,17 @@ def _factories(value: Any, origin: str) -> Dict[str, str]:
     return factories
 
 
+def _positive_number(value: Any, origin: str) -> float:
+    if isinstance(value, str):  # from the command line
+        try:
+            value = float(value)
+        except ValueError:
+            pass
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < float("inf"):
+        raise ConfigError(f"{origin}: expected a positive number, got {value!r}")
+    return float(value)
+
+
 def _path(value: Any, origin: str, base: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f"{origin}: expected a path, got {value!r}")
@@ -222,7 +239,8 @@ def _path(value: Any, origin: str, base: str) -> str:
 
 
 KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "exclude", "extend-exclude",
-        "respect-gitignore", "force-exclude", "extend-blocking-calls", "extend-factories", "cache-dir")
+        "respect-gitignore", "force-exclude", "extend-blocking-calls", "extend-factories", "cache-dir",
+        "max-file-size", "file-timeout")
 
 
 def check_values(table: Mapping[str, Any], origin: str, base: str, root: str) -> Dict[str, Any]:
@@ -251,6 +269,8 @@ def check_values(table: Mapping[str, Any], origin: str, base: str, root: str) ->
             checked[key] = _blocking_calls(value, where)
         elif key == "extend-factories":
             checked[key] = _factories(value, where)
+        elif key in ("max-file-size", "file-timeout"):
+            checked[key] = _positive_number(value, where)
         else:
             checked[key] = _path(value, where, base)
     return checked
@@ -329,4 +349,6 @@ def load_settings(config: Optional[str] = None, isolated: bool = False,
                                       **from_flags.get("extend-factories", {})}},
         root=root,
         cache_dir=value("cache-dir", ""),
+        max_file_size=value("max-file-size", DEFAULT_MAX_FILE_SIZE),
+        file_timeout=value("file-timeout", DEFAULT_FILE_TIMEOUT),
     )

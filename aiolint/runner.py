@@ -9,18 +9,23 @@ This module does not import LibCST: a run whose every file is cached never does.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import os
+import signal
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from .cache import ResultCache, content_digest, from_data, settings_digest, to_data
 from .config import Settings
-from .diagnostics import READ_ERROR, Diagnostic, FileResult, RuleFailure, file_diagnostic
+from .diagnostics import (FILE_TIMEOUT, FILE_TOO_LARGE, READ_ERROR, UNCACHED_CODES, Diagnostic, FileResult,
+                          RuleFailure, file_diagnostic)
 from .discovery import discover
 from .semantics.project import Project
+from .source import FileTooLarge, read_source
 
 # A worker should get at least this many files: below that, starting a process
 # (which imports LibCST, 0.2 s) costs more than it saves.
@@ -38,6 +43,64 @@ Outcome = Tuple[Optional[str], Dict[str, Any]]
 
 class InternalError(Exception):
     """The run cannot go on, through no fault of the configuration: exit code 2, in one line."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one file may cost: larger files are not read (AIO004), slower ones are stopped (AIO005)."""
+
+    max_bytes: Optional[int] = None
+    seconds: Optional[float] = None
+
+    @classmethod
+    def of(cls, settings: Settings) -> "Limits":
+        return cls(int(settings.max_file_size * 1_000_000), settings.file_timeout)
+
+
+class FileTimeout(BaseException):
+    """The file's time is up. A BaseException, so that the engine's guard around each rule
+    (which catches Exception) lets it through."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: Optional[float]) -> Iterator[List[bool]]:
+    """Raise FileTimeout in the code run inside, once ``seconds`` have passed (where a timer can
+    interrupt it: on the main thread, with SIGALRM). Yields a flag that says the time ran out,
+    in case the code caught it as something else."""
+    expired = [False]
+    if not seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield expired
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        expired[0] = True
+        raise FileTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield expired
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def too_large(path: str, size: int, limits: Limits) -> FileResult:
+    limit = (limits.max_bytes or 0) / 1_000_000
+    return FileResult(path, [file_diagnostic(
+        path, FILE_TOO_LARGE, f"The file is {size / 1_000_000:.1f} MB, over the limit of {limit:g} MB; it was not "
+                              f"checked (raise the limit with --max-file-size or max-file-size in the configuration).")])
+
+
+def timed_out(path: str, limits: Limits) -> FileResult:
+    return FileResult(path, [file_diagnostic(
+        path, FILE_TIMEOUT, f"Checking the file took longer than {limits.seconds:g} s; it was not checked (raise the "
+                            f"limit with --file-timeout or file-timeout in the configuration).")])
+
+
+def cacheable(data: Mapping[str, Any]) -> bool:
+    """A result that a later run would find again: not one that hit a limit or a dying process."""
+    return not any(diagnostic["code"] in UNCACHED_CODES for diagnostic in data["diagnostics"])
 
 
 @dataclass
@@ -79,19 +142,21 @@ def collect_rarely() -> None:
     gc.set_threshold(10_000, 20, 20)
 
 
-def read_error(path: str, error: OSError) -> FileResult:
+def read_error(path: str, error: OSError, what: str = "file") -> FileResult:
     reason = error.strerror or str(error)
-    return FileResult(path, [file_diagnostic(path, READ_ERROR, f"Cannot read the file: {reason}.")])
+    return FileResult(path, [file_diagnostic(path, READ_ERROR, f"Cannot read the {what}: {reason}.")])
 
 
-def lint_task(task: Task, project: Optional[Project] = None) -> Outcome:
-    """Read and lint one file, in a worker or in this process. Its questions about the other files of its
-    project are answered from the task's answers, else (in this process) from ``project``, else unknown."""
+def lint_task(task: Task, limits: Limits = Limits(), project: Optional[Project] = None) -> Outcome:
+    """Read and lint one file, in a worker or in this process, within the limits. Its questions about the other
+    files of its project are answered from the task's answers, else (in this process) from ``project``, else
+    unknown."""
     path, codes, options = task[:3]
     answers = task[3] if len(task) > 3 else None
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        data = read_source(path, limits.max_bytes)
+    except FileTooLarge as exc:
+        return None, to_data(too_large(path, exc.size, limits))
     except OSError as exc:
         return None, to_data(read_error(path, exc))
     from .engine import lint_source  # imported once per process, and only when a file needs linting
@@ -99,7 +164,13 @@ def lint_task(task: Task, project: Optional[Project] = None) -> Outcome:
 
     answer = answers.get if answers is not None else (
         functools.partial(project.answer, path) if project is not None else None)
-    result = lint_source(data, path, [REGISTRY[code] for code in codes], options, project=answer)
+    try:
+        with time_limit(limits.seconds) as expired:
+            result = lint_source(data, path, [REGISTRY[code] for code in codes], options, project=answer)
+    except FileTimeout:
+        expired = [True]
+    if expired[0]:
+        return None, to_data(timed_out(path, limits))
     return content_digest(data), to_data(result)
 
 
@@ -109,22 +180,15 @@ def pool_size(jobs: int, files: int) -> int:
     return workers if workers >= 2 else 1
 
 
-def run_tasks(tasks: List[Task], workers: int, project: Optional[Project] = None) -> Iterable[Tuple[Task, Outcome]]:
-    """Each task with its outcome, from a pool of ``workers`` processes if more than one (in this process,
-    questions about the project are answered from ``project`` as it stands)."""
+def run_tasks(tasks: List[Task], workers: int, limits: Limits = Limits(),
+              project: Optional[Project] = None) -> Iterable[Tuple[Task, Outcome]]:
+    """Each task with its outcome as it completes, from a pool of ``workers`` processes if more than one (in
+    this process, questions about the project are answered from ``project`` as it stands)."""
     if workers == 1:
-        return ((task, lint_task(task, project)) for task in tasks)
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
+        return ((task, lint_task(task, limits, project)) for task in tasks)
+    from .pool import run_pool
 
-    tasks = sorted(tasks, key=file_size, reverse=True)
-    chunksize = max(1, min(8, len(tasks) // (workers * 8)))  # small chunks: balance beats fewer messages
-    try:
-        with ProcessPoolExecutor(workers, initializer=collect_rarely) as pool:
-            return list(zip(tasks, pool.map(lint_task, tasks, chunksize=chunksize)))
-    except BrokenProcessPool:
-        raise InternalError("a process linting files died (killed by the system, as when memory runs out, or a "
-                            "crash in LibCST's parser); no results were reported") from None
+    return run_pool(sorted(tasks, key=file_size, reverse=True), workers, limits)
 
 
 def file_size(task: Task) -> int:
@@ -136,7 +200,7 @@ def file_size(task: Task) -> int:
 
 def lint_file(path: str, settings: Settings) -> FileResult:
     """One file with the rules enabled for it, in this process, without the cache."""
-    _, data = lint_task((path, tuple(sorted(settings.codes_for(path))), settings.options))
+    _, data = lint_task((path, tuple(sorted(settings.codes_for(path))), settings.options), Limits.of(settings))
     return from_data(path, data)
 
 
@@ -206,16 +270,23 @@ def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: b
     again with them (see ``semantics/model.py``).
     """
     store = SettingsCache(settings) if cache else None
+    limits = Limits.of(settings)
     report = Report()
     project = Project([path for path in paths if os.path.isdir(path)])
     results: Dict[str, Tuple[Task, FileResult, bool]] = {}  # path -> (task, result, from the cache)
     todo: List[Task] = []
-    for path in discover(paths, settings):
+    unreadable: List[Tuple[str, OSError]] = []
+    found = discover(paths, settings, unreadable)
+    for directory, error in unreadable:
+        report.add(read_error(directory, error, "directory"))
+    for path in found:
         task = (path, tuple(sorted(settings.codes_for(path))), settings.options)
         if store is not None:
             try:
-                with open(path, "rb") as handle:
-                    content = content_digest(handle.read())
+                content = content_digest(read_source(path, limits.max_bytes))
+            except FileTooLarge as exc:
+                report.add(too_large(path, exc.size, limits))
+                continue
             except OSError as exc:
                 report.add(read_error(path, exc))
                 continue
@@ -230,8 +301,8 @@ def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: b
     # run on a few changed files); the join below settles the rest.
     for round_ in range(JOIN_ROUNDS + 1):
         workers = pool_size(jobs, len(todo))
-        for task, (digest, data) in run_tasks(todo, workers, project if workers == 1 else None):
-            if store is not None and digest is not None:
+        for task, (digest, data) in run_tasks(todo, workers, limits, project if workers == 1 else None):
+            if store is not None and digest is not None and cacheable(data):
                 store.put(digest, task[1], data)
             result = from_data(task[0], data)
             if round_ == 0:
