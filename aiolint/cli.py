@@ -171,7 +171,8 @@ def run_statistics(report: Report, cache_dir: Optional[str]) -> str:
     cache = f"cache {cache_dir}" if cache_dir else "no cache"
     return (f"aiolint: {report.files} files: {report.cached} from the cache, {linted} linted "
             f"({report.parsed} parsed, {linted - report.parsed} skipped by the pre-filter) "
-            f"in {report.processes} process{'es' if report.processes != 1 else ''}; {cache}")
+            f"in {report.processes} process{'es' if report.processes != 1 else ''}; {cache}"
+            + (f"; {report.relinted} linted again with what other files say" if report.relinted else ""))
 
 
 def lint_stdin(filename: Optional[str], settings: Settings, fixing: Optional[Fixing] = None) -> Report:

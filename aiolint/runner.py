@@ -113,6 +113,7 @@ class Report:
     parsed: int = 0  # files parsed and linted (the pre-filter skipped the others)
     processes: int = 1  # processes that linted
     project: Optional[Project] = None  # the files' summaries, joined: what --fix lints the files it fixes with
+    relinted: int = 0  # files linted again by the join, with what other files said
 
     def add(self, result: FileResult, cached: bool = False) -> None:
         self.files += 1
@@ -311,6 +312,7 @@ def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: b
         if round_ == JOIN_ROUNDS:
             break
         todo = unsettled(results, project, store)
+        report.relinted += len(todo)
         if not todo:
             break
     report.project = project

@@ -130,6 +130,7 @@ class Project:
         self.unparsed: Set[str] = set()  # files the pre-filter skipped: their facts are read when asked about
         self.wanted: Set[str] = set()  # of those, the files a question was about
         self._complete: Dict[str, bool] = {}
+        self._where: Dict[str, Tuple[str, str]] = {}  # path as given -> (absolute path, project root)
 
     def add(self, path: str, summary: Mapping[str, object]) -> None:
         """Add a file's summary (again: it replaces the one added before)."""
@@ -184,8 +185,11 @@ class Project:
 
     def answer(self, path: str, question: str) -> Optional[str]:
         """What the project says of ``question`` asked in the file at ``path`` (None: unknown)."""
-        path = os.path.abspath(path)
-        root = project_root(os.path.dirname(path))
+        where = self._where.get(path)
+        if where is None:
+            absolute_path = os.path.abspath(path)
+            where = self._where[path] = (absolute_path, project_root(os.path.dirname(absolute_path)))
+        path, root = where
         if question.startswith(ATTRIBUTE):
             if not self.complete(root):
                 return None

@@ -171,12 +171,18 @@ def callee_name(call: cst.Call, scope: Scope, _depth: int = 0) -> Optional[str]:
 def member_name(expr: cst.BaseExpression, scope: Scope, _depth: int = 0) -> Optional[str]:
     """``time.sleep`` -> ``time.sleep``; ``p.read_text`` with ``p = Path(x)`` -> ``pathlib.Path.read_text``."""
     name = qualified_name(expr, scope)
-    if isinstance(expr, cst.Attribute):
+    if isinstance(expr, cst.Attribute) and (name is None or names_a_value(name.rpartition(".")[0])):
         # ``config.MARKER.unlink`` names an import, but what counts is the type of ``config.MARKER``.
         owner = type_of(expr.value, scope, _depth + 1)
         if owner is not None and not owner.startswith(AWAITABLE):
             return f"{owner}.{expr.attr.value}"
     return name
+
+
+def names_a_value(qualified: str) -> bool:
+    """``.config.STATE``, ``acme.settings.MARKER``: an import that may be a value of another module of the
+    project, not a module (``os.path``, ``time``: their functions are known by name)."""
+    return qualified.startswith(".") or qualified.rpartition(".")[2] != qualified.rpartition(".")[2].lower()
 
 
 def project_fact(question: str, scope: Scope) -> Optional[str]:
