@@ -199,12 +199,6 @@ def file_size(task: Task) -> int:
         return 0
 
 
-def lint_file(path: str, settings: Settings) -> FileResult:
-    """One file with the rules enabled for it, in this process, without the cache."""
-    _, data = lint_task((path, tuple(sorted(settings.codes_for(path))), settings.options), Limits.of(settings))
-    return from_data(path, data)
-
-
 class SettingsCache:
     """The result cache as the settings key it: an entry per file content and the settings that apply to it."""
 
@@ -213,17 +207,17 @@ class SettingsCache:
         self.options = settings.options
         self._digests: Dict[FrozenSet[str], str] = {}  # the settings digest of each set of codes
 
-    def key(self, content: str, codes: Iterable[str]) -> str:
+    def key(self, digest: str, codes: Iterable[str]) -> str:
         codes = frozenset(codes)
         if codes not in self._digests:
             self._digests[codes] = settings_digest(codes, self.options)
-        return ResultCache.key(content, self._digests[codes])
+        return ResultCache.key(digest, self._digests[codes])
 
-    def get(self, content: str, codes: Iterable[str], path: str) -> Optional[FileResult]:
-        return self.store.get(self.key(content, codes), path)
+    def get(self, digest: str, codes: Iterable[str], path: str) -> Optional[FileResult]:
+        return self.store.get(self.key(digest, codes), path)
 
-    def put(self, content: str, codes: Iterable[str], data: Mapping[str, Any]) -> None:
-        self.store.put(self.key(content, codes), data)
+    def put(self, digest: str, codes: Iterable[str], data: Mapping[str, Any]) -> None:
+        self.store.put(self.key(digest, codes), data)
 
 
 def unsettled(results: Dict[str, Tuple[Task, FileResult, bool]], project: Project,
@@ -284,14 +278,14 @@ def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: b
         task = (path, tuple(sorted(settings.codes_for(path))), settings.options)
         if store is not None:
             try:
-                content = content_digest(read_source(path, limits.max_bytes))
+                digest = content_digest(read_source(path, limits.max_bytes))
             except FileTooLarge as exc:
                 report.add(too_large(path, exc.size, limits))
                 continue
             except OSError as exc:
                 report.add(read_error(path, exc))
                 continue
-            hit = store.get(content, task[1], path)
+            hit = store.get(digest, task[1], path)
             if hit is not None:
                 results[path] = (task, hit, True)
                 project.add(path, hit.summary)

@@ -9,7 +9,7 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from aiolint.config import Settings
+from aiolint.config import Selection, Settings
 from aiolint.context import FileContext
 from aiolint.runner import lint_paths
 from aiolint.semantics.values import Kind
@@ -20,7 +20,9 @@ PROJECTS = sorted(path for path in (FIXTURES / "projects").iterdir() if path.is_
 
 
 def settings(root: Path, cache_dir: str = "") -> Settings:
-    return Settings(root=str(root), respect_gitignore=False, cache_dir=cache_dir)
+    """Every rule, as the fixtures' annotations are written (some rules are off by default)."""
+    return Settings(selection=Selection(select=("ALL",)), root=str(root), respect_gitignore=False,
+                    cache_dir=cache_dir)
 
 
 def announced(directory: Path):
