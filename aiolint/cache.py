@@ -56,7 +56,8 @@ def to_data(result: FileResult) -> Dict[str, Any]:
         del data["path"]
         diagnostics.append(data)
     return {"diagnostics": diagnostics, "suppressed": result.suppressed, "parsed": result.parsed,
-            "failures": [[failure.code, failure.error] for failure in result.failures]}
+            "failures": [[failure.code, failure.error] for failure in result.failures],
+            "summary": result.summary, "questions": result.questions, "answers": result.answers}
 
 
 def from_data(path: str, data: Mapping[str, Any]) -> FileResult:
@@ -66,6 +67,9 @@ def from_data(path: str, data: Mapping[str, Any]) -> FileResult:
         dict(data["suppressed"]),  # code -> count
         [RuleFailure(path, code, error) for code, error in data["failures"]],
         bool(data["parsed"]),
+        dict(data.get("summary") or {}),
+        list(data.get("questions") or ()),
+        dict(data.get("answers") or {}),
     )
 
 

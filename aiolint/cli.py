@@ -72,6 +72,8 @@ def main() -> None:
               help="Apply exclusions to paths given explicitly too (for pre-commit).")
 @click.option("--extend-blocking-calls", multiple=True, metavar="NAME=CODE",
               help="Report calls to NAME in coroutines as CODE (e.g. 'mylib.http.get=AIO302').")
+@click.option("--extend-factories", multiple=True, metavar="NAME=KIND",
+              help="Calling NAME gives a value of KIND (e.g. 'mylib.net.make_session=session').")
 @click.option("--output-format", type=click.Choice(sorted(REPORTERS)), default="text", show_default=True)
 @click.option("--output-file", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
               help="Write the findings (or statistics) to FILE instead of standard output.")
@@ -102,7 +104,7 @@ def main() -> None:
 def check(paths: Sequence[str], config: Optional[str], isolated: bool, select: Sequence[str],
           extend_select: Sequence[str], ignore: Sequence[str], per_file_ignores: Sequence[str],
           exclude: Sequence[str], extend_exclude: Sequence[str], respect_gitignore: Optional[bool],
-          force_exclude: Optional[bool], extend_blocking_calls: Sequence[str],
+          force_exclude: Optional[bool], extend_blocking_calls: Sequence[str], extend_factories: Sequence[str],
           output_format: str, output_file: Optional[str], statistics: bool, stdin_filename: Optional[str],
           fix: bool, unsafe_fixes: bool, diff: bool, show_fixes: bool, exit_zero: bool, quiet: bool, no_color: bool,
           jobs: Optional[int], cache_dir: Optional[str], no_cache: bool, max_file_size: Optional[str],
@@ -120,6 +122,7 @@ def check(paths: Sequence[str], config: Optional[str], isolated: bool, select: S
             "respect-gitignore": respect_gitignore,
             "force-exclude": force_exclude,
             "extend-blocking-calls": pairs(extend_blocking_calls, "=", "--extend-blocking-calls"),
+            "extend-factories": pairs(extend_factories, "=", "--extend-factories"),
             "cache-dir": cache_dir,
             "max-file-size": max_file_size,
             "file-timeout": file_timeout,
@@ -172,7 +175,8 @@ def run_statistics(report: Report, cache_dir: Optional[str]) -> str:
     cache = f"cache {cache_dir}" if cache_dir else "no cache"
     return (f"aiolint: {report.files} files: {report.cached} from the cache, {linted} linted "
             f"({report.parsed} parsed, {linted - report.parsed} skipped by the pre-filter) "
-            f"in {report.processes} process{'es' if report.processes != 1 else ''}; {cache}")
+            f"in {report.processes} process{'es' if report.processes != 1 else ''}; {cache}"
+            + (f"; {report.relinted} linted again with what other files say" if report.relinted else ""))
 
 
 def lint_stdin(filename: Optional[str], settings: Settings, fixing: Optional[Fixing] = None) -> Report:

@@ -207,6 +207,20 @@ def _blocking_calls(value: Any, origin: str) -> Dict[str, str]:
     return calls
 
 
+FACTORY_KINDS = ("session", "connector", "request", "response", "app", "path", "file", "sync-http-client", "socket")
+
+
+def _factories(value: Any, origin: str) -> Dict[str, str]:
+    factories = {}
+    for name, kind in _table(value, origin).items():
+        if not DOTTED_NAME.match(name):
+            raise ConfigError(f"{origin}: {name!r} is not a qualified name such as 'mylib.net.make_session'")
+        if not isinstance(kind, str) or kind.strip().lower() not in FACTORY_KINDS:
+            raise ConfigError(f"{origin} {name!r}: {kind!r} is not a kind of value ({', '.join(FACTORY_KINDS)})")
+        factories[name] = kind.strip().lower()
+    return factories
+
+
 def _positive_number(value: Any, origin: str) -> float:
     if isinstance(value, str):  # from the command line
         try:
@@ -225,7 +239,8 @@ def _path(value: Any, origin: str, base: str) -> str:
 
 
 KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "exclude", "extend-exclude",
-        "respect-gitignore", "force-exclude", "extend-blocking-calls", "cache-dir", "max-file-size", "file-timeout")
+        "respect-gitignore", "force-exclude", "extend-blocking-calls", "extend-factories", "cache-dir",
+        "max-file-size", "file-timeout")
 
 
 def check_values(table: Mapping[str, Any], origin: str, base: str, root: str) -> Dict[str, Any]:
@@ -252,6 +267,8 @@ def check_values(table: Mapping[str, Any], origin: str, base: str, root: str) ->
             checked[key] = _boolean(value, where)
         elif key == "extend-blocking-calls":
             checked[key] = _blocking_calls(value, where)
+        elif key == "extend-factories":
+            checked[key] = _factories(value, where)
         elif key in ("max-file-size", "file-timeout"):
             checked[key] = _positive_number(value, where)
         else:
@@ -327,7 +344,9 @@ def load_settings(config: Optional[str] = None, isolated: bool = False,
         respect_gitignore=value("respect-gitignore", True),
         force_exclude=value("force-exclude", False),
         options={"extend-blocking-calls": {**from_file.get("extend-blocking-calls", {}),
-                                           **from_flags.get("extend-blocking-calls", {})}},
+                                           **from_flags.get("extend-blocking-calls", {})},
+                 "extend-factories": {**from_file.get("extend-factories", {}),
+                                      **from_flags.get("extend-factories", {})}},
         root=root,
         cache_dir=value("cache-dir", ""),
         max_file_size=value("max-file-size", DEFAULT_MAX_FILE_SIZE),

@@ -14,7 +14,7 @@ import libcst as cst
 
 from .semantics.names import qualified_name
 from .semantics.scope import Scope
-from .semantics.values import member_name, type_of
+from .semantics.values import Kind, kind_of_type, member_name, type_of
 
 if TYPE_CHECKING:
     from .rules.base import NodeFix, Rule
@@ -75,6 +75,11 @@ class FileContext:
         """The qualified name of the type of ``expr``'s value (``aiohttp.ClientSession``,
         ``pathlib.Path``...), or None when it is not certain."""
         return self._resolved(type_of, expr, scope)
+
+    def kind_of(self, expr: cst.BaseExpression, scope: Optional[Scope] = None) -> Kind:
+        """What ``expr`` is, as rules care: a session, a response, a path, a file... or ``Kind.UNKNOWN``
+        (never a guess). The same answer as ``type_of``, by kind."""
+        return kind_of_type(self.type_of(expr, scope))
 
     def _resolved(self, resolve: Callable[[Any, Scope], Optional[str]], node: cst.CSTNode,
                   scope: Optional[Scope]) -> Optional[str]:

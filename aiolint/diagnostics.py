@@ -69,6 +69,11 @@ class FileResult:
     suppressed: Dict[str, int] = field(default_factory=dict)  # what # noqa silenced: code -> count
     failures: List[RuleFailure] = field(default_factory=list)
     parsed: bool = False  # whether rules ran on a parsed tree: not when the pre-filter skipped the file
+    # The project model (semantics/model.py): what the file tells the other files, the questions it asked
+    # them, and the answers (those known) its findings were made with.
+    summary: Dict[str, Any] = field(default_factory=dict)
+    questions: List[str] = field(default_factory=list)
+    answers: Dict[str, str] = field(default_factory=dict)
 
 
 # The tool's own codes: problems with a file rather than findings in it.

@@ -9,6 +9,7 @@ walk enters, and positions are computed only for files that have findings.
 from __future__ import annotations
 
 import ast
+import re
 import sys
 import threading
 import traceback
@@ -30,6 +31,7 @@ from .diagnostics import (PARSE_ERROR, PARSER_LIMIT, READ_ERROR, Diagnostic, Edi
 from .rules.base import NodeFix, Rule
 from .positions import positions as node_positions
 from .context import FileContext
+from .semantics.model import FileModel, install as install_project
 from .semantics.tree import child_fields, children, is_node_type
 from .semantics.scope import COMPREHENSION_NODES, Scope
 from .source import DecodeError, decode
@@ -211,6 +213,10 @@ def parse_module(text: str) -> cst.Module:
         cst.CSTNode.__post_init__ = validate  # type: ignore[method-assign]
 
 
+# Answers a question a file asks of its project: a type, or None for unknown.
+Answer = Callable[[str], Optional[str]]
+
+
 def parse(path: str, text: str) -> Union[cst.Module, Diagnostic]:
     """The LibCST tree, or the AIO001 or AIO003 saying why there is none."""
     refused = refused_by_python(path, text)
@@ -235,11 +241,14 @@ def check_syntax(path: str, text: str) -> Optional[Diagnostic]:
 
 
 def lint_source(source: Union[bytes, str], path: str = "<string>", rules: Optional[Sequence[Type[Rule]]] = None,
-                options: Optional[Mapping[str, Any]] = None, prefilter: bool = True) -> FileResult:
+                options: Optional[Mapping[str, Any]] = None, prefilter: bool = True,
+                project: Optional[Answer] = None) -> FileResult:
     """Lint one file's contents (bytes are decoded per PEP 263) with the given rules (default: those on by default).
 
     With ``prefilter``, only the rules whose trigger words the text contains run,
-    and a file that triggers none is not parsed at all.
+    and a file that triggers none is not parsed at all. ``project(question)`` answers
+    what the file asks of the other files of its project (see ``semantics/model.py``);
+    without it, every such question is answered unknown.
     """
     if rules is None:
         from .rules import default_rules
@@ -260,28 +269,58 @@ def lint_source(source: Union[bytes, str], path: str = "<string>", rules: Option
         error = check_syntax(path, text)
         if error is not None:
             result.diagnostics.append(error)
+        else:
+            result.summary = unparsed_summary(text)
         return result
     result.parsed = True
-    found = on_deep_stack(lint_tree, text, path, rules, options or {})
+    found = on_deep_stack(lint_tree, text, path, rules, options or {}, project)
     if isinstance(found, Diagnostic):
         result.diagnostics.append(found)
         return result
-    diagnostics, result.failures = found
+    diagnostics, result.failures, result.summary, asked = found
+    result.questions, result.answers = asked["questions"], asked["answers"]
     result.diagnostics, suppressed = split_suppressed(diagnostics, text)
     result.suppressed = dict(Counter(d.code for d in suppressed))
     return result
 
 
-def lint_tree(text: str, path: str, rules: Sequence[Type[Rule]],
-              options: Mapping[str, Any]) -> Union[Diagnostic, Tuple[List[Diagnostic], List[RuleFailure]]]:
-    """Parse and walk one file: its diagnostics and the rules that failed, or the AIO001 that stopped it."""
+# ``x.name = ...`` and ``name: T`` in a class body: what a file the pre-filter skipped may assign.
+_ASSIGNED_ATTRIBUTE = re.compile(r"(?m)\.([A-Za-z_]\w*)\s*(?::[^=\n]*)?=(?!=)|^[ \t]+([A-Za-z_]\w*)\s*:[^=\n]*(?:=|$)")
+
+
+def unparsed_summary(text: str) -> Dict[str, Any]:
+    """The summary of a file no rule needed parsed: every attribute name it may assign, of a type unknown
+    (so that no attribute is taken for a session that this file may make something else), and a mark that
+    its facts are to be read on demand (``summarize``)."""
+    names = {first or second for first, second in _ASSIGNED_ATTRIBUTE.findall(text)}
+    return {"attributes": dict.fromkeys(sorted(names), ""), "unparsed": True}
+
+
+def summarize(source: Union[bytes, str], path: str, options: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
+    """The summary of a file the pre-filter skipped, when another file asks about it (empty when it cannot
+    be read or parsed)."""
+    try:
+        text = decode(source) if isinstance(source, bytes) else source
+    except DecodeError:
+        return {}
+    found = on_deep_stack(lint_tree, text, path, [], options or {})
+    return found[2] if not isinstance(found, Diagnostic) else {}
+
+
+def lint_tree(text: str, path: str, rules: Sequence[Type[Rule]], options: Mapping[str, Any],
+              project: Optional[Answer] = None) -> Union[Diagnostic, Tuple[List[Diagnostic], List[RuleFailure], Dict[str, Any], Dict[str, Any]]]:
+    """Parse and walk one file: its diagnostics, the rules that failed, its summary and the questions it asked
+    (with the answers it got), or the AIO001 that stopped it."""
     module = parse(path, text)
     if isinstance(module, Diagnostic):
         return module
-    file_walk = FileWalk(module, path, rules, options, text)
+    file_walk = FileWalk(module, path, rules, options, text, project)
     try:
         file_walk.run()
-        return file_walk.diagnostics(), file_walk.failures
+        diagnostics = file_walk.diagnostics()
+        summary = file_walk.summary()
+        asked = {"questions": sorted(file_walk.questions.asked), "answers": file_walk.questions.answers()}
+        return diagnostics, file_walk.failures, summary, asked
     except RecursionError as exc:  # deeper than even the raised limit: no rule's fault
         return syntax_error(path, text, exc)
     finally:
@@ -337,13 +376,15 @@ class FileWalk:
     up to date (scope, ancestors) and turns what they report into diagnostics."""
 
     def __init__(self, module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]],
-                 options: Mapping[str, Any], source: Optional[str] = None) -> None:
+                 options: Mapping[str, Any], source: Optional[str] = None, project: Optional[Answer] = None) -> None:
         self.module = module
         self.path = path
         self.context = FileContext(module, path, options, source)
+        self.questions = install_project(self.context.module_scope, options, project)
         self.failures: List[RuleFailure] = []
         self._wrapper: Optional[MetadataWrapper] = None
-        self.rules = [rule_class(self.context) for rule_class in rule_classes]
+        self.model = FileModel(self.context)
+        self.rules: List[Any] = [self.model, *(rule_class(self.context) for rule_class in rule_classes)]
         self._visitors: Dict[type, List[Tuple[Rule, Callable]]] = {}
         self._leavers: Dict[type, List[Tuple[Rule, Callable]]] = {}
         providers = {p for rule in self.rules for p in rule.metadata}
@@ -425,12 +466,18 @@ class FileWalk:
             ancestors.append(node)
         context.scope = context.module_scope
 
+    def summary(self) -> Dict[str, Any]:
+        """What this file tells the others (empty if the model failed on it)."""
+        return self.model.summary(self.questions) if self.model in self.rules else {}
+
     def close(self) -> None:
         """Let go of the rules: they and the context refer to each other, and the cycle would
         keep the whole tree alive until the garbage collector next runs a full collection."""
         self.rules.clear()
         self._visitors.clear()
         self._leavers.clear()
+        # What analyses remembered holds scopes, which hold the memo: another cycle.
+        self.context.module_scope.file_memo.clear()
 
     # -- results --------------------------------------------------------------
     def _metadata_wrapper(self) -> MetadataWrapper:

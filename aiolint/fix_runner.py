@@ -24,7 +24,10 @@ def fix_files(report: Report, settings: Settings, fixing: Fixing, cache: bool = 
     store = SettingsCache(settings) if cache and fixing.write else None
     paths = sorted({d.path for d in report.diagnostics if applicable(d.fix, fixing.unsafe)})
     for path in paths:
-        lint = functools.partial(lint_source, path=path, rules=settings.rules_for(path), options=settings.options)
+        # What the other files of the project say is asked of the run's join, as the run asked it.
+        project = functools.partial(report.project.answer, path) if report.project is not None else None
+        lint = functools.partial(lint_source, path=path, rules=settings.rules_for(path), options=settings.options,
+                                 project=project)
         try:
             fixed = fix_file(path, lint, fixing.unsafe, fixing.write)
         except OSError as exc:

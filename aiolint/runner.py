@@ -10,6 +10,7 @@ This module does not import LibCST: a run whose every file is cached never does.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import os
 import signal
@@ -23,14 +24,19 @@ from .config import Settings
 from .diagnostics import (FILE_TIMEOUT, FILE_TOO_LARGE, READ_ERROR, UNCACHED_CODES, Diagnostic, FileResult,
                           RuleFailure, file_diagnostic)
 from .discovery import discover
+from .semantics.project import Project
 from .source import FileTooLarge, read_source
 
 # A worker should get at least this many files: below that, starting a process
 # (which imports LibCST, 0.2 s) costs more than it saves.
 FILES_PER_WORKER = 8
+# Rounds of linting again the files whose questions about the project got new answers: an answer can
+# raise a new question (a factory's result, then an attribute of it), so more than one, but few.
+JOIN_ROUNDS = 3
 
-# (path, enabled codes, rule options): what a worker needs to lint a file.
-Task = Tuple[str, Tuple[str, ...], Mapping[str, Any]]
+# (path, enabled codes, rule options[, the answers to its questions about the project]): what a worker
+# needs to lint a file.
+Task = Tuple[Any, ...]
 # The digest of the bytes linted (None when the file could not be read) and the result as plain data.
 Outcome = Tuple[Optional[str], Dict[str, Any]]
 
@@ -106,6 +112,8 @@ class Report:
     cached: int = 0  # files whose results came from the cache
     parsed: int = 0  # files parsed and linted (the pre-filter skipped the others)
     processes: int = 1  # processes that linted
+    project: Optional[Project] = None  # the files' summaries, joined: what --fix lints the files it fixes with
+    relinted: int = 0  # files linted again by the join, with what other files said
 
     def add(self, result: FileResult, cached: bool = False) -> None:
         self.files += 1
@@ -140,9 +148,12 @@ def read_error(path: str, error: OSError, what: str = "file") -> FileResult:
     return FileResult(path, [file_diagnostic(path, READ_ERROR, f"Cannot read the {what}: {reason}.")])
 
 
-def lint_task(task: Task, limits: Limits = Limits()) -> Outcome:
-    """Read and lint one file, in a worker or in this process, within the limits."""
-    path, codes, options = task
+def lint_task(task: Task, limits: Limits = Limits(), project: Optional[Project] = None) -> Outcome:
+    """Read and lint one file, in a worker or in this process, within the limits. Its questions about the other
+    files of its project are answered from the task's answers, else (in this process) from ``project``, else
+    unknown."""
+    path, codes, options = task[:3]
+    answers = task[3] if len(task) > 3 else None
     try:
         data = read_source(path, limits.max_bytes)
     except FileTooLarge as exc:
@@ -152,9 +163,11 @@ def lint_task(task: Task, limits: Limits = Limits()) -> Outcome:
     from .engine import lint_source  # imported once per process, and only when a file needs linting
     from .rules import REGISTRY
 
+    answer = answers.get if answers is not None else (
+        functools.partial(project.answer, path) if project is not None else None)
     try:
         with time_limit(limits.seconds) as expired:
-            result = lint_source(data, path, [REGISTRY[code] for code in codes], options)
+            result = lint_source(data, path, [REGISTRY[code] for code in codes], options, project=answer)
     except FileTimeout:
         expired = [True]
     if expired[0]:
@@ -168,10 +181,12 @@ def pool_size(jobs: int, files: int) -> int:
     return workers if workers >= 2 else 1
 
 
-def run_tasks(tasks: List[Task], workers: int, limits: Limits = Limits()) -> Iterable[Tuple[Task, Outcome]]:
-    """Each task with its outcome as it completes, from a pool of ``workers`` processes if more than one."""
+def run_tasks(tasks: List[Task], workers: int, limits: Limits = Limits(),
+              project: Optional[Project] = None) -> Iterable[Tuple[Task, Outcome]]:
+    """Each task with its outcome as it completes, from a pool of ``workers`` processes if more than one (in
+    this process, questions about the project are answered from ``project`` as it stands)."""
     if workers == 1:
-        return ((task, lint_task(task, limits)) for task in tasks)
+        return ((task, lint_task(task, limits, project)) for task in tasks)
     from .pool import run_pool
 
     return run_pool(sorted(tasks, key=file_size, reverse=True), workers, limits)
@@ -205,11 +220,55 @@ class SettingsCache:
         self.store.put(self.key(digest, codes), data)
 
 
+def unsettled(results: Dict[str, Tuple[Task, FileResult, bool]], project: Project,
+              store: Optional[SettingsCache]) -> List[Task]:
+    """The join: the files whose questions about the project now have other answers than those their
+    result was made with, as tasks carrying the new answers. The files skipped by the pre-filter that
+    questions are about are summarized first (and their summaries cached)."""
+    for _ in range(JOIN_ROUNDS):
+        todo = []
+        for path, (task, result, _) in results.items():
+            answers = {}
+            for question in result.questions:
+                answer = project.answer(path, question)
+                if answer is not None:
+                    answers[question] = answer
+            if answers != result.answers:
+                todo.append((*task[:3], answers))
+        wanted = project.take_wanted()
+        if not wanted:
+            return todo
+        from .engine import summarize
+
+        for path in sorted(wanted):
+            entry = next((entry for entry in results.values() if os.path.abspath(entry[0][0]) == path), None)
+            if entry is None:
+                continue
+            task, result, _ = entry
+            try:
+                with open(task[0], "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                continue
+            result.summary = summarize(data, task[0], task[2])
+            project.add(task[0], result.summary)
+            if store is not None:
+                store.put(content_digest(data), task[1], to_data(result))
+    return todo
+
+
 def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: bool = False) -> Report:
-    """Lint files and directories with ``jobs`` processes, reading and writing ``settings.cache_dir`` if ``cache``."""
+    """Lint files and directories with ``jobs`` processes, reading and writing ``settings.cache_dir`` if ``cache``.
+
+    Each file's result comes with its summary for the project model; after every file, the join
+    answers the questions files asked of the others, and a file whose answers changed is linted
+    again with them (see ``semantics/model.py``).
+    """
     store = SettingsCache(settings) if cache else None
     limits = Limits.of(settings)
     report = Report()
+    project = Project([path for path in paths if os.path.isdir(path)])
+    results: Dict[str, Tuple[Task, FileResult, bool]] = {}  # path -> (task, result, from the cache)
     todo: List[Task] = []
     unreadable: List[Tuple[str, OSError]] = []
     found = discover(paths, settings, unreadable)
@@ -228,14 +287,31 @@ def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: b
                 continue
             hit = store.get(digest, task[1], path)
             if hit is not None:
-                report.add(hit, cached=True)
+                results[path] = (task, hit, True)
+                project.add(path, hit.summary)
                 continue
         todo.append(task)
     report.processes = pool_size(jobs, len(todo))
-    for task, (digest, data) in run_tasks(todo, report.processes, limits):
-        if store is not None and digest is not None and cacheable(data):
-            store.put(digest, task[1], data)
-        report.add(from_data(task[0], data))
+    # In this process, a file's questions are answered from the files seen so far (the cached ones, in a
+    # run on a few changed files); the join below settles the rest.
+    for round_ in range(JOIN_ROUNDS + 1):
+        workers = pool_size(jobs, len(todo))
+        for task, (digest, data) in run_tasks(todo, workers, limits, project if workers == 1 else None):
+            if store is not None and digest is not None and cacheable(data):
+                store.put(digest, task[1], data)
+            result = from_data(task[0], data)
+            if round_ == 0:
+                project.add(task[0], result.summary)
+            results[task[0]] = (task, result, False)
+        if round_ == JOIN_ROUNDS:
+            break
+        todo = unsettled(results, project, store)
+        report.relinted += len(todo)
+        if not todo:
+            break
+    report.project = project
+    for _, result, cached in results.values():
+        report.add(result, cached=cached)
     report.diagnostics.sort()
     report.failures.sort(key=lambda failure: (failure.path, failure.code))
     return report

@@ -48,7 +48,7 @@ def test_without_configuration_the_root_is_the_current_directory_and_defaults_ap
     assert settings.exclude == DEFAULT_EXCLUDE
     assert settings.respect_gitignore and not settings.force_exclude
     assert settings.cache_dir == os.path.join(str(tmp_path), ".aiolint_cache")
-    assert settings.options == {"extend-blocking-calls": {}}
+    assert settings.options == {"extend-blocking-calls": {}, "extend-factories": {}}
 
 
 def test_every_key_is_read(tmp_path):
@@ -63,6 +63,7 @@ def test_every_key_is_read(tmp_path):
         respect-gitignore = false
         force-exclude = true
         extend-blocking-calls = { "mycompany.http.get" = "aio302" }
+        extend-factories = { "mycompany.net.make_session" = "Session" }
         cache-dir = "var/cache"
         """)
     settings = load_settings(cwd=str(tmp_path))
@@ -70,7 +71,8 @@ def test_every_key_is_read(tmp_path):
     assert settings.per_file_ignores == (("tests/*", ("AIO99",)), ("__init__.py", ("AIO990",)))
     assert settings.exclude == ("generated", "migrations/*.py")
     assert (settings.respect_gitignore, settings.force_exclude) == (False, True)
-    assert settings.options == {"extend-blocking-calls": {"mycompany.http.get": "AIO302"}}
+    assert settings.options == {"extend-blocking-calls": {"mycompany.http.get": "AIO302"},
+                                "extend-factories": {"mycompany.net.make_session": "session"}}
     assert settings.cache_dir == str(tmp_path / "var" / "cache")
 
 
@@ -102,6 +104,8 @@ def test_per_file_ignores_give_the_rules_for_a_path(tmp_path):
     ('extend-blocking-calls = { "mylib.get" = "AIO3" }', "extend-blocking-calls 'mylib.get': 'AIO3' is not a blocking-call code (AIO301, "),
     ('extend-blocking-calls = { "mylib.get" = "AIO990" }', "'AIO990' is not a blocking-call code"),
     ('extend-blocking-calls = { "mylib.get" = ["AIO302"] }', "['AIO302'] is not a blocking-call code"),
+    ('extend-factories = { "mylib.make" = "client" }', "extend-factories 'mylib.make': 'client' is not a kind of value"),
+    ('extend-factories = { "my lib.make" = "session" }', "'my lib.make' is not a qualified name"),
     ("cache-dir = 3", "cache-dir: expected a path, got 3"),
 ])
 def test_configuration_errors_name_the_file_and_the_problem(tmp_path, table, named):

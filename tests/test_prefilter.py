@@ -105,8 +105,8 @@ def test_an_aliased_import_still_triggers():
 
 def test_trigger_words_follow_the_rule_options():
     # `mylib` is in no default table: only the option makes the file worth parsing.
-    source = "import mylib\n\n\nasync def fetch(url):\n    mylib.get(url)\n"
-    options = {"extend-blocking-calls": {"mylib.get": "AIO302"}}
+    source = "import mylib\n\n\nasync def fetch(url):\n    mylib.download(url)\n"
+    options = {"extend-blocking-calls": {"mylib.download": "AIO302"}}
     result = lint_source(source, "fetch.py", options=options)
     assert [(d.line, d.code) for d in result.diagnostics] == [(5, "AIO302")]
     assert not lint_source(source, "fetch.py").parsed

@@ -19,7 +19,8 @@ from aiolint.diagnostics import PARSE_ERROR, Diagnostic, Edit, Fix, file_diagnos
 from aiolint.engine import RuleFailure, lint_source
 from aiolint.reporters import REPORTERS, github
 from aiolint.rules import REGISTRY, all_rules
-from aiolint.runner import Report
+from aiolint.config import Selection, Settings
+from aiolint.runner import Report, lint_paths
 
 from .conftest import ROOT, fixture_files
 
@@ -34,11 +35,14 @@ def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
 
 
 def fixture_report() -> Report:
-    """Every rule over every fixture, as the CLI would report it."""
-    report = Report()
-    for fixture in fixture_files():
-        report.add(lint_source(fixture.read_bytes(), str(fixture.relative_to(ROOT)), all_rules()))
-    report.diagnostics.sort()
+    """Every rule over every fixture, fixture projects included, as the CLI would report it."""
+    settings = Settings(root=str(ROOT), respect_gitignore=False, selection=Selection(["AIO"]))
+    previous = os.getcwd()
+    os.chdir(ROOT)  # paths as the command line gives them: relative to where it runs
+    try:
+        report = lint_paths(["fixtures"], settings)
+    finally:
+        os.chdir(previous)
     assert report.diagnostics, "the fixtures report nothing: these tests would prove nothing"
     return report
 

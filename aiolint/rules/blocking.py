@@ -15,7 +15,7 @@ import libcst as cst
 
 from ..semantics.names import runtime_spelling
 from ..semantics.blocking import (BLOCKS_WITH_ARGUMENTS, NON_BLOCKING_WITH, SQLITE_CONNECT, called_name, calls_for,
-                                  in_memory_sqlite, opens_memory_database, receiver, trigger_word)
+                                  in_memory_sqlite, method_trigger, opens_memory_database, receiver, trigger_word)
 from ..semantics.imports import import_edits, is_free
 from .base import NodeFix, Replacement, Rule
 
@@ -41,7 +41,8 @@ class BlockingCall(Rule):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls.table = calls_for(cls.code)
-        cls.triggers = frozenset(trigger_word(name) for name in cls.table)
+        methods = {method_trigger(name) for name in cls.table} - {None}
+        cls.triggers = frozenset({trigger_word(name) for name in cls.table} | methods)  # type: ignore[arg-type]
 
     @classmethod
     def triggers_for(cls, options: Mapping[str, Any]) -> FrozenSet[str]:
@@ -204,9 +205,11 @@ class BlockingHttp(BlockingCall):
     ```
 
     ## Known limits
-    Methods are recognised on objects whose type is known in the same scope
-    (`s = requests.Session()`, a parameter annotated `httpx.Client`); a client stored on
-    `self` is not. `httpx.AsyncClient` and aiohttp are never reported.
+    Methods are recognised on clients whose kind is known (see "The project model" in
+    the README): created or annotated as such (`s = requests.Session()`, a parameter
+    annotated `httpx.Client` or `urllib3.PoolManager`), stored on `self` in any method,
+    module globals, and functions' results across the project. `httpx.AsyncClient` and
+    aiohttp are never reported.
     """
 
     code = "AIO302"
@@ -263,7 +266,8 @@ class BlockingFileIO(BlockingCall):
 
     ## What it does
     Reports in an `async def`: `open()`, `io.open_code()`, `os.fdopen()`,
-    `pathlib.Path.open()`/`read_text()`/`read_bytes()`/`write_text()`/`write_bytes()`,
+    `pathlib.Path.open()`/`read_text()`/`read_bytes()`/`write_text()`/`write_bytes()`/
+    `unlink()`/`rename()`/`replace()`/`rmdir()`/`iterdir()`/`glob()`/`rglob()`,
     `glob.glob()`/`iglob()`, `os.walk()`/`listdir()`/`scandir()`, `os.stat()`, the
     `os.path` functions that touch the disk (`exists()`, `isfile()`, `isdir()`,
     `getsize()`, `getmtime()`, `realpath()`...), the `os` calls that change the file
@@ -299,13 +303,18 @@ class BlockingFileIO(BlockingCall):
     or `await asyncio.to_thread(Path(path).read_text)`.
 
     ## Known limits
-    `Path` methods are recognised on paths created or annotated in the same scope
-    (`p = Path(x)`, `p: Path`); a path built with `/` or stored on `self` is not.
+    `Path` methods are recognised on values known to be paths (see "The project
+    model" in the README): created or annotated as such, built with `/` or
+    `parent`/`with_suffix()`..., stored on `self`, module constants of this module
+    or imported from another module of the project (`STATE.unlink()` with `STATE =
+    Path(...)` in a settings module), and functions' results.
     `Path`'s metadata methods (`exists()`, `is_file()`, `stat()`, `mkdir()`...) are not
     reported yet. `os.path.join()`, `normpath()` and `relpath()` compute on strings and
     are never reported. A function passed rather than called
-    (`await asyncio.to_thread(os.makedirs, p)`) is not reported. `aiofiles` and
-    `anyio.Path` are never reported.
+    (`await asyncio.to_thread(os.makedirs, p)`, `asyncio.to_thread(path.unlink)`) is
+    not reported. Methods of a file object known only from an annotation (`out: TextIO`)
+    are not reported: `io.StringIO`, `io.BytesIO` and `sys.stdout` have that type too.
+    `aiofiles` and `anyio.Path` are never reported.
     """
 
     code = "AIO304"

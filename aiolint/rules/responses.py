@@ -60,9 +60,17 @@ class ResponseNotClosed(Rule):
     Precision over recall: one read, release or close anywhere in the function
     counts, even if another path (an early `return`, an exception) skips it.
     A response whose name is passed to any call (a helper, `print`), stored or
-    returned is someone else's. Only sessions the linter can type are followed
-    (a `ClientSession` created, entered or annotated as such, or `self.x`
-    assigned one), and only a response bound to a plain local name. `HEAD`
+    returned is someone else's. Only sessions whose kind is known are followed
+    (see "The project model" in the README): created, entered or annotated as
+    such; `self.x` assigned or annotated one in any method (also `self.x =
+    param` with `param` annotated); a module global; a function's result, in
+    this module or another of the project; or an attribute reached through an
+    object of unknown type (`self.bot.http_session`) when every assignment to
+    that attribute name in the project gives it a session and nothing else
+    (only when the whole project is linted, not in a run over a few files or
+    under flake8). An async database session's `get` or a cache's `get` is
+    never taken for a request. Only a response bound to a plain local name is
+    followed. `HEAD`
     requests are not reported: their empty body releases the connection at once.
     A response whose result is dropped (`await session.post(url)` as a
     statement) is not reported.
@@ -73,7 +81,9 @@ class ResponseNotClosed(Rule):
     summary = "A response awaited into a variable and never closed, released or read: it holds its connection"
     message = ("Response `{name}` is never read, released or closed, so it holds a pooled connection until it is "
                "garbage-collected; use `async with {call} as {name}:` or read its body.")
-    triggers = frozenset({"aiohttp"})
+    # The session may come from another module (`self.bot.http_session`): a request's call is enough.
+    triggers = frozenset({"aiohttp", *(f".{method}(" for method in REQUEST_METHODS)})
+    requires = frozenset({"await"})
 
     def visit_Assign(self, node: cst.Assign) -> None:
         self.check(node)

@@ -60,8 +60,18 @@ class Held:
 
 
 def held(call: cst.Call, ancestors: Sequence[cst.CSTNode]) -> Held:
-    """How the value of ``call`` is held; ``ancestors`` run from the module down to the call's parent."""
-    parent = ancestors[-1] if ancestors else None
+    """How the value of ``call`` is held; ``ancestors`` run from the module down to the call's parent.
+
+    ``s or ClientSession()`` and ``x if c else ClientSession()`` hold it as the whole expression is held."""
+    depth = len(ancestors) - 1
+    parent = ancestors[depth] if ancestors else None
+    node: cst.CSTNode = call
+    while (isinstance(parent, cst.BooleanOperation) and isinstance(parent.operator, cst.Or) and parent.right is node) \
+            or (isinstance(parent, cst.IfExp) and (parent.body is node or parent.orelse is node)):
+        node, depth = parent, depth - 1
+        parent = ancestors[depth] if depth >= 0 else None
+    ancestors = ancestors[:depth + 1]
+    call = node  # type: ignore[assignment]
     if isinstance(parent, cst.WithItem) and parent.item is call:
         target = parent.asname.name if parent.asname is not None else None
         return Held("with", target.value if isinstance(target, cst.Name) else None)
@@ -249,24 +259,36 @@ def _self_attr(target: cst.BaseExpression, self_name: str) -> Optional[str]:
     return None
 
 
-def self_attribute_type(expr: cst.Attribute, scope: Scope, depth: int = 0) -> Optional[str]:
-    """The type of ``self.x``: the class's annotation of ``x`` if any, else the one type
-    every non-None value assigned to it has (None when any is unknown)."""
-    from .values import annotation_type, type_of
-
+def self_attribute(expr: cst.Attribute, scope: Scope, depth: int = 0) -> Tuple[bool, Optional[str]]:
+    """Whether ``self.x``'s class assigns or annotates ``x``, and then its type: the class's annotation
+    of ``x`` if any, else the one type every non-None value assigned to it has (None when any is unknown)."""
     if not isinstance(expr.value, cst.Name):
-        return None
+        return False, None
     class_scope = self_class(expr.value.value, scope)
     if class_scope is None:
-        return None
+        return False, None
     assigned = self_assignments(class_scope).get(expr.attr.value)
+    if not assigned:
+        return False, None
+    return True, assigned_type(assigned, depth)
+
+
+def self_attribute_type(expr: cst.Attribute, scope: Scope, depth: int = 0) -> Optional[str]:
+    return self_attribute(expr, scope, depth)[1]
+
+
+def assigned_type(assigned: Optional[List[Tuple[Optional[cst.BaseExpression], Optional[cst.BaseExpression], Scope]]],
+                  depth: int = 0) -> Optional[str]:
+    """The type an attribute has from its assignments (see ``self_attribute``)."""
+    from .values import annotation_type, is_none, type_of
+
     if not assigned:
         return None
     types = set()
     for value, annotation, where in assigned:
         if annotation is not None:
             return annotation_type(annotation, where)
-        if value is None or (isinstance(value, cst.Name) and value.value == "None"):
+        if value is None or is_none(value):
             continue
         types.add(type_of(value, where, depth + 1))
     return types.pop() if len(types) == 1 else None

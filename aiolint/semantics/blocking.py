@@ -79,7 +79,8 @@ _add("AIO303", "use `asyncio.create_subprocess_exec()` and `await process.wait()
 _FILE_ADVICE = "use `aiofiles`, `anyio.Path` or `await asyncio.to_thread(...)`"
 _add("AIO304", _FILE_ADVICE, [
     "builtins.open", "io.open",
-    *_methods(["pathlib.Path"], "open read_text read_bytes write_text write_bytes"),
+    *_methods(["pathlib.Path"], "open read_text read_bytes write_text write_bytes unlink rename replace rmdir "
+                                "iterdir glob rglob"),
     *_functions("glob", "glob iglob"),
     *_functions("os", "walk listdir scandir"),
     *_functions("shutil", "copy copy2 copyfile copyfileobj copytree move rmtree"),
@@ -232,6 +233,14 @@ def trigger_word(name: str) -> str:
     """The word a file must contain to call ``name``: its module, or a builtin's own name."""
     head, _, rest = name.partition(".")
     return rest.partition(".")[0] if head == "builtins" else head
+
+
+def method_trigger(name: str) -> Optional[str]:
+    """``.read_text(`` for a method of a class (``pathlib.Path.read_text``): the object it is called on
+    may be made in another module, so the file need not name the class's module. None for a function."""
+    owner, _, method = name.rpartition(".")
+    last = owner.rpartition(".")[2]
+    return f".{method}(" if last[:1].isupper() or owner == "socket.socket" else None
 
 
 def called_name(name: str) -> str:

@@ -629,12 +629,12 @@ MAX_DEPTH = 8
 def instance_types(expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> FrozenSet[str]:
     """The qualified classes ``expr`` is an instance of (with the bases of a class of this
     module: ``bot = MyBot()`` with ``class MyBot(commands.Bot)``), or nothing when unknown."""
-    from .values import type_of
+    from .values import THIS_MODULE, type_of
 
     if depth > MAX_DEPTH:
         return frozenset()
     known = type_of(expr, scope)
-    if known is not None:
+    if known is not None and not known.startswith(THIS_MODULE):  # a class of this module: its bases, below
         return frozenset({known})
     if isinstance(expr, cst.Name):
         own_class = self_class(expr.value, scope)  # ``self`` in a method: an instance of its class

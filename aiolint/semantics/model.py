@@ -1,0 +1,201 @@
+"""The project model, per file: what one file tells the others, and what it asks them.
+
+During the file's one walk, ``FileModel`` notes the values each function returns and
+every assignment to an attribute (``self.session = ...``, ``bot.session = ...``). After
+the walk, ``summary()`` turns them, with the module's top-level bindings, into plain
+data the join (``project.py``) reads:
+
+- ``facts``: name in the module -> type. ``make_session`` -> ``()aiohttp.ClientSession``
+  (what calling it gives; ``()awaitable:T`` for a coroutine function), ``Client.session``
+  -> the type of a class's attribute, ``Client.fetch`` -> a method's result, ``STATE`` ->
+  ``pathlib.Path``, ``make_session`` -> ``=.net.make_session`` (imported from elsewhere).
+  Types are qualified names; ``@.Client`` is a class of this module and ``.x.Y`` is relative
+  to its package: the join makes both absolute.
+- ``attributes``: attribute name -> the one type of everything this file assigns to it
+  (``""`` when something assigned is unknown or two differ).
+- ``functions``: the top-level functions and methods this module defines, and ``calls``:
+  for each function called by a plain name that is imported (``.net.fetch``, ``acme.fetch``)
+  or defined at the top of this module (``@.fetch``), the functions that call it (``""``
+  for module-level code): for rules that follow helpers across modules.
+
+The summary is made blind (no answers from other files), so that it is the same however
+the run went: cached with the file's result, it stays true while the file is unchanged.
+The questions the file asked (``values.project_fact``) and the answers it was given are
+kept with its result: when the join's answers differ, the runner lints the file again.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
+
+import libcst as cst
+
+from .aiohttp import assigned_type, self_assignments
+from .scope import Scope
+from .project import CALLED, REFERENCE, THIS_MODULE
+from .values import (
+    FACTORIES, binding_type, binds_none, factories_for,
+    function_type, is_none, one_type, type_of,
+)
+
+
+class ProjectQuestions:
+    """The other files of the project, as this file's walk may ask them (``values.project_fact``)."""
+
+    def __init__(self, answer: Optional[Any] = None) -> None:
+        # ``answer(question) -> type or None``: the join's view of the project (None: no project known).
+        self.answer = answer
+        self.asked: Dict[str, Optional[str]] = {}
+        self.blind = False
+
+    def ask(self, question: str) -> Optional[str]:
+        if self.blind:
+            return None
+        if question not in self.asked:
+            self.asked[question] = self.answer(question) if self.answer is not None else None
+        return self.asked[question]
+
+    def answers(self) -> Dict[str, str]:
+        return {question: answer for question, answer in self.asked.items() if answer is not None}
+
+
+def install(scope: Scope, options: Mapping[str, Any], answer: Optional[Any]) -> ProjectQuestions:
+    """Give the file's scopes the project and the factory table (read by ``values``)."""
+    questions = ProjectQuestions(answer)
+    scope.file_memo["project"] = questions
+    scope.file_memo["factories"] = factories_for(options) if options.get("extend-factories") else FACTORIES
+    return questions
+
+
+class FileModel:
+    """Notes what the summary needs as the engine walks the file (it is driven like a rule)."""
+
+    code = "model"  # how a failure here is reported
+    metadata = ()
+
+    def __init__(self, context: Any) -> None:
+        self.context = context
+        self.returns: Dict[cst.FunctionDef, Optional[List[cst.BaseExpression]]] = {}
+        self.assigned: List[Tuple[str, Optional[cst.BaseExpression], Optional[cst.BaseExpression], Scope]] = []
+        self.calls: List[Tuple[str, Scope]] = []  # (called name, where) of calls by a plain name
+        context.module_scope.file_memo["returns_seen"] = self.returns
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.returns[node] = []
+
+    def visit_Return(self, node: cst.Return) -> None:
+        function = self.context.scope.function()
+        if function is not None and isinstance(function.node, cst.FunctionDef) and node.value is not None:
+            values = self.returns.get(function.node)
+            if values is not None:
+                values.append(node.value)
+
+    def visit_Yield(self, node: cst.Yield) -> None:
+        function = self.context.scope.function()
+        if function is not None and isinstance(function.node, cst.FunctionDef):
+            self.returns[function.node] = None  # a generator
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Name):
+            self.calls.append((node.func.value, self.context.scope))
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Attribute):
+            self.assigned.append((node.targets[0].target.attr.value, node.value, None, self.context.scope))
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if isinstance(node.target, cst.Attribute):
+            self.assigned.append((node.target.attr.value, node.value, node.annotation.annotation,
+                                  self.context.scope))
+
+    def summary(self, questions: ProjectQuestions) -> Dict[str, Any]:
+        module = self.context.module_scope
+        memo = module.file_memo
+        # Blind, and without what the walk worked out with the answers.
+        questions.blind = True
+        memo.pop("function_types", None)
+        memo["returns"] = self.returns  # every function's returns are known now: no more walks for them
+        try:
+            return self._summary(module)
+        finally:
+            questions.blind = False
+            memo.pop("function_types", None)
+
+    def _summary(self, module: Scope) -> Dict[str, Any]:
+        facts: Dict[str, str] = {}
+        functions: List[str] = []
+        is_package = os.path.basename(self.context.path) in ("__init__.py", "__init__.pyi")
+        by_attribute: Dict[str, Set[Optional[str]]] = {}
+        for name, bindings in module.bindings.items():
+            kinds = {binding.kind for binding in bindings}
+            if kinds == {"def"} and len(bindings) == 1:
+                functions.append(name)
+                self._function_fact(facts, name, bindings[0].node, module)
+            elif kinds == {"class"} and len(bindings) == 1:
+                self._class_facts(facts, functions, by_attribute, name, bindings[0].node, module)
+            elif kinds == {"import"} and len(bindings) == 1:
+                # Re-exports: relative imports, and a package's imports (``from .net import make_session``).
+                target = bindings[0].qualified
+                if target and (target.startswith(".") or is_package):
+                    facts[name] = REFERENCE + target
+            elif kinds <= {"assign", "annotation"}:
+                found = one_type(binding_type(b, module) for b in bindings if not binds_none(b))
+                if found is not None:
+                    facts[name] = found
+        for attribute, value, annotation, scope in self.assigned:
+            found = assigned_type([(value, annotation, scope)])
+            if found is not None or (value is not None and not is_none(value)) or annotation is not None:
+                by_attribute.setdefault(attribute, set()).add(found)
+        attributes = {name: (types.pop() or "") if len(types) == 1 else "" for name, types in by_attribute.items()}
+        return {"facts": facts, "attributes": attributes, "functions": sorted(functions), "calls": self._calls(module)}
+
+    def _calls(self, module: Scope) -> Dict[str, List[str]]:
+        callers: Dict[str, Set[str]] = {}
+        for name, scope in self.calls:
+            bindings = scope.lookup(name)
+            if not bindings or len(bindings) != 1:
+                continue
+            binding = bindings[0]
+            if binding.kind == "import" and binding.qualified:
+                callee = binding.qualified
+            elif binding.kind == "def" and module.bindings.get(name) is bindings:
+                callee = THIS_MODULE + name
+            else:
+                continue
+            callers.setdefault(callee, set()).add(caller_name(scope))
+        return {callee: sorted(names) for callee, names in sorted(callers.items())}
+
+    @staticmethod
+    def _function_fact(facts: Dict[str, str], name: str, function: cst.CSTNode, scope: Scope) -> None:
+        if isinstance(function, cst.FunctionDef):
+            found = function_type(function, scope)
+            if found is not None:
+                facts[name] = CALLED + found
+
+    def _class_facts(self, facts: Dict[str, str], functions: List[str], by_attribute: Dict[str, Set[Optional[str]]],
+                     name: str, node: cst.CSTNode, module: Scope) -> None:
+        class_scope = Scope(node, module)
+        for attribute, assigned in self_assignments(class_scope).items():
+            found = assigned_type(assigned)
+            if found is not None:
+                facts[f"{name}.{attribute}"] = found
+            # Class-body fields (dataclasses): the self.x assignments are in ``self.assigned``.
+            for value, annotation, where in assigned:
+                if where is class_scope and (annotation is not None or (value is not None and not is_none(value))):
+                    by_attribute.setdefault(attribute, set()).add(assigned_type([(value, annotation, where)]))
+        for method, bindings in class_scope.bindings.items():
+            if len(bindings) == 1 and bindings[0].kind == "def":
+                functions.append(f"{name}.{method}")
+                self._function_fact(facts, f"{name}.{method}", bindings[0].node, class_scope)
+
+
+def caller_name(scope: Scope) -> str:
+    """``fetch`` or ``Client.fetch``: the function whose code a scope runs in ("" at module level)."""
+    function = scope.function()
+    if function is None or not isinstance(function.node, cst.FunctionDef):
+        return ""
+    parent = function.parent
+    name = function.node.name.value
+    return f"{parent.node.name.value}.{name}" if parent is not None and parent.is_class else name  # type: ignore[attr-defined]
+

@@ -1,0 +1,227 @@
+"""The project model, across files: the join of the files' summaries.
+
+Plain data only (no LibCST): a run whose every file is cached joins their cached summaries.
+
+- **Which files form a project**: those under the same *project root*, the nearest directory
+  above the file holding ``pyproject.toml``, ``setup.py``, ``setup.cfg`` or ``.git`` (without
+  one: the directory above the file's top-level package). A question is answered only from
+  files of the asking file's project that are in the run.
+- **Which module a file is**: its dotted name from the project root (``src/`` left out), and,
+  inside a package (directories with ``__init__.py``), its dotted name from the top of the
+  package. ``from .net import x`` is resolved against the asking file's package; an absolute
+  ``import a.b`` against the modules of the project with exactly that name (none, or two:
+  unknown).
+- **Attribute names** (``self.bot.http_session``): the one type every assignment to that
+  attribute name in the project has, from any class or object (none unknown, none of
+  another kind), answered only when the whole project is in the run (its root is, or is
+  under, a directory named on the command line): a run over a few files cannot know.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from typing import Dict, List, Mapping, Optional, Sequence, Set, Tuple
+
+PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+# How types and questions are written in summaries (``values.py`` and ``model.py`` write them).
+THIS_MODULE = "@."  # a class of the file that wrote the summary: ``@.Client`` (the join names its module)
+CALLED = "()"  # what calling a function gives: ``()T``
+AWAITABLE = "awaitable:"  # what calling a coroutine function gives: ``awaitable:T``, awaited to ``T``
+ATTRIBUTE = "*."  # a question about an attribute name across the project: ``*.http_session``
+REFERENCE = "="  # a name that is another's: ``=.net.make_session`` (a re-export)
+MAX_HOPS = 6  # re-exports followed at most this far (cycles end here)
+
+
+@functools.lru_cache(maxsize=4096)
+def project_root(directory: str) -> str:
+    """The root of the project a directory belongs to (see the module docstring)."""
+    current = directory
+    while True:
+        if any(os.path.exists(os.path.join(current, marker)) for marker in PROJECT_MARKERS):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            break
+        current = parent
+    top = directory
+    while os.path.exists(os.path.join(top, "__init__.py")) and os.path.dirname(top) != top:
+        top = os.path.dirname(top)
+    return top
+
+
+@functools.lru_cache(maxsize=4096)
+def package_parts(directory: str) -> Tuple[str, ...]:
+    """The dotted name of the package a directory is (empty: not a package)."""
+    parts: List[str] = []
+    while os.path.exists(os.path.join(directory, "__init__.py")):
+        parts.append(os.path.basename(directory))
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            break
+        directory = parent
+    return tuple(reversed(parts))
+
+
+def module_parts(path: str) -> Tuple[str, ...]:
+    """The file's dotted name within its package (its stem alone outside any)."""
+    directory, name = os.path.split(path)
+    stem = name.rsplit(".", 1)[0]
+    package = package_parts(directory)
+    return package if stem == "__init__" else (*package, stem)
+
+
+def module_names(path: str, root: str) -> Set[str]:
+    """The names ``import`` may give the file: from its package's top, and from the project root."""
+    names = set()
+    if package_parts(os.path.dirname(path)):
+        names.add(".".join(module_parts(path)))
+    relative = os.path.relpath(path, root)
+    if not relative.startswith(".."):
+        parts = relative.replace(os.sep, "/").rsplit(".", 1)[0].split("/")
+        if parts[-1] == "__init__":
+            parts.pop()
+        if parts and parts[0] == "src" and len(parts) > 1:
+            parts.pop(0)
+        if parts and all(part.isidentifier() for part in parts):
+            names.add(".".join(parts))
+    return names
+
+
+def absolute(name: str, path: str) -> Optional[str]:
+    """``..net.x`` seen from the file at ``path`` -> ``pkg.net.x`` (None: above the top package)."""
+    if not name.startswith("."):
+        return name
+    dots = len(name) - len(name.lstrip("."))
+    package = module_parts(path) if os.path.basename(path).startswith("__init__.") else module_parts(path)[:-1]
+    if dots - 1 > len(package):
+        return None
+    base = package[: len(package) - (dots - 1)]
+    rest = name[dots:]
+    return ".".join([*base, rest]) if rest else ".".join(base)
+
+
+def absolute_type(type_name: str, path: str, module: str) -> Optional[str]:
+    """A summary's type made absolute: ``@.Client`` and ``.client.Client`` name classes of the project."""
+    prefix = ""
+    for marker in (CALLED, AWAITABLE):
+        if type_name.startswith(marker):
+            prefix, type_name = prefix + marker, type_name[len(marker):]
+    if type_name.startswith(THIS_MODULE):
+        return f"{prefix}{module}.{type_name[len(THIS_MODULE):]}"
+    if type_name.startswith("."):
+        found = absolute(type_name, path)
+        return prefix + found if found else None
+    return prefix + type_name
+
+
+class Project:
+    """The summaries of the files in a run, by project, and the answers to the questions files ask."""
+
+    def __init__(self, directories: Sequence[str] = ()) -> None:
+        # The directories named in the run: a project under one of them is wholly in the run.
+        self.directories = [os.path.abspath(d) for d in directories]
+        self.modules: Dict[str, Dict[str, List[str]]] = {}  # root -> module name -> paths
+        self.facts: Dict[str, Dict[str, str]] = {}  # path -> name -> type (absolute)
+        self.names: Dict[str, str] = {}  # path -> its module's name
+        # root -> path -> attribute -> type ("": unknown), and by root the union of its files' (made when asked).
+        self.file_attributes: Dict[str, Dict[str, Dict[str, str]]] = {}
+        self._attributes: Dict[str, Dict[str, Set[str]]] = {}
+        self.unparsed: Set[str] = set()  # files the pre-filter skipped: their facts are read when asked about
+        self.wanted: Set[str] = set()  # of those, the files a question was about
+        self._complete: Dict[str, bool] = {}
+        self._where: Dict[str, Tuple[str, str]] = {}  # path as given -> (absolute path, project root)
+
+    def add(self, path: str, summary: Mapping[str, object]) -> None:
+        """Add a file's summary (again: it replaces the one added before)."""
+        path = os.path.abspath(path)
+        root = project_root(os.path.dirname(path))
+        if path not in self.names:
+            names = module_names(path, root)
+            name = ".".join(module_parts(path)) if package_parts(os.path.dirname(path)) else min(names or {""}, key=len)
+            self.names[path] = name
+            for each in names:
+                self.modules.setdefault(root, {}).setdefault(each, []).append(path)
+        name = self.names[path]
+        if summary.get("unparsed"):
+            self.unparsed.add(path)
+        else:
+            self.unparsed.discard(path)
+        facts = {}
+        for key, value in dict(summary.get("facts") or {}).items():  # type: ignore[union-attr]
+            if value.startswith(REFERENCE):
+                target = absolute(value[len(REFERENCE):], path)
+                if target:
+                    facts[key] = REFERENCE + target
+            else:
+                found = absolute_type(value, path, name)
+                if found:
+                    facts[key] = found
+        self.facts[path] = facts
+        self.file_attributes.setdefault(root, {})[path] = {
+            attribute: (absolute_type(value, path, name) or "") if value else ""
+            for attribute, value in dict(summary.get("attributes") or {}).items()}  # type: ignore[union-attr]
+        self._attributes.pop(root, None)
+
+    def attributes(self, root: str) -> Dict[str, Set[str]]:
+        if root not in self._attributes:
+            union: Dict[str, Set[str]] = {}
+            for attributes in self.file_attributes.get(root, {}).values():
+                for attribute, value in attributes.items():
+                    union.setdefault(attribute, set()).add(value)
+            self._attributes[root] = union
+        return self._attributes[root]
+
+    def take_wanted(self) -> Set[str]:
+        """The files skipped by the pre-filter that questions were about, since last asked."""
+        wanted, self.wanted = self.wanted, set()
+        return wanted
+
+    def complete(self, root: str) -> bool:
+        if root not in self._complete:
+            self._complete[root] = any(root == d or root.startswith(d.rstrip(os.sep) + os.sep)
+                                       for d in self.directories)
+        return self._complete[root]
+
+    def answer(self, path: str, question: str) -> Optional[str]:
+        """What the project says of ``question`` asked in the file at ``path`` (None: unknown)."""
+        where = self._where.get(path)
+        if where is None:
+            absolute_path = os.path.abspath(path)
+            where = self._where[path] = (absolute_path, project_root(os.path.dirname(absolute_path)))
+        path, root = where
+        if question.startswith(ATTRIBUTE):
+            if not self.complete(root):
+                return None
+            types = self.attributes(root).get(question[len(ATTRIBUTE):])
+            return next(iter(types)) or None if types and len(types) == 1 else None
+        name = absolute(question, path)
+        return self.lookup(root, name, 0) if name else None
+
+    def lookup(self, root: str, name: str, hops: int) -> Optional[str]:
+        if hops > MAX_HOPS:
+            return None
+        modules = self.modules.get(root, {})
+        parts = name.split(".")
+        for end in range(len(parts) - 1, 0, -1):
+            paths = modules.get(".".join(parts[:end]))
+            if paths is None:
+                continue
+            if len(paths) != 1:
+                return None
+            if paths[0] in self.unparsed:
+                self.wanted.add(paths[0])
+                return None
+            return self.member(root, paths[0], parts[end:], hops)
+        return None
+
+    def member(self, root: str, path: str, parts: List[str], hops: int) -> Optional[str]:
+        facts = self.facts.get(path, {})
+        for end in range(len(parts), 0, -1):
+            value = facts.get(".".join(parts[:end]))
+            if value is None:
+                continue
+            if value.startswith(REFERENCE):  # re-exported: ask where it comes from
+                return self.lookup(root, ".".join([value[len(REFERENCE):], *parts[end:]]), hops + 1)
+            return value if end == len(parts) else None
+        return None

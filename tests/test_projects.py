@@ -1,0 +1,152 @@
+"""The project model: fixture projects linted as one run report exactly what their comments announce,
+each file alone reports nothing false, and the cache keeps what one file says of another."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+from aiolint.config import Selection, Settings
+from aiolint.context import FileContext
+from aiolint.runner import lint_paths
+from aiolint.semantics.values import Kind
+
+from .conftest import FIXTURES, expected_findings
+
+PROJECTS = sorted(path for path in (FIXTURES / "projects").iterdir() if path.is_dir())
+
+
+def settings(root: Path, cache_dir: str = "") -> Settings:
+    """Every rule, as the fixtures' annotations are written (some rules are off by default)."""
+    return Settings(selection=Selection(select=("ALL",)), root=str(root), respect_gitignore=False,
+                    cache_dir=cache_dir)
+
+
+def announced(directory: Path):
+    return {(str(path), line, code) for path in sorted(directory.rglob("*.py"))
+            for line, code in expected_findings(path)}
+
+
+def found(report):
+    assert report.failures == []
+    return {(d.path, d.line, d.code) for d in report.diagnostics}
+
+
+@pytest.mark.parametrize("project", PROJECTS, ids=lambda p: p.name)
+def test_a_project_linted_as_one_run_reports_what_it_announces(project):
+    assert found(lint_paths([str(project)], settings(project))) == announced(project)
+
+
+@pytest.mark.parametrize("path", sorted((FIXTURES / "projects").rglob("*.py")), ids=lambda p: p.name)
+def test_a_file_linted_alone_reports_nothing_false(path):
+    """Its questions about files not in the run stay unknown: fewer findings, never a false one."""
+    assert found(lint_paths([str(path)], settings(path.parent))) <= announced(path.parent)
+
+
+def test_the_fixtures_directory_reports_exactly_the_annotations():
+    assert found(lint_paths([str(FIXTURES)], settings(FIXTURES))) == announced(FIXTURES)
+
+
+def copy_project(tmp_path: Path, name: str) -> Path:
+    target = tmp_path / name
+    shutil.copytree(FIXTURES / "projects" / name, target)
+    return target
+
+
+def test_a_cached_file_is_linted_again_when_what_it_asked_about_changes(tmp_path):
+    project = copy_project(tmp_path, "library")
+    cache = str(tmp_path / "cache")
+    client = str(project / "weather" / "client.py")
+    first = found(lint_paths([str(project)], settings(project, cache), cache=True))
+    assert (client, 20, "AIO401") in first
+    warm = lint_paths([str(project)], settings(project, cache), cache=True)
+    assert found(warm) == first and warm.cached == warm.files
+    # The factory now returns something else: the response in client.py is no longer known to be one.
+    net = project / "weather" / "net.py"
+    net.write_text(net.read_text().replace("def make_session() -> aiohttp.ClientSession:", "def make_session():\n"
+                                           "    return object()\n\n\ndef unused() -> aiohttp.ClientSession:"))
+    after = found(lint_paths([str(project)], settings(project, cache), cache=True))
+    assert (client, 20, "AIO401") not in after and (client, 13, "AIO401") in after
+
+
+def test_one_changed_file_is_answered_from_the_cached_others(tmp_path):
+    project = copy_project(tmp_path, "bot")
+    cache = str(tmp_path / "cache")
+    lint_paths([str(project)], settings(project, cache), cache=True)
+    cog = project / "bot" / "cogs" / "one.py"
+    cog.write_text(cog.read_text() + "\n")
+    report = lint_paths([str(project)], settings(project, cache), cache=True)
+    assert (str(cog), 9, "AIO401") in found(report)
+    assert report.files - report.cached == 1
+
+
+def test_an_attribute_name_is_known_only_when_one_kind_is_assigned_to_it(tmp_path):
+    project = copy_project(tmp_path, "bot")
+    cog = str(project / "bot" / "cogs" / "one.py")
+    assert (cog, 9, "AIO401") in found(lint_paths([str(project)], settings(project)))
+    # A second class stores something else under `http_session`: the name no longer tells.
+    (project / "bot" / "other.py").write_text("class Other:\n    def __init__(self, pool):\n"
+                                              "        self.http_session = pool\n")
+    assert (cog, 9, "AIO401") not in found(lint_paths([str(project)], settings(project)))
+
+
+def test_kind_of_answers_a_kind_or_unknown():
+    source = ("import aiohttp, pathlib\nfrom typing import TextIO\n"
+              "async def f(out: TextIO, db):\n"
+              "    s = aiohttp.ClientSession()\n    p = pathlib.Path('x') / 'y'\n"
+              "    r = await s.get('u')\n    row = await db.get(1)\n")
+    module = cst.parse_module(source)
+    context = FileContext(module, "x.py", {})
+    function = module.body[2]
+    from aiolint.semantics.scope import Scope
+
+    context.scope = Scope(function, context.module_scope)
+    kinds = {name: context.kind_of(cst.Name(name)) for name in ("s", "p", "r", "row", "out", "db")}
+    assert kinds == {"s": Kind.SESSION, "p": Kind.PATH, "r": Kind.RESPONSE, "row": Kind.UNKNOWN,
+                     "out": Kind.FILE, "db": Kind.UNKNOWN}
+
+
+def test_extend_factories_names_what_a_factory_outside_the_run_makes(tmp_path):
+    from aiolint.config import load_settings
+
+    (tmp_path / "pyproject.toml").write_text('[tool.aiolint]\nextend-factories = { "acme.net.make" = "session" }\n')
+    source = tmp_path / "use.py"
+    source.write_text("from acme.net import make\n\nasync def f(url):\n    s = make()\n"
+                      "    r = await s.get(url)\n    return r.status\n")
+    configured = lint_paths([str(source)], load_settings(cwd=str(tmp_path)))
+    assert found(configured) == {(str(source), 5, "AIO401")}
+    assert found(lint_paths([str(source)], load_settings(isolated=True, cwd=str(tmp_path)))) == set()
+
+
+def test_fixing_a_file_keeps_its_findings_that_need_other_files(tmp_path):
+    from aiolint.fix_runner import Fixing, fix_files
+
+    project = copy_project(tmp_path, "bot")
+    cog = project / "bot" / "cogs" / "one.py"
+    cog.write_text("import asyncio\nimport time\n" + cog.read_text()
+                   + "\n    async def nap(self):\n        time.sleep(1)\n")
+    report = lint_paths([str(project)], settings(project))
+    assert {code for path, _, code in found(report) if path == str(cog)} == {"AIO301", "AIO401"}
+    fix_files(report, settings(project), Fixing(unsafe=True))
+    assert "await asyncio.sleep(1)" in cog.read_text() and "import time\n" not in cog.read_text()
+    # The fix dropped `import time`, which it left unused: the finding is a line higher.
+    assert {(line, code) for path, line, code in found(report) if path == str(cog)} == {(10, "AIO401")}
+
+
+def test_a_summary_says_what_a_module_defines_returns_stores_and_calls():
+    from aiolint.engine import lint_source
+    from aiolint.rules import default_rules
+
+    client = FIXTURES / "projects" / "library" / "weather" / "client.py"
+    summary = lint_source(client.read_bytes(), str(client), default_rules()).summary
+    assert summary["facts"] == {"make_session": "=.net.make_session", "shared_session": "=.net.shared_session",
+                                "WeatherClient._session": "aiohttp.ClientSession"}
+    assert summary["attributes"] == {"_session": "aiohttp.ClientSession"}
+    assert summary["functions"] == ["WeatherClient.__init__", "WeatherClient.ok", "probe", "probe_shared", "read"]
+    assert summary["calls"] == {".net.make_session": ["probe", "read"], ".net.shared_session": ["probe_shared"]}
+    net = FIXTURES / "projects" / "library" / "weather" / "net.py"
+    assert lint_source(net.read_bytes(), str(net), default_rules()).summary["facts"] == {
+        "make_session": "()aiohttp.ClientSession", "shared_session": "()awaitable:aiohttp.ClientSession"}
