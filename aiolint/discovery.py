@@ -130,24 +130,42 @@ class FileFilter:
         return False
 
 
+class Filters:
+    """The FileFilter of each directory: that of the settings which apply there (each
+    project of a monorepo excludes with its own configuration)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._filters: Dict[int, FileFilter] = {}
+
+    def of(self, directory: str) -> FileFilter:
+        settings = self.settings.for_directory(directory)
+        known = self._filters.get(id(settings))
+        if known is None:
+            known = self._filters[id(settings)] = FileFilter(settings)
+        return known
+
+
 def discover(paths: Iterable[str], settings: Settings) -> List[str]:
     """Files to lint, in a stable order. A path named explicitly is linted, unless force-exclude excludes it."""
-    files = FileFilter(settings)
+    filters = Filters(settings)
     found: List[str] = []
     for path in paths:
         if not os.path.exists(path):
             raise ConfigError(f"{path}: no such file or directory")
-        if settings.force_exclude and files.force_excluded(path):
+        files = filters.of(os.path.dirname(os.path.abspath(path)))
+        if files.settings.force_exclude and files.force_excluded(path):
             continue
         if os.path.isdir(path):
-            found.extend(walk(path, files))
+            found.extend(walk(path, filters))
         else:
             found.append(os.path.normpath(path))
     return sorted(set(found))
 
 
-def walk(root: str, files: FileFilter) -> Iterator[str]:
+def walk(root: str, filters: Filters) -> Iterator[str]:
     for directory, dirnames, filenames in os.walk(root):
+        files = filters.of(directory)
         dirnames[:] = sorted(d for d in dirnames if not files.excluded(os.path.join(directory, d), is_dir=True))
         for filename in filenames:
             path = os.path.join(directory, filename)

@@ -43,9 +43,11 @@ class Report:
     cached: int = 0  # files whose results came from the cache
     parsed: int = 0  # files parsed and linted (the pre-filter skipped the others)
     processes: int = 1  # processes that linted
+    paths: List[str] = field(default_factory=list)  # the files linted (or taken from the cache)
 
     def add(self, result: FileResult, cached: bool = False) -> None:
         self.files += 1
+        self.paths.append(result.path)
         self.diagnostics.extend(result.diagnostics)
         self.suppressed.update(result.suppressed)
         self.failures.extend(result.failures)
@@ -122,9 +124,15 @@ def file_size(task: Task) -> int:
         return 0
 
 
+def task_for(path: str, settings: Settings) -> Task:
+    """What linting this file takes: the codes and options of the settings that apply to it."""
+    own = settings.for_file(path)
+    return path, tuple(sorted(own.codes_for(path))), own.options
+
+
 def lint_file(path: str, settings: Settings) -> FileResult:
     """One file with the rules enabled for it, in this process, without the cache."""
-    _, data = lint_task((path, tuple(sorted(settings.codes_for(path))), settings.options))
+    _, data = lint_task(task_for(path, settings))
     return from_data(path, data)
 
 
@@ -133,20 +141,19 @@ class SettingsCache:
 
     def __init__(self, settings: Settings) -> None:
         self.store = ResultCache(settings.cache_dir)
-        self.options = settings.options
-        self._digests: Dict[FrozenSet[str], str] = {}  # the settings digest of each set of codes
+        self._digests: Dict[Tuple[FrozenSet[str], int], str] = {}  # the settings digest of each (codes, options)
 
-    def key(self, content: str, codes: Iterable[str]) -> str:
-        codes = frozenset(codes)
-        if codes not in self._digests:
-            self._digests[codes] = settings_digest(codes, self.options)
-        return ResultCache.key(content, self._digests[codes])
+    def key(self, content: str, codes: Iterable[str], options: Mapping[str, Any]) -> str:
+        known = (frozenset(codes), id(options))  # options are those of one Settings, which lives for the run
+        if known not in self._digests:
+            self._digests[known] = settings_digest(known[0], options)
+        return ResultCache.key(content, self._digests[known])
 
-    def get(self, content: str, codes: Iterable[str], path: str) -> Optional[FileResult]:
-        return self.store.get(self.key(content, codes), path)
+    def get(self, content: str, codes: Iterable[str], options: Mapping[str, Any], path: str) -> Optional[FileResult]:
+        return self.store.get(self.key(content, codes, options), path)
 
-    def put(self, content: str, codes: Iterable[str], data: Mapping[str, Any]) -> None:
-        self.store.put(self.key(content, codes), data)
+    def put(self, content: str, codes: Iterable[str], options: Mapping[str, Any], data: Mapping[str, Any]) -> None:
+        self.store.put(self.key(content, codes, options), data)
 
 
 def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: bool = False) -> Report:
@@ -155,7 +162,7 @@ def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: b
     report = Report()
     todo: List[Task] = []
     for path in discover(paths, settings):
-        task = (path, tuple(sorted(settings.codes_for(path))), settings.options)
+        task = task_for(path, settings)
         if store is not None:
             try:
                 with open(path, "rb") as handle:
@@ -163,7 +170,7 @@ def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: b
             except OSError as exc:
                 report.add(read_error(path, exc))
                 continue
-            hit = store.get(content, task[1], path)
+            hit = store.get(content, task[1], task[2], path)
             if hit is not None:
                 report.add(hit, cached=True)
                 continue
@@ -171,7 +178,7 @@ def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: b
     report.processes = pool_size(jobs, len(todo))
     for task, (digest, data) in run_tasks(todo, report.processes):
         if store is not None and digest is not None:
-            store.put(digest, task[1], data)
+            store.put(digest, task[1], task[2], data)
         report.add(from_data(task[0], data))
     report.diagnostics.sort()
     report.failures.sort(key=lambda failure: (failure.path, failure.code))
