@@ -143,7 +143,7 @@ def check(paths: Sequence[str], config: Optional[str], isolated: bool, select: S
             sys.exit(EXIT_CLEAN)
         fixing = None
         if fix or diff:
-            from .fixer import Fixing, fix_files  # LibCST is imported only when something is fixed
+            from .fix_runner import Fixing, fix_files  # LibCST is imported only when something is fixed
 
             fixing = Fixing(unsafe=unsafe_fixes, write=not diff)
         from_stdin = "-" in paths or bool(stdin_filename and not paths)

@@ -9,7 +9,6 @@ walk enters, and positions are computed only for files that have findings.
 from __future__ import annotations
 
 import ast
-import functools
 import sys
 import threading
 import traceback
@@ -28,10 +27,9 @@ except ImportError:  # not on Windows
 from .diagnostics import PARSE_ERROR, READ_ERROR, Diagnostic, Edit, FileResult, Fix, RuleFailure, file_diagnostic
 from .rules.base import NodeFix, Rule
 from .positions import positions as node_positions
-from .semantics.names import qualified_name
+from .context import FileContext
 from .semantics.tree import child_fields, children, is_node_type
 from .semantics.scope import COMPREHENSION_NODES, Scope
-from .semantics.values import member_name, type_of
 from .source import DecodeError, decode
 from .suppression import split_suppressed, unused_suppressions
 
@@ -266,14 +264,14 @@ def lint_tree(text: str, path: str, rules: Sequence[Type[Rule]],
     module = parse(path, text)
     if isinstance(module, Diagnostic):
         return module
-    context = FileContext(module, path, rules, options, text)
+    file_walk = FileWalk(module, path, rules, options, text)
     try:
-        context.run()
-        return context.diagnostics(), context.failures
+        file_walk.run()
+        return file_walk.diagnostics(), file_walk.failures
     except RecursionError:  # deeper than even the raised limit: no rule's fault
         return too_deep(path)
     finally:
-        context.close()
+        file_walk.close()
 
 
 # -- pre-filter ---------------------------------------------------------------
@@ -320,88 +318,24 @@ _SCOPE_BODY_NODES = frozenset({cst.FunctionDef, cst.Lambda, cst.ClassDef})
 _COMPREHENSION_NODES = frozenset(COMPREHENSION_NODES)
 
 
-_UNKNOWN = object()
-
-
-@functools.lru_cache(maxsize=None)
-def last_parts(names: FrozenSet[str]) -> FrozenSet[str]:
-    return frozenset(name.rpartition(".")[2] for name in names)
-
-
-class FileContext:
-    """What rules see of the file being linted, and where they report."""
+class FileWalk:
+    """One walk of a file's tree with the enabled rules: it keeps the rules' ``FileContext``
+    up to date (scope, ancestors) and turns what they report into diagnostics."""
 
     def __init__(self, module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]],
                  options: Mapping[str, Any], source: Optional[str] = None) -> None:
         self.module = module
-        self.source = source  # the module's text, if at hand: it makes positions cheaper
         self.path = path
-        self.options = options
-        self.scope = self.module_scope = Scope(module, None)
-        self.ancestors: List[cst.CSTNode] = []  # from the module down to the current node's parent
+        self.context = FileContext(module, path, options, source)
         self.failures: List[RuleFailure] = []
-        self.metadata: Mapping[Any, Mapping[cst.CSTNode, Any]] = {}
-        self._reports: List[Tuple[Type[Rule], cst.CSTNode, str, Optional[NodeFix]]] = []
-        self._statements: Dict[cst.CSTNode, cst.BaseStatement] = {}
-        self._names: Dict[Tuple[Any, cst.CSTNode, Scope], Optional[str]] = {}
         self._wrapper: Optional[MetadataWrapper] = None
-        self.rules = [rule_class(self) for rule_class in rule_classes]
+        self.rules = [rule_class(self.context) for rule_class in rule_classes]
         self._visitors: Dict[type, List[Tuple[Rule, Callable]]] = {}
         self._leavers: Dict[type, List[Tuple[Rule, Callable]]] = {}
         providers = {p for rule in self.rules for p in rule.metadata}
         if providers:
-            self.metadata = self._metadata_wrapper().resolve_many(providers)
+            self.context.metadata = self._metadata_wrapper().resolve_many(providers)
         self._build_dispatch()
-
-    # -- the API of rules -----------------------------------------------------
-    def report(self, rule: Rule, node: cst.CSTNode, message: str, fix: Optional[NodeFix]) -> None:
-        self._reports.append((type(rule), node, message, fix))
-        # The top-level statement that holds the node: positions need only its code.
-        ancestors = self.ancestors
-        if len(ancestors) > 1:
-            self._statements[node] = ancestors[1]
-        elif ancestors and isinstance(node, cst.BaseStatement):
-            self._statements[node] = node
-
-    def qualified_name(self, expr: cst.BaseExpression, scope: Optional[Scope] = None) -> Optional[str]:
-        return self._resolved(qualified_name, expr, scope)
-
-    def callee_name(self, call: cst.Call, scope: Optional[Scope] = None) -> Optional[str]:
-        return self._resolved(member_name, call.func, scope)
-
-    def callee_among(self, call: cst.Call, names: FrozenSet[str]) -> Optional[str]:
-        """The callee's qualified name if it is one of ``names``, else None.
-
-        ``x.attr(...)`` can only be one of them if ``attr`` ends one of their names, so
-        most calls are turned down without resolving anything.
-        """
-        if isinstance(call.func, cst.Attribute) and call.func.attr.value not in last_parts(names):
-            return None
-        name = self.callee_name(call)
-        return name if name in names else None
-
-    def member_name(self, expr: cst.BaseExpression, scope: Optional[Scope] = None) -> Optional[str]:
-        return self._resolved(member_name, expr, scope)
-
-    def type_of(self, expr: cst.BaseExpression, scope: Optional[Scope] = None) -> Optional[str]:
-        return self._resolved(type_of, expr, scope)
-
-    def _resolved(self, resolve: Callable[[Any, Scope], Optional[str]], node: cst.CSTNode,
-                  scope: Optional[Scope]) -> Optional[str]:
-        # Several rules ask about the same call: resolve it once per scope.
-        key = (resolve, node, scope or self.scope)
-        known = self._names.get(key, _UNKNOWN)
-        if known is _UNKNOWN:
-            known = self._names[key] = resolve(node, key[2])
-        return known  # type: ignore[return-value]
-
-    def in_coroutine(self) -> bool:
-        """The innermost enclosing function is ``async def`` (a nested def or lambda is not)."""
-        function = self.scope.function()
-        return function is not None and function.is_coroutine
-
-    def code_for(self, node: cst.CSTNode) -> str:
-        return self.module.code_for_node(node)
 
     # -- the walk -------------------------------------------------------------
     def _build_dispatch(self) -> None:
@@ -439,13 +373,14 @@ class FileContext:
         only when it has leavers."""
         if not self.rules:
             return
-        ancestors, walked = self.ancestors, self._walked
+        context = self.context
+        ancestors, walked = context.ancestors, self._walked
         visitors, leavers = self._visitors, self._leavers
-        stack: List[Tuple[cst.CSTNode, int, Scope]] = [(self.module, 0, self.scope)]
+        stack: List[Tuple[cst.CSTNode, int, Scope]] = [(self.module, 0, context.module_scope)]
         pop, push = stack.pop, stack.append
         while stack:
             node, depth, scope = pop()
-            self.scope = scope
+            context.scope = scope
             if depth < 0:  # leaving the node at depth ~depth
                 del ancestors[~depth:]
                 callbacks = leavers.get(type(node))
@@ -474,10 +409,10 @@ class FileContext:
                 for kid in reversed(kids):
                     push((kid, depth, scope))
             ancestors.append(node)
-        self.scope = self.module_scope
+        context.scope = context.module_scope
 
     def close(self) -> None:
-        """Let go of the rules: they and this context refer to each other, and the cycle would
+        """Let go of the rules: they and the context refer to each other, and the cycle would
         keep the whole tree alive until the garbage collector next runs a full collection."""
         self.rules.clear()
         self._visitors.clear()
@@ -490,20 +425,21 @@ class FileContext:
         return self._wrapper
 
     def diagnostics(self) -> List[Diagnostic]:
-        if not self._reports:
+        reports = self.context.reports
+        if not reports:
             return []
-        positions = self.metadata.get(PositionProvider)
+        positions = self.context.metadata.get(PositionProvider)
         if positions is None:  # only the reported nodes, not PositionProvider's every node
-            statements = self._statements
-            nodes = [node for _, node, _, _ in self._reports]
-            for _, node, _, fix in self._reports:
+            statements = self.context.statements
+            nodes = [node for _, node, _, _ in reports]
+            for _, node, _, fix in reports:
                 for replacement in fix.replacements if fix is not None else ():
                     nodes.append(replacement.node)
                     if node in statements:  # a fix edits inside the reported statement, as a rule
                         statements.setdefault(replacement.node, statements[node])
-            positions = node_positions(self.module, nodes, self.source, statements)
+            positions = node_positions(self.module, nodes, self.context.source, statements)
         found = []
-        for rule_class, node, message, fix in self._reports:
+        for rule_class, node, message, fix in reports:
             where = positions[node]
             found.append(Diagnostic(
                 self.path, where.start.line, where.start.column + 1, where.end.line, where.end.column + 1,

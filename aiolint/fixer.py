@@ -10,23 +10,19 @@ The fixer knows diagnostics, not rules: it is given a function that lints text.
 from __future__ import annotations
 
 import difflib
-import functools
 import os
-import re
 import stat
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, List, Optional, Tuple, Union
 
 import libcst as cst
 
-from .cache import content_digest, to_data
 from .catalog import atomic_write
-from .config import Settings
 from .diagnostics import FileResult, Fix
-from .engine import lint_source, on_deep_stack
+from .engine import on_deep_stack
 from .positions import NEWLINE
-from .runner import Report, SettingsCache
 from .source import DecodeError, decode_with_encoding
+from .suppression import lines_with_ends
 
 MAX_ROUNDS = 10
 
@@ -168,32 +164,6 @@ def write_atomically(path: str, data: bytes) -> None:
     atomic_write(target, data, mode=stat.S_IMODE(os.stat(target).st_mode), durable=True)
 
 
-def fix_files(report: Report, settings: Settings, fixing: Fixing, cache: bool = False) -> None:
-    """Fix the files of ``report`` that have fixes to make; their findings in it become those that remain.
-
-    With ``cache``, what remains in a file written is cached, as a run would: the next run reads it."""
-    store = SettingsCache(settings) if cache and fixing.write else None
-    paths = sorted({d.path for d in report.diagnostics if applicable(d.fix, fixing.unsafe)})
-    for path in paths:
-        own = settings.for_file(path)  # the closest configuration's
-        lint = functools.partial(lint_source, path=path, rules=own.rules_for(path), options=own.options)
-        try:
-            fixed = fix_file(path, lint, fixing.unsafe, fixing.write)
-        except OSError as exc:
-            fixing.errors.append(f"{path}: cannot fix the file: {exc.strerror or exc}")
-            continue
-        record(fixed, path, fixing)
-        if store is not None and fixed.fixed:
-            store.put(content_digest(fixed.data), own.codes_for(path), own.options, to_data(fixed.result))
-        report.diagnostics = [d for d in report.diagnostics if d.path != path] + fixed.result.diagnostics
-        report.failures = [f for f in report.failures if f.path != path] + fixed.result.failures
-        report.suppressed.subtract(fixed.linted.suppressed)
-        report.suppressed.update(fixed.result.suppressed)
-    report.suppressed = +report.suppressed  # without the codes whose count fell to zero
-    report.diagnostics.sort()
-    report.failures.sort(key=lambda failure: (failure.path, failure.code))
-
-
 def record(fixed: Fixed, path: str, fixing: Fixing) -> None:
     """Count a file's fixes in the run, with its diff (for --diff) or why it was left unchanged."""
     fixing.fixed += fixed.fixed
@@ -213,6 +183,3 @@ def unified_diff(path: str, before: str, after: str) -> str:
                    for line in lines)
 
 
-def lines_with_ends(text: str) -> List[str]:
-    """Lines as Python counts them, each with its line break (``str.splitlines`` also splits on form feeds)."""
-    return [line for line in re.split(r"(?<=\n)|(?<=\r)(?!\n)", text) if line]

@@ -21,7 +21,8 @@ from . import __version__
 from .config import ConfigError, Settings, load_settings
 from .diagnostics import TOOL_CODES, Diagnostic, Edit
 from .discovery import FileFilter
-from .noqa import commentable_lines, physical_lines_kept, with_noqa
+from .noqa import commentable_lines, with_noqa
+from .suppression import lines_with_ends
 
 SOURCE = "aiolint"
 
@@ -116,7 +117,7 @@ def code_actions(ls: AiolintServer, params: types.CodeActionParams) -> List[type
     first, last = params.range.start.line + 1, params.range.end.line + 1
     wanted = params.context.only
     actions: List[types.CodeAction] = []
-    lines = physical_lines_kept(document.source)
+    lines = lines_with_ends(document.source)
     commentable = commentable_lines(document.source)
     for d in found:
         if d.end_line < first or d.line > last:

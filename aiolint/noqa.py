@@ -8,10 +8,8 @@ alone and counted apart. A file is written only if it still parses.
 
 from __future__ import annotations
 
-import ast
 import io
 import os
-import re
 import stat
 import tokenize
 from collections import defaultdict
@@ -21,7 +19,7 @@ from typing import Dict, Iterable, List, Set
 from .catalog import atomic_write
 from .diagnostics import TOOL_CODES, Diagnostic
 from .source import DecodeError, decode_with_encoding
-from .suppression import LINE_NOQA, parse_codes
+from .suppression import LINE_NOQA, lines_with_ends, parse_codes
 
 LINE_END = ("\r\n", "\n", "\r")
 
@@ -52,11 +50,6 @@ def with_noqa(line: str, codes: Iterable[str]) -> str:
     return f"{stripped}  {comment}{ending}" if stripped else f"{body}{comment}{ending}"
 
 
-def physical_lines_kept(text: str) -> List[str]:
-    """Lines as Python counts them, each with its line ending."""
-    return [line for line in re.split(r"(?<=\n)|(?<=\r)(?!\n)", text) if line]
-
-
 def commentable_lines(text: str) -> Set[int]:
     """The lines (1-based) whose end is not inside a string token nor a backslash continuation."""
     blocked: Set[int] = set()
@@ -72,16 +65,8 @@ def commentable_lines(text: str) -> Set[int]:
                 blocked.update(range(opened.pop(), token.end[0]))
     except (tokenize.TokenError, SyntaxError, IndentationError):
         return set()
-    return {number for number, line in enumerate(physical_lines_kept(text), start=1)
+    return {number for number, line in enumerate(lines_with_ends(text), start=1)
             if number not in blocked and not line.rstrip("\r\n").endswith("\\")}
-
-
-def parses(text: str) -> bool:
-    try:
-        ast.parse(text)
-        return True
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
 
 
 def add_noqa(diagnostics: Iterable[Diagnostic]) -> NoqaOutcome:
@@ -90,6 +75,8 @@ def add_noqa(diagnostics: Iterable[Diagnostic]) -> NoqaOutcome:
     for d in diagnostics:
         if d.code not in TOOL_CODES:
             wanted[d.path][d.line].add(d.code)
+    from .fixer import parses  # LibCST's verdict, as --fix writes only what it parses
+
     outcome = NoqaOutcome()
     for path, lines in sorted(wanted.items()):
         try:
@@ -99,7 +86,7 @@ def add_noqa(diagnostics: Iterable[Diagnostic]) -> NoqaOutcome:
         except (OSError, DecodeError) as exc:
             outcome.errors.append(f"{path}: cannot add noqa comments: {getattr(exc, 'strerror', None) or exc}")
             continue
-        physical = physical_lines_kept(text)
+        physical = lines_with_ends(text)
         allowed = commentable_lines(text)
         added = 0
         for number, codes in sorted(lines.items()):

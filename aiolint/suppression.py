@@ -70,6 +70,11 @@ def silenced_by(code: str, noqa_codes: Iterable[str], peers: bool = True) -> boo
                                                        for peer in PEER_CODES.get(code, ())))
 
 
+def lines_with_ends(text: str) -> List[str]:
+    """Lines as Python counts them, each with its line break (``str.splitlines`` also splits on form feeds)."""
+    return [line for line in re.split(r"(?<=\n)|(?<=\r)(?!\n)", text) if line]
+
+
 def split_suppressed(diagnostics: Sequence[Diagnostic], source: str,
                      peers: bool = True) -> tuple[List[Diagnostic], List[Diagnostic]]:
     """Split into (kept, suppressed). The tool's own codes are never suppressed. With ``peers``,
@@ -174,6 +179,9 @@ def _removal(source: str, lines: List[str], line_number: int, column: int, text:
         if line_number < len(lines):
             return Fix("safe", (Edit(line_number, 1, line_number + 1, 1, ""),))
         return Fix("safe", (Edit(line_number, 1, line_number, len(line) + 1, ""),))
-    start = column + match.start()
+    start, end = column + match.start(), column + match.end()
+    following = line.find("#", end)
+    if following >= 0:  # another comment after it stays: `x  # noqa: AIO301  # why` -> `x  # why`
+        return Fix("safe", (Edit(line_number, start + 1, line_number, following + 1, ""),))
     start -= len(line[:start]) - len(line[:start].rstrip())  # the blanks before the comment go too
     return Fix("safe", (Edit(line_number, start + 1, line_number, len(line) + 1, ""),))

@@ -11,6 +11,8 @@ is already there, so the corpus is reproducible and cheap to refresh.
 from __future__ import annotations
 
 import argparse
+import re
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -36,7 +38,42 @@ PINNED = [
     "aiohttp-retry==2.9.1",
     "aiohttp-cors==0.8.1",
     "hass-nabucasa==0.82.0",
+    # Applications: bots, integrations and services, where sessions are made the way
+    # application code makes them (per command, per poll, per request).
+    "Red-DiscordBot==3.5.24",  # a discord.py bot and its cogs
+    "jishaku==2.7.5",  # discord.py debugging cog
+    "maubot==0.6.0",  # a Matrix bot system: server, management API, plugins
+    "opsdroid==0.31.0",  # a chat-ops bot framework and its connectors
+    "appdaemon==4.5.13",  # Home Assistant apps daemon: web server and HA client
+    "homeassistant==2024.3.3",  # Home Assistant: its integrations that use aiohttp (see KEEP)
 ]
+
+# Projects too large to keep whole: what is kept of them. Home Assistant's core helpers
+# and each integration whose code imports aiohttp (225 integrations; 11 MB of its 33 MB of Python).
+AIOHTTP_IMPORT = re.compile(rb"^\s*(import aiohttp|from aiohttp[. ])", re.M)
+
+
+def keep_homeassistant(root: Path) -> None:
+    package = root / "homeassistant"
+    for entry in list(root.iterdir()):
+        if entry != package:
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+    for entry in list(package.iterdir()):
+        if entry.name not in ("components", "helpers", "core.py", "__init__.py"):
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+    for component in list((package / "components").iterdir()):
+        if component.is_dir() and not any(AIOHTTP_IMPORT.search(f.read_bytes()) for f in component.rglob("*.py")):
+            shutil.rmtree(component)
+        elif component.is_file() and component.name != "__init__.py":
+            component.unlink()
+
+
+KEEP = {"homeassistant": keep_homeassistant}
+
+
+def keep(name: str, root: Path) -> None:
+    if name in KEEP:
+        KEEP[name](root)
 
 
 def project_dirs() -> list[Path]:
@@ -60,6 +97,7 @@ def fetch(spec: str) -> Path:
     existing = [p for p in project_dirs() if p.name.lower().replace("_", "-").replace(".", "-")
                 .startswith(f"{name}-{version}".lower().replace("_", "-").replace(".", "-"))]
     if existing:
+        keep(name, existing[0])  # again: an earlier run may have stopped before it
         return existing[0]
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(
@@ -71,6 +109,7 @@ def fetch(spec: str) -> Path:
         before = set(project_dirs())
         unpack(archive, CORPUS)
         (new,) = set(project_dirs()) - before
+        keep(name, new)
         return new
 
 

@@ -169,7 +169,7 @@ class Client:
 
 def receiver_types():
     """The type of every ``self.x`` whose ``.get`` is awaited, by line."""
-    from aiolint.engine import FileContext
+    from aiolint.engine import FileWalk
 
     found = {}
 
@@ -186,7 +186,7 @@ def receiver_types():
                     found[self.context.code_for(receiver)] = found.get(self.context.code_for(receiver), []) + [
                         self.context.type_of(receiver)]
 
-    FileContext(cst.parse_module(SELF_SOURCE), "x.py", [Probe], {}).run()
+    FileWalk(cst.parse_module(SELF_SOURCE), "x.py", [Probe], {}).run()
     return found
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Dict, FrozenSet, Mapping, Optio
 import libcst as cst
 
 if TYPE_CHECKING:
-    from ..engine import FileContext
+    from ..context import FileContext
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Known limits")
 

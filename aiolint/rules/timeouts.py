@@ -20,7 +20,7 @@ from ..semantics.values import REQUEST_METHODS
 from .base import Rule
 
 if TYPE_CHECKING:
-    from ..engine import FileContext
+    from ..context import FileContext
 
 CLIENT_TIMEOUT = "aiohttp.ClientTimeout"
 DEFAULT_TIMEOUT = "`ClientTimeout(total=300, sock_connect=30)`"
