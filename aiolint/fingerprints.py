@@ -16,7 +16,7 @@ import re
 import tokenize
 from collections import Counter
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from .config import relative_path
 from .diagnostics import Diagnostic
@@ -155,7 +155,3 @@ def identities(diagnostics: Sequence[Diagnostic], root: str,
         seen[key] += 1
         found.append(Identity(*key, seen[key]))
     return found
-
-
-def fingerprints(diagnostics: Iterable[Diagnostic], root: str) -> List[str]:
-    return [identity.fingerprint for identity in identities(list(diagnostics), root)]

@@ -9,19 +9,14 @@ alone and counted apart. A file is written only if it still parses.
 from __future__ import annotations
 
 import io
-import os
-import stat
 import tokenize
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Set
 
-from .catalog import atomic_write
 from .diagnostics import TOOL_CODES, Diagnostic
 from .source import DecodeError, decode_with_encoding
 from .suppression import LINE_NOQA, lines_with_ends, parse_codes
-
-LINE_END = ("\r\n", "\n", "\r")
 
 
 @dataclass
@@ -75,7 +70,7 @@ def add_noqa(diagnostics: Iterable[Diagnostic]) -> NoqaOutcome:
     for d in diagnostics:
         if d.code not in TOOL_CODES:
             wanted[d.path][d.line].add(d.code)
-    from .fixer import parses  # LibCST's verdict, as --fix writes only what it parses
+    from .fixer import parses, write_atomically  # LibCST's verdict: --fix writes only what it parses
 
     outcome = NoqaOutcome()
     for path, lines in sorted(wanted.items()):
@@ -104,8 +99,7 @@ def add_noqa(diagnostics: Iterable[Diagnostic]) -> NoqaOutcome:
             outcome.errors.append(f"{path}: left unchanged: the comments would not parse")
             continue
         try:
-            target = os.path.realpath(path)  # through a symbolic link, as --fix writes
-            atomic_write(target, new_text.encode(encoding), mode=stat.S_IMODE(os.stat(target).st_mode), durable=True)
+            write_atomically(path, new_text.encode(encoding))  # as --fix writes: in one step, mode kept
         except (OSError, UnicodeEncodeError) as exc:
             outcome.errors.append(f"{path}: cannot write: {getattr(exc, 'strerror', None) or exc}")
             continue
