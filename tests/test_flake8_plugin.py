@@ -169,3 +169,16 @@ def test_rule_options_come_from_aiolint_configuration(tmp_path):
     configured = flake8("--select", "AIO", "app.py", cwd=tmp_path)
     assert configured == aiolint("--config", "pyproject.toml", "app.py", cwd=tmp_path)
     assert configured[0].startswith("app.py:5:12: AIO302 ")
+
+
+def test_rule_options_come_from_the_configuration_closest_to_each_file(tmp_path):
+    """As ``aiolint .`` does, flake8 run from a monorepo's root uses each project's own options."""
+    (tmp_path / "pyproject.toml").write_text("[tool.aiolint]\n", encoding="utf-8")
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc" / "aiolint.toml").write_text('[extend-blocking-calls]\n"vendorlib.fetch" = "AIO302"\n',
+                                                  encoding="utf-8")
+    source = "import vendorlib\n\n\nasync def handler():\n    return vendorlib.fetch()\n"
+    (tmp_path / "svc" / "app.py").write_text(source, encoding="utf-8")
+    (tmp_path / "app.py").write_text(source, encoding="utf-8")
+    found = flake8("--select", "AIO", ".", cwd=tmp_path)
+    assert len(found) == 1 and found[0].startswith("./svc/app.py:5:12: AIO302 "), found
