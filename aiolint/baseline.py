@@ -16,6 +16,7 @@ from .catalog import atomic_write
 from .config import ConfigError, relative_path
 from .diagnostics import Diagnostic
 from .fingerprints import Identity, identities
+from .reporters.names import json_path
 
 FORMAT_VERSION = 1
 
@@ -61,7 +62,7 @@ def write_baseline(path: str, diagnostics: List[Diagnostic], root: str, linted: 
             previous = read_baseline(path)
         except ConfigError:
             previous = []  # overwritten: what was there is not a baseline
-        linted_here = {relative_path(p, root) for p in linted}
+        linted_here = {json_path(relative_path(p, root)) for p in linted}
         entries.update(e for e in previous if e.path not in linted_here)
     directory = os.path.dirname(os.path.abspath(path))
     try:
@@ -83,7 +84,7 @@ def apply_baseline(diagnostics: List[Diagnostic], entries: List[Identity], root:
             matched.add(identity)
         else:
             kept.append(diagnostic)
-    linted_here = {relative_path(p, root) if p != "-" else "-" for p in linted}
+    linted_here = {json_path(relative_path(p, root)) if p != "-" else "-" for p in linted}
     stale = sorted(e for e in accepted - matched if e.path in linted_here)
     return kept, BaselineOutcome(baselined=len(diagnostics) - len(kept), stale=stale)
 

@@ -17,6 +17,7 @@ from .catalog import rule_catalog
 from .config import ConfigError, Settings, load_settings, split_codes
 from .discovery import FileFilter
 from .reporters import REPORTERS
+from .reporters.names import quoted_path
 from .runner import InternalError, Report, collect_rarely, default_jobs, lint_paths
 from .terminal import use_color
 
@@ -94,6 +95,10 @@ def main() -> None:
 @click.option("--cache-dir", type=click.Path(file_okay=False), metavar="DIR",
               help="Keep results per file here (default: .aiolint_cache in the project root).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write cached results.")
+@click.option("--max-file-size", metavar="MB",
+              help="Do not lint files larger than this (AIO004; default: 8 MB).")
+@click.option("--file-timeout", metavar="SECONDS",
+              help="Stop linting a file that takes longer than this (AIO005; default: 120 s).")
 @click.option("-v", "--verbose", is_flag=True,
               help="Also say how many files came from the cache, were linted, or were skipped by the pre-filter.")
 @click.option("--show-settings", metavar="FILE",
@@ -112,8 +117,8 @@ def check(paths: Sequence[str], config: Optional[str], isolated: bool, select: S
           force_exclude: Optional[bool], extend_blocking_calls: Sequence[str],
           output_format: str, output_file: Optional[str], statistics: bool, stdin_filename: Optional[str],
           fix: bool, unsafe_fixes: bool, diff: bool, exit_zero: bool, quiet: bool, color_choice: Optional[str],
-          no_color: bool,
-          jobs: Optional[int], cache_dir: Optional[str], no_cache: bool, verbose: bool,
+          no_color: bool, jobs: Optional[int], cache_dir: Optional[str], no_cache: bool,
+          max_file_size: Optional[str], file_timeout: Optional[str], verbose: bool,
           baseline_file: Optional[str], write_baseline: Optional[str], add_noqa: bool,
           peer_noqa: Optional[bool], show_settings: Optional[str]) -> None:
     """Lint PATHS (files or directories; default: the current directory; '-': standard input)."""
@@ -133,6 +138,8 @@ def check(paths: Sequence[str], config: Optional[str], isolated: bool, select: S
             "force-exclude": force_exclude,
             "extend-blocking-calls": pairs(extend_blocking_calls, "=", "--extend-blocking-calls"),
             "cache-dir": cache_dir,
+            "max-file-size": max_file_size,
+            "file-timeout": file_timeout,
             "baseline": baseline_file,
             "peer-noqa": peer_noqa,
         })
@@ -347,7 +354,8 @@ def finish(report: Report, quiet: bool, exit_zero: bool, fixing: Optional[Fixing
            unsafe_fixes: bool = False, extra_notes: Sequence[str] = ()) -> int:
     """Print the summary and internal errors on stderr; return the exit code."""
     for failure in report.failures:
-        click.echo(f"aiolint: internal error: rule {failure.code} failed on {failure.path}: {failure.error}", err=True)
+        click.echo(f"aiolint: internal error: rule {failure.code} failed on {quoted_path(failure.path)}: "
+                   f"{failure.error}", err=True)
     errors = fixing.errors if fixing is not None else []
     for error in errors:
         click.echo(f"aiolint: error: {error}", err=True)

@@ -30,6 +30,10 @@ DEFAULT_EXCLUDE: Tuple[str, ...] = (
     "node_modules", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".aiolint_cache", ".eggs",
 )
 DEFAULT_CACHE_DIR = ".aiolint_cache"
+# The cost of one file is bounded: LibCST needs about 650 bytes of memory per byte of source, and
+# the largest real source files (generated API clients) are about 6 MB.
+DEFAULT_MAX_FILE_SIZE = 8.0  # MB
+DEFAULT_FILE_TIMEOUT = 120.0  # seconds
 
 CODE_OR_PREFIX = re.compile(r"^AIO[0-9]{0,3}$")
 BLOCKING_FAMILY = "AIO3"  # the rules that read extend-blocking-calls
@@ -119,6 +123,8 @@ class Settings:
     baseline: str = ""  # the baseline file the findings are compared with ("": none)
     config_file: Optional[str] = None  # where these settings were read (None: the defaults)
     resolver: Optional["Hierarchy"] = field(default=None, compare=False, repr=False)
+    max_file_size: float = DEFAULT_MAX_FILE_SIZE  # MB: larger files are AIO004, not linted
+    file_timeout: float = DEFAULT_FILE_TIMEOUT  # seconds: a file that takes longer is AIO005
 
     def __post_init__(self) -> None:
         if not self.cache_dir:
@@ -211,6 +217,17 @@ def _blocking_calls(value: Any, origin: str) -> Dict[str, str]:
     return calls
 
 
+def _positive_number(value: Any, origin: str) -> float:
+    if isinstance(value, str):  # from the command line
+        try:
+            value = float(value)
+        except ValueError:
+            pass
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < float("inf"):
+        raise ConfigError(f"{origin}: expected a positive number, got {value!r}")
+    return float(value)
+
+
 def _path(value: Any, origin: str, base: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f"{origin}: expected a path, got {value!r}")
@@ -218,7 +235,7 @@ def _path(value: Any, origin: str, base: str) -> str:
 
 
 KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "exclude", "extend-exclude",
-        "respect-gitignore", "force-exclude", "extend-blocking-calls", "cache-dir",
+        "respect-gitignore", "force-exclude", "extend-blocking-calls", "cache-dir", "max-file-size", "file-timeout",
         "baseline", "peer-noqa")
 
 
@@ -246,6 +263,8 @@ def check_values(table: Mapping[str, Any], origin: str, base: str, root: str) ->
             checked[key] = _boolean(value, where)
         elif key == "extend-blocking-calls":
             checked[key] = _blocking_calls(value, where)
+        elif key in ("max-file-size", "file-timeout"):
+            checked[key] = _positive_number(value, where)
         else:
             checked[key] = _path(value, where, base)
     return checked
@@ -392,6 +411,8 @@ def settings_from(path: Optional[str], given: Mapping[str, Any], cwd: str, resol
                  "peer-noqa": value("peer-noqa", True)},
         root=root,
         cache_dir=run_wide.cache_dir if run_wide is not None else value("cache-dir", ""),
+        max_file_size=run_wide.max_file_size if run_wide is not None else value("max-file-size", DEFAULT_MAX_FILE_SIZE),
+        file_timeout=run_wide.file_timeout if run_wide is not None else value("file-timeout", DEFAULT_FILE_TIMEOUT),
         baseline=run_wide.baseline if run_wide is not None else value("baseline", ""),
         config_file=os.path.abspath(path) if path else None,
         resolver=resolver,

@@ -74,7 +74,13 @@ class FileResult:
 # The tool's own codes: problems with a file rather than findings in it.
 PARSE_ERROR = ("AIO001", "syntax-error")
 READ_ERROR = ("AIO002", "unreadable-file")
-TOOL_CODES = {code for code, _ in (PARSE_ERROR, READ_ERROR)}
+PARSER_LIMIT = ("AIO003", "parser-limit")  # valid Python that LibCST cannot parse
+FILE_TOO_LARGE = ("AIO004", "file-too-large")  # over max-file-size
+FILE_TIMEOUT = ("AIO005", "file-timeout")  # took longer than file-timeout
+LINTER_DIED = ("AIO006", "linter-died")  # the process linting it died, twice
+TOOL_CODES = {code for code, _ in (PARSE_ERROR, READ_ERROR, PARSER_LIMIT, FILE_TOO_LARGE, FILE_TIMEOUT, LINTER_DIED)}
+# What a later run may find otherwise: results with these codes are not cached.
+UNCACHED_CODES = {FILE_TOO_LARGE[0], FILE_TIMEOUT[0], LINTER_DIED[0]}
 
 
 def file_diagnostic(path: str, kind: tuple[str, str], message: str, line: int = 1, column: int = 1) -> Diagnostic:

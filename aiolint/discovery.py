@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from typing import TYPE_CHECKING, Dict, Iterable, Iterator, List, Optional
+from typing import TYPE_CHECKING, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from .config import ConfigError, Settings
 
@@ -146,8 +146,12 @@ class Filters:
         return known
 
 
-def discover(paths: Iterable[str], settings: Settings) -> List[str]:
-    """Files to lint, in a stable order. A path named explicitly is linted, unless force-exclude excludes it."""
+def discover(paths: Iterable[str], settings: Settings,
+             unreadable: Optional[List[Tuple[str, OSError]]] = None) -> List[str]:
+    """Files to lint, in a stable order. A path named explicitly is linted, unless force-exclude excludes it.
+
+    The directories that cannot be listed are added to ``unreadable`` with why, so that they
+    are reported rather than skipped in silence."""
     filters = Filters(settings)
     found: List[str] = []
     for path in paths:
@@ -157,14 +161,18 @@ def discover(paths: Iterable[str], settings: Settings) -> List[str]:
         if files.settings.force_exclude and files.force_excluded(path):
             continue
         if os.path.isdir(path):
-            found.extend(walk(path, filters))
+            found.extend(walk(path, filters, unreadable))
         else:
             found.append(os.path.normpath(path))
     return sorted(set(found))
 
 
-def walk(root: str, filters: Filters) -> Iterator[str]:
-    for directory, dirnames, filenames in os.walk(root):
+def walk(root: str, filters: Filters, unreadable: Optional[List[Tuple[str, OSError]]] = None) -> Iterator[str]:
+    def cannot_list(error: OSError) -> None:
+        if unreadable is not None:
+            unreadable.append((os.path.normpath(error.filename or root), error))
+
+    for directory, dirnames, filenames in os.walk(root, onerror=cannot_list):
         files = filters.of(directory)
         dirnames[:] = sorted(d for d in dirnames if not files.excluded(os.path.join(directory, d), is_dir=True))
         for filename in filenames:

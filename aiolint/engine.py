@@ -14,6 +14,7 @@ import threading
 import traceback
 import warnings
 from collections import Counter
+from itertools import accumulate
 from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple, Type, Union
 
 import libcst as cst
@@ -24,7 +25,8 @@ try:
 except ImportError:  # not on Windows
     resource = None  # type: ignore[assignment]
 
-from .diagnostics import PARSE_ERROR, READ_ERROR, Diagnostic, Edit, FileResult, Fix, RuleFailure, file_diagnostic
+from .diagnostics import (PARSE_ERROR, PARSER_LIMIT, READ_ERROR, Diagnostic, Edit, FileResult, Fix, RuleFailure,
+                          file_diagnostic)
 from .rules.base import NodeFix, Rule
 from .positions import positions as node_positions
 from .context import FileContext
@@ -34,18 +36,61 @@ from .source import DecodeError, decode
 from .suppression import split_suppressed, unused_suppressions
 
 
-def syntax_error(path: str, source: str, error: cst.ParserSyntaxError) -> Diagnostic:
-    """AIO001 where Python itself puts the error (LibCST's position can be a line late)."""
+# AIO001 means one thing: the file is not valid Python, for any version aiolint supports. A
+# file that is valid Python but that LibCST cannot parse is AIO003, and the verdict is the
+# same whether the pre-filter skips the file or not. CPython's parser (that of the running
+# interpreter) and LibCST's (which knows syntax newer than an older interpreter) must both
+# reject a file for it to be AIO001, except for what every CPython refuses and LibCST would
+# accept at great cost: NUL bytes, and brackets nested past CPython's tokenizer's limit.
+MAX_BRACKET_NESTING = 200  # CPython's MAXLEVEL, the same in every version aiolint supports
+_NOT_BRACKETS = bytes(byte for byte in range(256) if chr(byte) not in "()[]{}")
+_BRACKET_STEP = {ord(opening): 1 for opening in "([{"} | {ord(closing): -1 for closing in ")]}"}
+
+
+def python_syntax_error(path: str, source: str) -> Optional[Diagnostic]:
+    """AIO001 where CPython's parser puts the error, or None when it accepts the file."""
     try:
-        ast.parse(source)
+        with warnings.catch_warnings():  # e.g. invalid escape sequences: not this check's business
+            warnings.simplefilter("ignore")
+            ast.parse(source)
+        return None
     except SyntaxError as exc:
         return file_diagnostic(path, PARSE_ERROR, f"Syntax error: {exc.msg}; the file was not checked.",
                                exc.lineno or 1, exc.offset or 1)
     except (ValueError, RecursionError, MemoryError) as exc:
-        return file_diagnostic(path, PARSE_ERROR, f"Cannot parse: {exc}; the file was not checked.")
+        return file_diagnostic(path, PARSE_ERROR, f"Cannot parse: {exc or type(exc).__name__}; the file was not "
+                                                  "checked.")
+
+
+def refused_by_python(path: str, source: str) -> Optional[Diagnostic]:
+    """AIO001 for what every CPython refuses and LibCST would spend seconds and gigabytes on; cheap
+    (CPython's parser runs only when the brackets, strings and comments counted in, nest that deep)."""
+    null = source.find("\0")
+    if null >= 0:
+        line = source.count("\n", 0, null) + 1
+        column = null - source.rfind("\n", 0, null)
+        return file_diagnostic(path, PARSE_ERROR, "Syntax error: source code cannot contain null bytes; the file "
+                                                  "was not checked.", line, column)
+    # As bytes: deleting every other character is then one pass in C.
+    brackets = source.encode("utf-8", "surrogatepass").translate(None, _NOT_BRACKETS)
+    if len(brackets) > MAX_BRACKET_NESTING and max(accumulate(map(_BRACKET_STEP.__getitem__, brackets))) > \
+            MAX_BRACKET_NESTING:
+        return python_syntax_error(path, source)
+    return None
+
+
+def syntax_error(path: str, source: str, error: Union[cst.ParserSyntaxError, RecursionError]) -> Diagnostic:
+    """LibCST cannot parse the file: AIO001 where Python puts the error if it is not valid Python
+    (LibCST's position can be a line late), else AIO003."""
+    invalid = python_syntax_error(path, source)
+    if invalid is not None:
+        return invalid
+    if isinstance(error, RecursionError):
+        return file_diagnostic(path, PARSER_LIMIT, "Valid Python nested too deeply for LibCST, the parser aiolint "
+                                                   "checks with; the file was not checked.")
     first = error.message.splitlines()[0] if error.message else "unsupported syntax"
-    return file_diagnostic(path, PARSE_ERROR, f"LibCST cannot parse this file ({first}); it was not checked.",
-                           error.raw_line, error.raw_column + 1)
+    return file_diagnostic(path, PARSER_LIMIT, f"Valid Python that LibCST, the parser aiolint checks with, cannot "
+                                               f"parse ({first}); the file was not checked.")
 
 
 # LibCST recurses once per level of nesting: natively in its parser, and in Python in its
@@ -167,17 +212,14 @@ def parse_module(text: str) -> cst.Module:
 
 
 def parse(path: str, text: str) -> Union[cst.Module, Diagnostic]:
-    """The LibCST tree, or the AIO001 saying why there is none."""
+    """The LibCST tree, or the AIO001 or AIO003 saying why there is none."""
+    refused = refused_by_python(path, text)
+    if refused is not None:
+        return refused
     try:
         return parse_module(text)
-    except cst.ParserSyntaxError as exc:
+    except (cst.ParserSyntaxError, RecursionError) as exc:
         return syntax_error(path, text, exc)
-    except RecursionError:
-        return too_deep(path)
-
-
-def too_deep(path: str) -> Diagnostic:
-    return file_diagnostic(path, PARSE_ERROR, "Nested too deeply to parse and check; the file was not checked.")
 
 
 def check_syntax(path: str, text: str) -> Optional[Diagnostic]:
@@ -186,14 +228,10 @@ def check_syntax(path: str, text: str) -> Optional[Diagnostic]:
     Python's own parser is ten times cheaper than LibCST's; only when it rejects the
     file (which may be newer syntax than this interpreter knows) does LibCST decide.
     """
-    try:
-        with warnings.catch_warnings():  # e.g. invalid escape sequences: not this check's business
-            warnings.simplefilter("ignore")
-            ast.parse(text)
+    if python_syntax_error(path, text) is None:
         return None
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        tree = on_deep_stack(parse, path, text)
-        return tree if isinstance(tree, Diagnostic) else None
+    tree = on_deep_stack(parse, path, text)
+    return tree if isinstance(tree, Diagnostic) else None
 
 
 def lint_source(source: Union[bytes, str], path: str = "<string>", rules: Optional[Sequence[Type[Rule]]] = None,
@@ -268,8 +306,8 @@ def lint_tree(text: str, path: str, rules: Sequence[Type[Rule]],
     try:
         file_walk.run()
         return file_walk.diagnostics(), file_walk.failures
-    except RecursionError:  # deeper than even the raised limit: no rule's fault
-        return too_deep(path)
+    except RecursionError as exc:  # deeper than even the raised limit: no rule's fault
+        return syntax_error(path, text, exc)
     finally:
         file_walk.close()
 

@@ -20,6 +20,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from .config import relative_path
 from .diagnostics import Diagnostic
+from .reporters.names import json_path
 from .source import DecodeError, decode
 from .suppression import physical_lines
 
@@ -148,7 +149,8 @@ def identities(diagnostics: Sequence[Diagnostic], root: str,
             text = (sources or {}).get(d.path)
             located[d.path] = _Located(text if text is not None else (read_text(d.path) or ""))
         scope, source = located[d.path].identify(d)
-        keys.append((relative_path(d.path, root) if d.path != "-" else "-", d.code, scope, source))
+        path = json_path(relative_path(d.path, root)) if d.path != "-" else "-"  # a name that is not UTF-8: \xNN
+        keys.append((path, d.code, scope, source))
     seen: Counter = Counter()
     found = []
     for key in keys:

@@ -13,6 +13,7 @@ from .cache import content_digest, to_data
 from .config import Settings
 from .engine import lint_source
 from .fixer import Fixing, fix_file, record, applicable
+from .reporters.names import quoted_path
 from .runner import Report, SettingsCache
 
 
@@ -28,7 +29,7 @@ def fix_files(report: Report, settings: Settings, fixing: Fixing, cache: bool = 
         try:
             fixed = fix_file(path, lint, fixing.unsafe, fixing.write)
         except OSError as exc:
-            fixing.errors.append(f"{path}: cannot fix the file: {exc.strerror or exc}")
+            fixing.errors.append(f"{quoted_path(path)}: cannot fix the file: {exc.strerror or exc}")
             continue
         record(fixed, path, fixing)
         if store is not None and fixed.fixed:

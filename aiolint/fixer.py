@@ -21,7 +21,8 @@ from .catalog import atomic_write
 from .diagnostics import FileResult, Fix
 from .engine import on_deep_stack
 from .positions import NEWLINE
-from .source import DecodeError, decode_with_encoding
+from .reporters.names import quoted_path
+from .source import DecodeError, decode_with_encoding, read_source
 from .suppression import lines_with_ends
 
 MAX_ROUNDS = 10
@@ -96,6 +97,7 @@ class Fixed:
     after: str = ""
     error: Optional[str] = None  # why nothing was changed although fixes were offered
     unsettled: bool = False  # fixes still applied after MAX_ROUNDS rounds (they may undo each other)
+    changed_meanwhile: bool = False  # the file changed while it was being fixed, so it was not written
 
 
 def fix_source(data: bytes, lint: Lint, unsafe: bool = False) -> Fixed:
@@ -150,10 +152,11 @@ def parses(text: str) -> bool:
 
 def fix_file(path: str, lint: Lint, unsafe: bool = False, write: bool = True) -> Fixed:
     """Fix a file in place (or only say how, unless ``write``). OSError when it cannot be read or written."""
-    with open(path, "rb") as handle:
-        data = handle.read()
+    data = read_source(path)
     fixed = fix_source(data, lint, unsafe)
     if write and fixed.fixed:
+        if read_source(path) != data:  # edited meanwhile (an editor, a formatter): writing would lose that edit
+            return Fixed(data, fixed.linted, fixed.linted, changed_meanwhile=True)
         write_atomically(path, fixed.data)
     return fixed
 
@@ -168,17 +171,21 @@ def record(fixed: Fixed, path: str, fixing: Fixing) -> None:
     """Count a file's fixes in the run, with its diff (for --diff) or why it was left unchanged."""
     fixing.fixed += fixed.fixed
     if fixed.error:
-        fixing.errors.append(f"{path}: {fixed.error}")
+        fixing.errors.append(f"{quoted_path(path)}: {fixed.error}")
     if fixed.unsettled:
-        fixing.warnings.append(f"{path}: the fixes did not settle after {MAX_ROUNDS} rounds (some may undo "
-                               "others: a bug in aiolint); what remains is reported")
+        fixing.warnings.append(f"{quoted_path(path)}: the fixes did not settle after {MAX_ROUNDS} rounds (some may "
+                               "undo others: a bug in aiolint); what remains is reported")
+    if fixed.changed_meanwhile:
+        fixing.warnings.append(f"{quoted_path(path)}: the file changed while it was being fixed, so it was left as "
+                               "it is (run aiolint again to fix it); its findings are those of the file as first read")
     if fixed.fixed and not fixing.write:
         fixing.diffs.append(unified_diff(path, fixed.before, fixed.after))
 
 
 def unified_diff(path: str, before: str, after: str) -> str:
     """What fixing changes, as ``diff -u`` shows it (and ``patch`` applies it)."""
-    lines = difflib.unified_diff(lines_with_ends(before), lines_with_ends(after), fromfile=path, tofile=path)
+    name = quoted_path(path)
+    lines = difflib.unified_diff(lines_with_ends(before), lines_with_ends(after), fromfile=name, tofile=name)
     return "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"
                    for line in lines)
 

@@ -21,6 +21,12 @@ from libcst._nodes.internal import CodegenState
 from libcst.metadata import CodePosition, CodeRange
 
 NEWLINE = re.compile(r"\r\n?|\n")  # as LibCST counts lines
+# Finding a statement's code in the source reads the whole source once. So that a file with
+# thousands of such statements does not cost thousands of readings, the search reads at most
+# this many times the source's length (or ``FREE_SEARCH`` characters, for small files); the
+# nodes left over take one generation of the module's code instead, which is linear too.
+SEARCH_BUDGET = 16
+FREE_SEARCH = 1 << 22
 _NOTHING = contextlib.nullcontext()
 
 
@@ -107,7 +113,11 @@ def positions(module: cst.Module, nodes: Iterable[cst.CSTNode], source: Optional
             if statement is not None:
                 by_statement.setdefault(id(statement), []).append(key)
         holders = {id(statement): statement for statement in statements.values()}
+        budget = max(SEARCH_BUDGET * len(source), FREE_SEARCH)
         for statement_key, keys in by_statement.items():
+            if budget < len(source):
+                break
+            budget -= len(source)
             offsets.update(_within(holders[statement_key], module, set(keys), source))
     missing = set(wanted) - offsets.keys()
     if missing:

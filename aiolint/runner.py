@@ -9,16 +9,21 @@ This module does not import LibCST: a run whose every file is cached never does.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
+import signal
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from .cache import ResultCache, content_digest, from_data, settings_digest, to_data
 from .config import Settings
-from .diagnostics import READ_ERROR, Diagnostic, FileResult, RuleFailure, file_diagnostic
+from .diagnostics import (FILE_TIMEOUT, FILE_TOO_LARGE, READ_ERROR, UNCACHED_CODES, Diagnostic, FileResult,
+                          RuleFailure, file_diagnostic)
 from .discovery import discover
+from .source import FileTooLarge, read_source
 
 # A worker should get at least this many files: below that, starting a process
 # (which imports LibCST, 0.2 s) costs more than it saves.
@@ -32,6 +37,64 @@ Outcome = Tuple[Optional[str], Dict[str, Any]]
 
 class InternalError(Exception):
     """The run cannot go on, through no fault of the configuration: exit code 2, in one line."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one file may cost: larger files are not read (AIO004), slower ones are stopped (AIO005)."""
+
+    max_bytes: Optional[int] = None
+    seconds: Optional[float] = None
+
+    @classmethod
+    def of(cls, settings: Settings) -> "Limits":
+        return cls(int(settings.max_file_size * 1_000_000), settings.file_timeout)
+
+
+class FileTimeout(BaseException):
+    """The file's time is up. A BaseException, so that the engine's guard around each rule
+    (which catches Exception) lets it through."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: Optional[float]) -> Iterator[List[bool]]:
+    """Raise FileTimeout in the code run inside, once ``seconds`` have passed (where a timer can
+    interrupt it: on the main thread, with SIGALRM). Yields a flag that says the time ran out,
+    in case the code caught it as something else."""
+    expired = [False]
+    if not seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield expired
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        expired[0] = True
+        raise FileTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield expired
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def too_large(path: str, size: int, limits: Limits) -> FileResult:
+    limit = (limits.max_bytes or 0) / 1_000_000
+    return FileResult(path, [file_diagnostic(
+        path, FILE_TOO_LARGE, f"The file is {size / 1_000_000:.1f} MB, over the limit of {limit:g} MB; it was not "
+                              f"checked (raise the limit with --max-file-size or max-file-size in the configuration).")])
+
+
+def timed_out(path: str, limits: Limits) -> FileResult:
+    return FileResult(path, [file_diagnostic(
+        path, FILE_TIMEOUT, f"Checking the file took longer than {limits.seconds:g} s; it was not checked (raise the "
+                            f"limit with --file-timeout or file-timeout in the configuration).")])
+
+
+def cacheable(data: Mapping[str, Any]) -> bool:
+    """A result that a later run would find again: not one that hit a limit or a dying process."""
+    return not any(diagnostic["code"] in UNCACHED_CODES for diagnostic in data["diagnostics"])
 
 
 @dataclass
@@ -74,23 +137,30 @@ def collect_rarely() -> None:
     gc.set_threshold(10_000, 20, 20)
 
 
-def read_error(path: str, error: OSError) -> FileResult:
+def read_error(path: str, error: OSError, what: str = "file") -> FileResult:
     reason = error.strerror or str(error)
-    return FileResult(path, [file_diagnostic(path, READ_ERROR, f"Cannot read the file: {reason}.")])
+    return FileResult(path, [file_diagnostic(path, READ_ERROR, f"Cannot read the {what}: {reason}.")])
 
 
-def lint_task(task: Task) -> Outcome:
-    """Read and lint one file, in a worker or in this process."""
+def lint_task(task: Task, limits: Limits = Limits()) -> Outcome:
+    """Read and lint one file, in a worker or in this process, within the limits."""
     path, codes, options = task
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        data = read_source(path, limits.max_bytes)
+    except FileTooLarge as exc:
+        return None, to_data(too_large(path, exc.size, limits))
     except OSError as exc:
         return None, to_data(read_error(path, exc))
     from .engine import lint_source  # imported once per process, and only when a file needs linting
     from .rules import REGISTRY
 
-    result = lint_source(data, path, [REGISTRY[code] for code in codes], options)
+    try:
+        with time_limit(limits.seconds) as expired:
+            result = lint_source(data, path, [REGISTRY[code] for code in codes], options)
+    except FileTimeout:
+        expired = [True]
+    if expired[0]:
+        return None, to_data(timed_out(path, limits))
     return content_digest(data), to_data(result)
 
 
@@ -100,21 +170,13 @@ def pool_size(jobs: int, files: int) -> int:
     return workers if workers >= 2 else 1
 
 
-def run_tasks(tasks: List[Task], workers: int) -> Iterable[Tuple[Task, Outcome]]:
-    """Each task with its outcome, from a pool of ``workers`` processes if more than one."""
+def run_tasks(tasks: List[Task], workers: int, limits: Limits = Limits()) -> Iterable[Tuple[Task, Outcome]]:
+    """Each task with its outcome as it completes, from a pool of ``workers`` processes if more than one."""
     if workers == 1:
-        return ((task, lint_task(task)) for task in tasks)
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
+        return ((task, lint_task(task, limits)) for task in tasks)
+    from .pool import run_pool
 
-    tasks = sorted(tasks, key=file_size, reverse=True)
-    chunksize = max(1, min(8, len(tasks) // (workers * 8)))  # small chunks: balance beats fewer messages
-    try:
-        with ProcessPoolExecutor(workers, initializer=collect_rarely) as pool:
-            return list(zip(tasks, pool.map(lint_task, tasks, chunksize=chunksize)))
-    except BrokenProcessPool:
-        raise InternalError("a process linting files died (killed by the system, as when memory runs out, or a "
-                            "crash in LibCST's parser); no results were reported") from None
+    return run_pool(sorted(tasks, key=file_size, reverse=True), workers, limits)
 
 
 def file_size(task: Task) -> int:
@@ -132,7 +194,7 @@ def task_for(path: str, settings: Settings) -> Task:
 
 def lint_file(path: str, settings: Settings) -> FileResult:
     """One file with the rules enabled for it, in this process, without the cache."""
-    _, data = lint_task(task_for(path, settings))
+    _, data = lint_task(task_for(path, settings), Limits.of(settings))
     return from_data(path, data)
 
 
@@ -159,14 +221,21 @@ class SettingsCache:
 def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: bool = False) -> Report:
     """Lint files and directories with ``jobs`` processes, reading and writing ``settings.cache_dir`` if ``cache``."""
     store = SettingsCache(settings) if cache else None
+    limits = Limits.of(settings)
     report = Report()
     todo: List[Task] = []
-    for path in discover(paths, settings):
+    unreadable: List[Tuple[str, OSError]] = []
+    found = discover(paths, settings, unreadable)
+    for directory, error in unreadable:
+        report.add(read_error(directory, error, "directory"))
+    for path in found:
         task = task_for(path, settings)
         if store is not None:
             try:
-                with open(path, "rb") as handle:
-                    content = content_digest(handle.read())
+                content = content_digest(read_source(path, limits.max_bytes))
+            except FileTooLarge as exc:
+                report.add(too_large(path, exc.size, limits))
+                continue
             except OSError as exc:
                 report.add(read_error(path, exc))
                 continue
@@ -176,8 +245,8 @@ def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: b
                 continue
         todo.append(task)
     report.processes = pool_size(jobs, len(todo))
-    for task, (digest, data) in run_tasks(todo, report.processes):
-        if store is not None and digest is not None:
+    for task, (digest, data) in run_tasks(todo, report.processes, limits):
+        if store is not None and digest is not None and cacheable(data):
             store.put(digest, task[1], task[2], data)
         report.add(from_data(task[0], data))
     report.diagnostics.sort()

@@ -4,12 +4,55 @@ showing source lines do not import LibCST."""
 from __future__ import annotations
 
 import io
+import os
+import stat
 import tokenize
-from typing import Tuple
+from typing import Optional, Tuple
 
 
 class DecodeError(Exception):
     pass
+
+
+# What a path that is not a regular file is, for the message that says it was not read.
+_FILE_KINDS = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+               (stat.S_ISBLK, "a block device"), (stat.S_ISDIR, "a directory"))
+
+
+class NotRegularFile(OSError):
+    """The path is a FIFO, a socket, a device or a directory: it is not opened for reading."""
+
+
+def file_kind(mode: int) -> str:
+    return next((kind for test, kind in _FILE_KINDS if test(mode)), "not a regular file")
+
+
+class FileTooLarge(Exception):
+    def __init__(self, size: int) -> None:
+        super().__init__(size)
+        self.size = size
+
+
+def read_source(path: str, max_bytes: Optional[int] = None) -> bytes:
+    """A regular file's bytes. Anything else is not read (reading a FIFO waits for a writer, forever;
+    a device may never end): NotRegularFile says what it is. A file over ``max_bytes`` is not read
+    either (FileTooLarge)."""
+    mode = os.stat(path).st_mode
+    if not stat.S_ISREG(mode):
+        raise NotRegularFile(f"it is {file_kind(mode)}, not a regular file")
+    # Non-blocking, in case it became a FIFO since: opening one for reading would wait for a writer.
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with open(descriptor, "rb") as handle:
+        mode = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegularFile(f"it is {file_kind(mode)}, not a regular file")
+        size = os.fstat(descriptor).st_size
+        if max_bytes is not None and size > max_bytes:
+            raise FileTooLarge(size)
+        data = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
+        if max_bytes is not None and len(data) > max_bytes:  # grew since
+            raise FileTooLarge(len(data))
+        return data
 
 
 def decode(data: bytes) -> str:

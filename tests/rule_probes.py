@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import time
+
 import libcst as cst
 
 from aiolint.rules.base import Rule
@@ -31,3 +35,35 @@ class Crashes(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         raise ZeroDivisionError("a bug in a rule")
+
+
+class DiesOn(Rule):
+    """Kills its own process on a file that says LINTER_DIES, after noting the attempt beside it:
+    a linting process that the system kills, or a native crash."""
+
+    code = "AIO992"
+    name = "dies-on"
+    summary = "test probe"
+    message = "never reported"
+
+    def visit_Module(self, node: cst.Module) -> None:
+        if "LINTER_DIES" in (self.context.source or ""):
+            with open(self.context.path + ".attempts", "a") as log:
+                log.write(f"{os.getpid()}\n")
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+class Hangs(Rule):
+    """Sleeps on a file that says HANGS; with HANGS_DEAF, the timer's signal cannot stop it either."""
+
+    code = "AIO993"
+    name = "hangs"
+    summary = "test probe"
+    message = "never reported"
+
+    def visit_Module(self, node: cst.Module) -> None:
+        source = self.context.source or ""
+        if "HANGS_DEAF" in source:
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        if "HANGS" in source:
+            time.sleep(600)

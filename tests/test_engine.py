@@ -138,11 +138,12 @@ def test_fixing_inside_a_deep_expression_writes_code_that_parses():
     assert fixed.result.diagnostics == []
 
 
-def test_a_file_deeper_than_the_recursion_limit_is_aio001_not_a_rule_failure(monkeypatch):
+def test_a_valid_file_deeper_than_the_recursion_limit_is_aio003_not_a_rule_failure(monkeypatch):
     monkeypatch.setattr(engine, "DEEP_RECURSION_LIMIT", 0)  # the usual limit (1,000) stays
     result = lint_source(DEEP_CHAIN, "deep.py", default_rules())
     assert [(d.code, d.message) for d in result.diagnostics] == [
-        ("AIO001", "Nested too deeply to parse and check; the file was not checked.")]
+        ("AIO003", "Valid Python nested too deeply for LibCST, the parser aiolint checks with; the file was not "
+                   "checked.")]
     assert result.failures == []
 
 
@@ -154,7 +155,7 @@ def test_exceptions_on_the_deep_stack_reach_the_caller():
 
 # 2,000 nested brackets: CPython refuses them (too many nested parentheses), LibCST parses them,
 # recursing natively: on an 8 MiB stack that was a segmentation fault, and every other file's
-# findings were lost with the process.
+# findings were lost with the process. They are now refused before LibCST sees them (AIO001).
 TOO_DEEP_FOR_8_MIB = "import time\n\n\nasync def poll():\n    x = " + "(" * 2000 + "1" + ")" * 2000 + "\n"
 
 
@@ -181,4 +182,4 @@ def test_nesting_too_deep_for_a_threads_stack_does_not_crash_a_caller_on_another
     run = subprocess.run([sys.executable, "-c", script, str(tmp_path / "deep.py")],
                          env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
-    assert run.stdout.strip() == "[(6, 'AIO301')]"
+    assert run.stdout.strip() == "[(5, 'AIO001')]"

@@ -12,6 +12,7 @@ import libcst as cst
 
 from aiolint.config import Settings
 from aiolint.runner import FILES_PER_WORKER, lint_paths, pool_size
+from aiolint.runner import lint_task as runner_lint_task
 
 from .conftest import FIXTURES, ROOT
 
@@ -112,14 +113,19 @@ def die(task):
     os._exit(1)
 
 
-def test_a_worker_that_dies_is_an_internal_error_exit_2(tmp_path, monkeypatch):
+def test_workers_that_die_cost_only_their_files(tmp_path, monkeypatch):
     from click.testing import CliRunner
 
-    from aiolint import cli, runner
+    from aiolint import cli, pool
 
     copies(tmp_path, 4)
-    monkeypatch.setattr(runner, "lint_task", die)
+    (tmp_path / "dies.py").write_text("import time\n")
+    monkeypatch.setattr(pool, "lint_task", lambda task, limits: die(task) if task[0].endswith("dies.py")
+                        else runner_lint_task(task, limits))
     result = CliRunner().invoke(cli.main, ["--no-cache", "--isolated", "--jobs", "2", str(tmp_path)])
-    assert result.exit_code == 2
-    assert "aiolint: internal error: a process linting files died" in result.output
+    assert result.exit_code == 1
+    assert "dies.py:1:1: AIO006 The process checking this file died, twice" in result.output
+    serial = CliRunner().invoke(cli.main, ["--no-cache", "--isolated", "--jobs", "1", "--extend-exclude", "dies.py",
+                                           str(tmp_path)])
+    assert set(serial.output.splitlines()[:-1]) < set(result.output.splitlines())  # every other finding
     assert "Traceback" not in result.output

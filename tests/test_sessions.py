@@ -91,8 +91,8 @@ def test_helper_message_names_the_helper_and_its_caller():
             return await asyncio.gather(fetch(a), fetch(b))
     """), "s.py", [SessionPerRequest])
     [finding] = result.diagnostics
-    assert finding.message == ("`fetch()` creates a ClientSession on every call and is called in asyncio.gather "
-                               "in `both()`; create one session and pass it in.")
+    assert finding.message == ("`fetch()` makes a new ClientSession on every call, and `both()` calls it in "
+                               "asyncio.gather; create one session and pass it in.")
 
 
 def test_a_session_stored_or_passed_on_in_a_loop_is_not_reported():

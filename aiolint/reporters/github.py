@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from ..runner import Report
+from .names import json_path
 
 
 def escape_data(text: str) -> str:
@@ -26,7 +27,7 @@ def render(report: Report, **_: object) -> str:
     lines = []
     for d in report.diagnostics:
         properties = {
-            "file": PurePath(d.path).as_posix(), "line": d.line, "col": d.column,
+            "file": json_path(PurePath(d.path).as_posix()), "line": d.line, "col": d.column,
             "endLine": d.end_line, "endColumn": d.end_column, "title": f"{d.code} {d.name}",
         }
         joined = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items())

@@ -12,8 +12,8 @@ import json
 import os
 from typing import Any, Dict, Optional
 
-from ..fingerprints import identities
 from ..runner import Report
+from .names import json_path
 
 
 def location_path(path: str) -> str:
@@ -23,6 +23,8 @@ def location_path(path: str) -> str:
 
 
 def render(report: Report, *, root: Optional[str] = None, **_: object) -> str:
+    from ..fingerprints import identities  # which reads reporters.names: not at import time
+
     found = report.diagnostics
     issues = []
     for d, identity in zip(found, identities(found, root or os.getcwd())):
@@ -34,7 +36,7 @@ def render(report: Report, *, root: Optional[str] = None, **_: object) -> str:
             "severity": "major",
             "fingerprint": identity.fingerprint,
             "location": {
-                "path": location_path(d.path),
+                "path": json_path(location_path(d.path)),
                 "positions": {"begin": {"line": d.line, "column": d.column},
                               "end": {"line": d.end_line, "column": d.end_column}},
             },

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 from ..runner import Report
+from .names import as_json
 
 
 def render(report: Report, **_: object) -> str:
-    return json.dumps([d.to_dict() for d in report.diagnostics], indent=2) + "\n"
+    return json.dumps([as_json(d) for d in report.diagnostics], indent=2) + "\n"

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 
 from ..runner import Report
+from .names import as_json
 
 
 def render(report: Report, **_: object) -> str:
-    return "".join(json.dumps(d.to_dict()) + "\n" for d in report.diagnostics)
+    return "".join(json.dumps(as_json(d)) + "\n" for d in report.diagnostics)

@@ -14,6 +14,7 @@ from typing import Dict, List
 
 from ..diagnostics import Diagnostic
 from ..runner import Report
+from .names import json_path, quoted_path
 
 # Characters XML 1.0 cannot hold, even escaped.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -21,6 +22,7 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 def xml_text(text: str) -> str:
     """Text XML can hold: undecodable bytes of file names (surrogates) and control characters spelled out."""
+    text = json_path(text)  # a byte of a name that is not UTF-8 becomes \xNN
     return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
                         text)
 
@@ -42,6 +44,6 @@ def render(report: Report, **_: object) -> str:
             case = ET.SubElement(suite, "testcase", name=f"{d.code} at {d.line}:{d.column}", classname=name,
                                  file=name, line=str(d.line))
             failure = ET.SubElement(case, "failure", message=xml_text(d.message), type=d.code)
-            failure.text = xml_text(f"{path}:{d.line}:{d.column}: {d.code} {d.message}")
+            failure.text = xml_text(f"{quoted_path(path)}:{d.line}:{d.column}: {d.code} {d.message}")
     ET.indent(suites) if hasattr(ET, "indent") else None
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"

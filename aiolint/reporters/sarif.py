@@ -15,8 +15,9 @@ from urllib.parse import quote
 
 from .. import __version__
 from ..catalog import rule_catalog
-from ..diagnostics import PARSE_ERROR, READ_ERROR, Diagnostic, Fix
+from ..diagnostics import FILE_TIMEOUT, FILE_TOO_LARGE, LINTER_DIED, PARSE_ERROR, PARSER_LIMIT, READ_ERROR, Diagnostic, Fix
 from ..runner import Report
+from .names import json_path, raw_bytes
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -25,6 +26,11 @@ SRCROOT = "%SRCROOT%"
 TOOL_DESCRIPTIONS = {
     PARSE_ERROR: "The file could not be parsed (a syntax error), so it was not checked.",
     READ_ERROR: "The file could not be read or decoded, so it was not checked.",
+    PARSER_LIMIT: "The file is valid Python that LibCST, the parser aiolint checks with, cannot parse, so it was "
+                  "not checked.",
+    FILE_TOO_LARGE: "The file is larger than max-file-size, so it was not checked.",
+    FILE_TIMEOUT: "Checking the file took longer than file-timeout, so it was not checked.",
+    LINTER_DIED: "The process checking the file died, twice, so it was not checked.",
 }
 
 
@@ -37,12 +43,12 @@ def render(report: Report, **_: object) -> str:
         "invocations": [{
             "executionSuccessful": not report.failures,
             "toolExecutionNotifications": [
-                {"level": "error", "message": {"text": f"rule {f.code} failed on {f.path}: {f.error}"},
+                {"level": "error", "message": {"text": f"rule {f.code} failed on {json_path(f.path)}: {f.error}"},
                  "associatedRule": {"id": f.code}}
                 for f in report.failures
             ],
         }],
-        "originalUriBaseIds": {SRCROOT: {"uri": Path.cwd().as_uri() + "/"}},
+        "originalUriBaseIds": {SRCROOT: {"uri": file_uri(Path.cwd()) + "/"}},
         "columnKind": "unicodeCodePoints",
         "results": [_result(d, index) for d in report.diagnostics],
     }
@@ -103,5 +109,13 @@ def _artifact_location(path: str) -> Dict[str, str]:
     try:
         relative = absolute.relative_to(Path.cwd())
     except ValueError:  # outside the working directory: only an absolute URI can name it
-        return {"uri": absolute.as_uri()}
-    return {"uri": quote(PurePath(relative).as_posix()), "uriBaseId": SRCROOT}
+        return {"uri": file_uri(absolute)}
+    return {"uri": quote(raw_bytes(PurePath(relative).as_posix())), "uriBaseId": SRCROOT}
+
+
+def file_uri(path: Path) -> str:
+    """A ``file:`` URI; the bytes of a name that is not UTF-8 are percent-encoded as they are."""
+    try:
+        return path.as_uri()
+    except UnicodeEncodeError:  # lone surrogates: bytes that are not UTF-8
+        return "file://" + quote(raw_bytes(path.as_posix()))

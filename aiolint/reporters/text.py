@@ -12,9 +12,10 @@ import unicodedata
 from typing import Dict, List, Optional
 
 from ..diagnostics import Diagnostic
-from ..source import DecodeError, decode
+from ..source import DecodeError, decode, read_source
 from ..runner import Report
 from ..suppression import physical_lines
+from .names import quoted_path
 
 BOLD, RED, CYAN, BLUE, RESET = "\x1b[1m", "\x1b[31m", "\x1b[36m", "\x1b[34m", "\x1b[0m"
 
@@ -25,7 +26,7 @@ def render(report: Report, *, context: bool = False, color: bool = False, **_: o
     out = []
     for d in report.diagnostics:
         sep = paint(":", CYAN)
-        out.append(f"{paint(d.path, BOLD)}{sep}{d.line}{sep}{d.column}{sep} {paint(d.code, BOLD + RED)} {d.message}\n")
+        out.append(f"{paint(quoted_path(d.path), BOLD)}{sep}{d.line}{sep}{d.column}{sep} {paint(d.code, BOLD + RED)} {d.message}\n")
         if context:
             if d.path not in sources:
                 sources[d.path] = _read_lines(d.path)
@@ -60,8 +61,7 @@ def columns(char: str) -> int:
 def _read_lines(path: str) -> Optional[List[str]]:
     """The file's lines as the engine saw them, or None when it cannot be read again (stdin, deleted)."""
     try:
-        with open(path, "rb") as handle:
-            return physical_lines(decode(handle.read()))
+        return physical_lines(decode(read_source(path)))
     except (OSError, DecodeError):
         return None
 

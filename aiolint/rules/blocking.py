@@ -13,6 +13,7 @@ from typing import Any, ClassVar, Dict, FrozenSet, Mapping, Optional, Set, Tuple
 
 import libcst as cst
 
+from ..semantics.names import runtime_spelling
 from ..semantics.blocking import BLOCKS_WITH_ARGUMENTS, NON_BLOCKING_WITH, called_name, calls_for, trigger_word
 from .base import NodeFix, Replacement, Rule
 
@@ -128,7 +129,8 @@ class BlockingSleep(BlockingCall):
             await asyncio.sleep(5)
     ```
     The fix does this rewrite when `asyncio` (or `asyncio.sleep`) is imported where the
-    call is. It is unsafe: other tasks now run during the sleep, which is the point but
+    call is, by an import that has run when the call runs (not one under `if TYPE_CHECKING:`
+    or `if __name__ == "__main__":`, which would leave a `NameError`). It is unsafe: other tasks now run during the sleep, which is the point but
     can expose shared state the code assumed nobody touched meanwhile.
 
     ## Known limits
@@ -154,18 +156,9 @@ class BlockingSleep(BlockingCall):
         return NodeFix("unsafe", (Replacement(call.func, f"await {sleep}"),))
 
     def asyncio_sleep(self) -> Optional[str]:
-        """How `asyncio.sleep` is spelled where the call is: `asyncio.sleep`, `aio.sleep`, `sleep`."""
-        scope = self.context.scope
-        while scope is not None:
-            for bound, bindings in scope.bindings.items():
-                if any(b.kind == "import" for b in bindings):
-                    target = self.context.qualified_name(cst.Name(bound))
-                    if target == "asyncio":
-                        return f"{bound}.sleep"
-                    if target == "asyncio.sleep":
-                        return bound
-            scope = scope.parent
-        return None
+        """How `asyncio.sleep` is spelled where the call is (`asyncio.sleep`, `aio.sleep`, `sleep`), through
+        an import that has run by then."""
+        return runtime_spelling("asyncio.sleep", self.context.scope, self.context.ancestors)
 
 
 class BlockingHttp(BlockingCall):

@@ -10,15 +10,14 @@ stored, yielded, passed on) belongs to someone else, and no rule speaks of it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
 from ..semantics.aiohttp import (
-    ENTER_METHODS, POOL_OWNERS, REQUEST_FUNCTION, ROUTER_METHODS, SESSION, SESSION_MAKERS, Held, held,
-    is_route_decorator,
-    is_view_method, repeating, route_handlers, self_class, takes_request,
+    ENTER_METHODS, POOL_OWNERS, REQUEST_FUNCTION, SESSION, SESSION_MAKERS, Held, held, repeating, self_class,
 )
+from ..semantics.entry_points import WRAPPER, EntryKind, describe, entry_point, local_function, registered
 from ..semantics.names import qualified_name
 from ..semantics.scope import Scope
 from ..semantics.tracking import track
@@ -27,8 +26,6 @@ from .base import Rule
 # Escapes that let a session entered by ``async with`` outlive one use: the block
 # is then the lifetime of an app or a service (``app[KEY] = s; yield``), not of a request.
 OUTLIVES_BLOCK = frozenset({"return", "yield", "store", "alias", "global"})
-# Short names a route registration is called by, to skip most calls before resolving any name.
-ROUTE_CALLS = frozenset(ROUTER_METHODS) | {"get", "post", "put", "patch", "delete", "head", "route", "view"}
 GATHER = "asyncio.gather"
 # Base classes that do not close anything on a subclass's behalf.
 INERT_BASES = frozenset({"builtins.object", "abc.ABC", "typing.Generic", "typing.Protocol"})
@@ -65,15 +62,13 @@ def confined(how: Held, function: cst.FunctionDef, creation: cst.Call, passing_o
 class Creation:
     call: cst.Call
     function: cst.FunctionDef
-    is_method: bool
     request_function: bool  # ``aiohttp.request()`` rather than ``ClientSession()``
 
 
 @dataclass
 class CallSite:
-    name: str  # the called name: ``fetch(...)`` and ``self.fetch(...)`` both give ``fetch``
-    is_attribute: bool
-    caller: Optional[cst.FunctionDef]
+    callee: cst.BaseExpression  # what is called: ``fetch``, ``self.fetch``
+    caller: Optional[Callable]  # the def or lambda it is in (None: module level)
     # Where the call stands, to say later whether it repeats: most calls never call a helper,
     # so that question is asked only for the few that do.
     node: cst.Call
@@ -81,20 +76,121 @@ class CallSite:
     scope: Scope
 
 
+Callable = Union[cst.FunctionDef, cst.Lambda]
+
+
+@dataclass
+class Function:
+    node: Callable
+    owner: Optional[str]  # its class's name, for a method
+    kind: Optional[EntryKind]  # what calls it, if known
+    decorator: Optional[str] = None  # for a decorator's wrapper, the decorator's name
+
+    @property
+    def label(self) -> str:
+        if not isinstance(self.node, cst.FunctionDef):
+            return "a lambda"
+        if self.decorator is not None:
+            return f"the wrapper `{self.node.name.value}()` of `{self.decorator}()`"
+        return describe(self.node, self.owner)
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a function runs again and again: ``root`` (None: module-level code) calls it, or
+    calls the first of ``through`` which calls the next..., ``how`` ("per event", "in a loop").
+    A decorator's wrapper runs whenever the function it wraps (``wrapped``, last of ``through``) runs."""
+
+    root: Optional[Function]
+    how: str
+    through: Tuple[Function, ...] = ()
+    wrapped: Optional[Function] = None
+
+    @property
+    def in_loop(self) -> bool:
+        """The root calls it in a loop or a gather (rather than running per event)."""
+        return self.how.startswith("in ")
+
+    def chain(self, function: Function) -> Tuple[Function, ...]:
+        """The functions from the root's callee down to ``function``, whose reason this is."""
+        return () if self.root is function else (*self.through, function)
+
+    def caller(self) -> str:
+        if self.root is None:
+            who = "module-level code"
+        elif self.root.kind is not None and self.root.kind.per_event and not self.in_loop:
+            who = f"{self.root.label} ({self.root.kind.description})"
+        else:
+            who = self.root.label
+        through = self.through[:-1] if self.wrapped is not None else self.through
+        path = f" through {', '.join(f.label for f in through)}" if through else ""
+        if self.wrapped is None:
+            return f"{who} calls it {self.how}{path}"
+        if self.wrapped is self.root:
+            return f"it wraps {who}"
+        return f"it wraps {self.wrapped.label}, which {who} calls {self.how}{path}"
+
+
 class SessionPerRequest(Rule):
-    """Flags a `ClientSession` created for each request instead of once.
+    """Flags a `ClientSession` created for each request or event instead of once.
 
     ## What it does
-    Reports `aiohttp.ClientSession(...)` (with or without `async with`) created:
-    in the body of a `for`/`async for`/`while` loop or a comprehension; in a web
-    handler (a function registered with `router.add_get`/`add_post`/`add_route`/...,
-    named in `web.get(...)`/`web.post(...)` route definitions, decorated with a
-    `web.RouteTableDef` route such as `@routes.get(...)` or `@web.middleware`, an
-    HTTP-verb method of a `web.View` subclass, or a coroutine with a parameter
-    annotated `web.Request`); or in a helper that makes a session for a single
-    call, when the same module calls that helper in a loop, in a comprehension,
-    in `asyncio.gather(...)` or from a web handler. Also reports `aiohttp.request(...)`,
-    which opens a session of its own per call, in loops and handlers.
+    Reports `aiohttp.ClientSession(...)` (with or without `async with`) and
+    `aiohttp.request(...)` (which opens a session of its own per call) made:
+
+    - in the body of a `for`/`async for`/`while` loop or a comprehension;
+    - in a function that runs once per request or event (*per-event* code);
+    - in a helper that makes a session for its own call only (entered with
+      `async with`, or closed before it returns, and not handed on), when
+      per-event code of the module, or a loop, a comprehension or an
+      `asyncio.gather(...)`, calls it, directly or through other functions. The
+      message names that caller.
+
+    Per-event code is known from these frameworks (names resolved through imports):
+
+    - aiohttp: handlers registered with `router.add_get`/`add_route`/..., named in
+      `web.get(...)`-style route definitions, decorated with a `web.RouteTableDef`
+      route (`@routes.get(...)`) or `@web.middleware`, HTTP-verb methods of a
+      `web.View`, coroutines taking a `web.Request`, `on_response_prepare` callbacks;
+    - FastAPI (`@app.get`, `@router.post`, `APIRouter.add_api_route`, `@app.middleware`,
+      `Depends(...)`), Starlette (`Route(...)`, `HTTPEndpoint` methods), Litestar
+      (`@get`, `@post`...), Quart and Flask (`@app.route`, `@bp.route`, `before_request`,
+      `MethodView`), Sanic (routes, middleware, `HTTPMethodView`), Django (`path(...)`,
+      `re_path(...)`, view decorators, class-based views), Tornado `RequestHandler`s;
+    - discord.py, Pycord, nextcord and disnake: `@commands.command`,
+      `@commands.hybrid_command`, `@app_commands.command`, slash commands,
+      `@bot.command`, `@bot.event`, `@bot.listen`, `@commands.Cog.listener()`,
+      `on_<event>` methods of `Client`/`Bot`/`Cog` subclasses, `@tree.command`,
+      `@tasks.loop(...)` loops, `discord.ui` button, select and modal callbacks;
+      Red-DiscordBot's commands and listeners;
+    - hikari (`@bot.listen`), lightbulb, tanjun, crescent, arc and miru commands and
+      listeners;
+    - aiogram (`@router.message(...)`, `@dp.callback_query(...)`,
+      `@dp.message_handler(...)`, `router.message.register(...)`, class-based
+      handlers), python-telegram-bot (`CommandHandler(..., callback)`,
+      `MessageHandler`, `CallbackQueryHandler`..., `job_queue.run_repeating`),
+      Slack Bolt (`@app.command`, `@app.event`, `@app.message`, `@app.action`...),
+      opsdroid (connectors' `@register_event` senders, `@match_*` skills), maubot
+      (`@command.new`, `@event.on`, web handlers);
+    - Home Assistant (`DataUpdateCoordinator._async_update_data`, entities'
+      `async_update`, `HomeAssistantView` methods, service handlers, bus listeners,
+      `async_track_*` callbacks) and AppDaemon (`run_every`, `listen_state`...);
+    - scheduled jobs: `aiocron.crontab`, APScheduler `add_job`/`@scheduled_job`;
+    - callbacks registered for repeated calls: `add_done_callback`,
+      `add_signal_handler`, `signal.signal`.
+
+    A decorator's wrapper (a nested `async def` that the decorator returns, and
+    that calls what it wraps or is `@functools.wraps`) runs whenever the function
+    it decorates runs: a session in it is reported when the module applies the
+    decorator to per-event code or to a function called in a loop or a gather.
+
+    One-shot code is never per-event, and what it calls (outside a loop) is not
+    reported: `main()`, `setup_hook`, `cog_load`, `setup`, `on_startup`,
+    `__aenter__`, listeners of setup events (`on_ready`, `on_connect`, hikari's
+    `StartedEvent`...), FastAPI `on_event` handlers, Quart `before_serving`, Sanic
+    server listeners, aiogram `startup` handlers, click and typer commands, pytest
+    fixtures. A session made once around many requests (`async with
+    ClientSession() as s:` around a whole `gather`) is not per-request either.
 
     ## Why is this bad?
     A session owns a connection pool. A new session per request opens a new TCP
@@ -104,27 +200,37 @@ class SessionPerRequest(Rule):
 
     ## Example
     ```python
-    async def fetch(url):
+    async def fetch_json(url):
         async with aiohttp.ClientSession() as session:
             async with session.get(url) as response:
-                return await response.text()
+                return await response.json()
 
-    async def crawl(urls):
-        return await asyncio.gather(*(fetch(url) for url in urls))
+    class Fun(commands.Cog):
+        @commands.command()
+        async def weather(self, ctx, city):
+            await ctx.send(await fetch_json(f"{API}/weather?q={city}"))
     ```
 
     ## Use instead
     ```python
-    async def fetch(session, url):
+    async def fetch_json(session, url):
         async with session.get(url) as response:
-            return await response.text()
+            return await response.json()
 
-    async def crawl(urls):
-        async with aiohttp.ClientSession() as session:
-            return await asyncio.gather(*(fetch(session, url) for url in urls))
+    class Fun(commands.Cog):
+        async def cog_load(self):
+            self.session = aiohttp.ClientSession()
+
+        async def cog_unload(self):
+            await self.session.close()
+
+        @commands.command()
+        async def weather(self, ctx, city):
+            await ctx.send(await fetch_json(self.session, f"{API}/weather?q={city}"))
     ```
-    In a web application, create the session in a `cleanup_ctx` (or `on_startup`)
-    and keep it on the app.
+    In a web application, create the session at startup (aiohttp's `cleanup_ctx`,
+    a FastAPI `lifespan`) and keep it on the app; in a script, open one session
+    in `main()` around all of its requests.
 
     ## Known limits
     A session that someone else may own is never reported: returned, yielded or
@@ -134,15 +240,23 @@ class SessionPerRequest(Rule):
     an `async with` session handed to another call (reconnect loops serve a whole
     connection that way).
 
-    Helpers are matched by name within one module: a helper called in a loop
-    from another module is not seen. Handlers registered in another module are
-    recognised only by their `web.Request` annotation, a route decorator or a
-    `web.View` base.
+    Helpers are followed within one module, by name: `fetch()`, `self.fetch()`,
+    `Client.fetch()`, `client.fetch()` with `client = Client()`,
+    `functools.partial(fetch, ...)`. Per-event code is followed through any
+    number of calls; a loop of code that is not per-event (a supervisor that
+    restarts a service, a poll that renews a token when it expires) only through
+    the call it makes itself, since what the callee calls in turn is most often
+    conditional. A helper reached only through a dynamic attribute (`getattr`),
+    a registry or a dict of callbacks, or a method of an object whose class is not
+    known, is not seen; nor is a framework or a way of registering that is not in
+    the table, or a route on an app imported from another module (its type is not
+    known here). An event that is rare in practice (a setting changed by the
+    owner) is per-event all the same.
     """
 
     code = "AIO101"
     name = "session-per-request"
-    summary = "`ClientSession` created per request: in a loop, a web handler or a helper called repeatedly"
+    summary = "`ClientSession` created per request or event: in a loop, a handler, a bot command, or a helper they call"
     message = "{what} {when}; create one ClientSession {once} and reuse it."
     triggers = frozenset({"aiohttp"})
 
@@ -150,44 +264,50 @@ class SessionPerRequest(Rule):
         super().__init__(context)
         self.creations: List[Creation] = []
         self.sites: List[CallSite] = []
-        self.handlers: Set[cst.FunctionDef] = set()
-        self.registered: Set[str] = set()  # names of functions registered as routes
+        self.functions: Dict[Callable, Function] = {}
+        self.registrations: List[Tuple[cst.BaseExpression, Scope, EntryKind]] = []
+        self.decorations: List[Tuple[cst.BaseExpression, Scope, cst.FunctionDef]] = []
+        self.wrappers: Dict[cst.FunctionDef, List[Function]] = {}  # by each function they are nested in
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         scope = self.context.scope  # where the def stands: its decorators and annotations resolve there
-        if any(is_route_decorator(d, scope) for d in node.decorators) or is_view_method(node, scope) \
-                or takes_request(node, scope):
-            self.handlers.add(node)
+        owner = scope.node.name.value if scope.is_class else None  # type: ignore[attr-defined]
+        function = self.functions[node] = Function(node, owner, entry_point(node, scope))
+        self.decorations.extend((item.decorator, scope, node) for item in node.decorators)
+        if function.kind is WRAPPER:
+            outer: Optional[Scope] = scope
+            while outer is not None and isinstance(outer.node, cst.FunctionDef):
+                self.wrappers.setdefault(outer.node, []).append(function)
+                function.decorator = outer.node.name.value
+                outer = outer.parent
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
-        short = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else None
-        if short is None:
+        if not isinstance(func, (cst.Name, cst.Attribute)):
             return
+        scope = self.context.scope
+        for callback, kind in registered(node, scope):
+            self.registrations.append((callback, scope, kind))
         ancestors = self.context.ancestors
+        function_scope = scope.function()
+        self.sites.append(CallSite(func, function_scope.node if function_scope is not None else None,  # type: ignore
+                                   node, tuple(ancestors), scope))
         caller = enclosing_function(self.context)
-        if short in ROUTE_CALLS:
-            self.registered.update(route_handlers(node, self.context.scope))
-        self.sites.append(CallSite(short, isinstance(func, cst.Attribute), caller, node, tuple(ancestors),
-                                   self.context.scope))
         callee = self.context.callee_among(node, SESSION_MAKERS)
         if callee is None or caller is None:
             return
         loop = repeating(node, ancestors)
-        in_loop = loop is not None
         is_request = callee == REQUEST_FUNCTION
         # ``while`` loops also reconnect: a session handed to a consumer there may serve a whole connection.
         if not is_request and not confined(held(node, ancestors), caller, node, isinstance(loop, cst.While)):
             return
-        if in_loop:
+        if loop is not None:
             self.report(node, what=self.what(is_request), when="on every pass of this loop", once="before the loop")
             return
-        function_scope = self.context.scope.function()
-        is_method = function_scope is not None and function_scope.parent is not None and function_scope.parent.is_class
-        self.creations.append(Creation(node, caller, is_method, is_request))
+        self.creations.append(Creation(node, caller, is_request))
 
     def where(self, site: CallSite) -> str:
-        """"in a loop", "in asyncio.gather", or "" (then only a handler caller counts)."""
+        """"in a loop", "in asyncio.gather", or "" (then only a per-event caller counts)."""
         if repeating(site.node, site.ancestors) is not None:
             return "in a loop"
         return "in asyncio.gather" if self.gathered(site.ancestors, site.scope) else ""
@@ -204,29 +324,85 @@ class SessionPerRequest(Rule):
                     return True
         return False
 
-    def is_handler(self, function: Optional[cst.FunctionDef]) -> bool:
-        return function is not None and (function in self.handlers or function.name.value in self.registered)
-
     def leave_Module(self, node: cst.Module) -> None:
+        if not self.creations:
+            return
+        for callback, scope, kind in self.registrations:
+            if isinstance(callback, cst.Lambda):  # what the lambda calls, it calls per event
+                self.functions[callback] = Function(callback, None, kind)
+                continue
+            found = local_function(callback, scope)
+            if found is not None and found[0] in self.functions:
+                function = self.functions[found[0]]
+                if function.kind is None or not function.kind.per_event and kind.per_event:
+                    function.kind = kind
+        reasons = self.reasons()
         for creation in self.creations:
-            function = creation.function
-            if self.is_handler(function):
-                self.report(creation.call, what=self.what(creation.request_function),
-                            when="for every request this handler serves", once="at startup (`cleanup_ctx` or `on_startup`)")
+            function = self.functions.get(creation.function)
+            if function is None:
                 continue
-            if creation.request_function:
+            kind = function.kind
+            if kind is not None and kind.per_event:
+                self.report(creation.call, what=self.what(creation.request_function), when=kind.when,
+                            once=kind.startup)
                 continue
-            calls = ((site, self.where(site)) for site in self.sites
-                     if site.name == function.name.value and site.is_attribute == creation.is_method
-                     and site.caller is not function)
-            site, where = next(((site, where) for site, where in calls if where or self.is_handler(site.caller)),
-                               (None, ""))
-            if site is not None:
-                where = where or "from a web handler"
-                caller = f" in `{site.caller.name.value}()`" if site.caller is not None else ""
+            reason = reasons.get(function.node)
+            if reason is not None:
+                makes = ("opens a new session with `aiohttp.request()`" if creation.request_function
+                         else "makes a new ClientSession")
+                label = function.label
                 self.report(creation.call, message=(
-                    f"`{function.name.value}()` creates a ClientSession on every call and is called {where}{caller};"
-                    " create one session and pass it in."))
+                    f"{label[:1].upper()}{label[1:]} {makes} on every call, and {reason.caller()}; "
+                    "create one session and pass it in."))
+
+    def reasons(self) -> Dict[Callable, Reason]:
+        """Why each function of the module runs repeatedly, if it does: it is per-event code, or
+        called in a loop or a gather, or called by a function that runs repeatedly (one-shot
+        functions excepted)."""
+        names = {function.node.name.value for function in self.functions.values()
+                 if isinstance(function.node, cst.FunctionDef)}
+        edges: Dict[Optional[Callable], List[Tuple[Function, str]]] = {}
+        for site in self.sites:
+            callee = site.callee
+            short = callee.value if isinstance(callee, cst.Name) else callee.attr.value  # type: ignore[attr-defined]
+            if short not in names:
+                continue
+            found = local_function(callee, site.scope)
+            target = self.functions.get(found[0]) if found is not None else None
+            if target is not None and target.node is not site.caller:
+                edges.setdefault(site.caller, []).append((target, self.where(site)))
+        wraps: Dict[Callable, List[Function]] = {}  # decorated function -> the wrappers it runs in
+        for expr, scope, decorated in self.decorations:
+            found = local_function(expr.func if isinstance(expr, cst.Call) else expr, scope)
+            if found is not None:
+                wraps.setdefault(decorated, []).extend(self.wrappers.get(found[0], ()))
+        reasons: Dict[Callable, Reason] = {}
+        queue: List[Function] = []
+        for function in self.functions.values():
+            if function.kind is not None and function.kind.per_event:
+                reasons[function.node] = Reason(function, function.kind.per)
+                queue.append(function)
+        for caller, calls in edges.items():
+            for target, where in calls:
+                if where and target.node not in reasons:
+                    reasons[target.node] = Reason(self.functions.get(caller) if caller is not None else None, where)
+                    queue.append(target)
+        for function in queue:  # breadth first: each function gets its shortest reason
+            reason = reasons[function.node]
+            through = reason.chain(function)
+            # A loop of code that is not per-event (a supervisor that restarts a service, a poll that
+            # renews a token when it expires) runs what it calls directly on every pass, but the
+            # callees' own calls are most often conditional: only per-event code is followed deeper.
+            followed = () if reason.in_loop else edges.get(function.node, ())
+            for target, _ in followed:
+                if target.node not in reasons and not (target.kind is not None and target.kind.one_shot):
+                    reasons[target.node] = Reason(reason.root, reason.how, through)
+                    queue.append(target)
+            for wrapper in wraps.get(function.node, ()):
+                if wrapper.node not in reasons:
+                    reasons[wrapper.node] = Reason(reason.root, reason.how, through, wrapped=function)
+                    queue.append(wrapper)
+        return reasons
 
     @staticmethod
     def what(is_request: bool) -> str:

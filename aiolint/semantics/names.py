@@ -9,11 +9,11 @@ nothing: rules match qualified names, never bare identifiers.
 from __future__ import annotations
 
 import builtins
-from typing import Dict, Optional
+from typing import Dict, Optional, Sequence
 
 import libcst as cst
 
-from .scope import Scope
+from .scope import Binding, Scope
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 
@@ -86,3 +86,43 @@ def name_target(name: str, scope: Scope) -> Optional[str]:
     if len(targets) == 1 and all(b.kind == "import" for b in bindings):
         return targets.pop()
     return None
+
+
+def runtime_spelling(qualified: str, scope: Scope, ancestors: Sequence[cst.CSTNode]) -> Optional[str]:
+    """How code at this point may spell ``qualified`` (``asyncio.sleep``) through imports that have
+    run by the time it runs: ``asyncio.sleep``, ``aio.sleep`` or ``sleep``; None when no such name.
+
+    ``ancestors`` are the nodes from the module down to the point. An import under ``if
+    TYPE_CHECKING:`` or any other condition does not count, nor one in a function after the point.
+    """
+    module, _, _ = qualified.rpartition(".")
+    for target, suffix in ((module, qualified[len(module):]), (qualified, "")):
+        if not module and suffix:
+            continue
+        found: Optional[Scope] = scope
+        while found is not None:
+            for name in found.imported_as(target):
+                bindings = scope.lookup(name)
+                if (bindings and name_target(name, scope) == target
+                        and all(_bound_before(binding, found, ancestors) for binding in bindings)):
+                    return name + suffix
+            found = found.parent
+    return None
+
+
+def _bound_before(binding: Binding, scope: Scope, ancestors: Sequence[cst.CSTNode]) -> bool:
+    """Whether the binding, in ``scope``, has surely been made when the code at ``ancestors`` runs."""
+    if binding.conditional:
+        return False
+    if scope.is_module:  # functions run once the module has been imported
+        return True
+    body = getattr(scope.node, "body", None)
+    statements = getattr(body, "body", None)
+    where = next((index for index, node in enumerate(ancestors) if node is scope.node), None)
+    if where is None or not isinstance(statements, Sequence):
+        return False
+    below = ancestors[where + 1:]
+    for index, statement in enumerate(statements):
+        if any(node is statement for node in below[:2]):
+            return binding.order < index
+    return False

@@ -26,6 +26,10 @@ class Binding:
     value: Optional[cst.BaseExpression] = None  # assign: the value; with: the context manager
     annotation: Optional[cst.BaseExpression] = None
     is_async: bool = False  # a target of ``async with``
+    # Whether the statement may not run when its scope does (under an ``if``, a loop, an
+    # ``except``, a ``match`` case): ``if TYPE_CHECKING: import asyncio`` binds nothing at run time.
+    conditional: bool = False
+    order: int = -1  # the index, in its scope's body, of the statement that holds it (-1: a parameter)
 
 
 FUNCTION_NODES = (cst.FunctionDef, cst.Lambda)
@@ -40,6 +44,9 @@ class Scope:
         self.parent = parent
         self._bindings: Optional[Dict[str, List[Binding]]] = None
         self._declared_outer: Dict[str, str] = {}  # name -> "global" | "nonlocal"
+        self._guarded = False  # while collecting: inside a block that may not run
+        self._order = -1  # while collecting: the index of the body's statement being collected
+        self._imports: Optional[Dict[str, List[str]]] = None
         # What analyses remember for the rest of the file: shared by its scopes, gone with them
         # (a module-level cache would keep every file's tree alive).
         self.file_memo: Dict[str, Any] = parent.file_memo if parent is not None else {}
@@ -106,8 +113,22 @@ class Scope:
             first = False
         return None
 
+    def imported_as(self, qualified: str) -> List[str]:
+        """The names that imports in this scope bind to ``qualified`` (found once per scope, so
+        that asking for every finding costs no more than the scope's size once)."""
+        if self._imports is None:
+            self._imports = {}
+            for name, bindings in self.bindings.items():
+                for binding in bindings:
+                    if binding.kind == "import" and binding.qualified is not None:
+                        self._imports.setdefault(binding.qualified, []).append(name)
+        return self._imports.get(qualified, [])
+
     def _bind(self, binding: Binding) -> None:
         assert self._bindings is not None
+        binding.conditional = self._guarded
+        if binding.kind != "param":
+            binding.order = self._order
         self._bindings.setdefault(binding.name, []).append(binding)
 
     def _collect(self) -> None:
@@ -117,25 +138,29 @@ class Scope:
                 self._bind(Binding(param.name.value, "param", param,
                                    annotation=param.annotation.annotation if param.annotation else None))
             if isinstance(node, cst.FunctionDef):
-                self._collect_block(node.body)
+                self._collect_block(node.body, top=True)
         elif isinstance(node, cst.ClassDef):
-            self._collect_block(node.body)
+            self._collect_block(node.body, top=True)
         elif isinstance(node, cst.Module):
-            self._collect_statements(node.body)
+            self._collect_statements(node.body, top=True)
         elif isinstance(node, COMPREHENSION_NODES):
             comp_for: Optional[cst.CompFor] = node.for_in
             while comp_for is not None:
                 self._bind_target(comp_for.target, "for", comp_for)
                 comp_for = comp_for.inner_for_in
 
-    def _collect_block(self, block: cst.BaseSuite) -> None:
+    def _collect_block(self, block: cst.BaseSuite, top: bool = False) -> None:
         if isinstance(block, cst.IndentedBlock):
-            self._collect_statements(block.body)
+            self._collect_statements(block.body, top)
         else:  # SimpleStatementSuite: `def f(): return x`
+            if top:
+                self._order = 0
             self._collect_small(block.body)
 
-    def _collect_statements(self, statements: Sequence[cst.BaseStatement]) -> None:
-        for stmt in statements:
+    def _collect_statements(self, statements: Sequence[cst.BaseStatement], top: bool = False) -> None:
+        for index, stmt in enumerate(statements):
+            if top:
+                self._order = index
             if isinstance(stmt, cst.SimpleStatementLine):
                 self._collect_small(stmt.body)
             elif isinstance(stmt, cst.FunctionDef):
@@ -157,8 +182,11 @@ class Scope:
             for handler in stmt.handlers:
                 if handler.name is not None:
                     self._bind_target(handler.name.name, "other", handler)
+        guarded = self._guarded
         for block in child_blocks(stmt):
+            self._guarded = guarded or may_skip(stmt, block)
             self._collect_block(block)
+        self._guarded = guarded
 
     def _collect_small(self, statements: Iterable[cst.BaseSmallStatement]) -> None:
         for small in statements:
@@ -232,6 +260,16 @@ def child_blocks(stmt: cst.BaseCompoundStatement) -> Iterator[cst.BaseSuite]:
     final = getattr(stmt, "finalbody", None)
     if final is not None:
         yield final.body
+
+
+def may_skip(stmt: cst.BaseCompoundStatement, block: cst.BaseSuite) -> bool:
+    """Whether a block of a compound statement may not run when the statement does: all but
+    the body of a ``try`` or ``with`` and a ``finally``."""
+    if isinstance(stmt, cst.With):
+        return False
+    if isinstance(stmt, (cst.Try, cst.TryStar)):
+        return block is not stmt.body and (stmt.finalbody is None or block is not stmt.finalbody.body)
+    return True
 
 
 def dotted_name(node: cst.BaseExpression) -> str:
