@@ -77,8 +77,9 @@ class ResultCache:
         self._now = time.time()
 
     @staticmethod
-    def key(content: str, settings: str) -> str:
-        return hashlib.sha256(f"{content}:{settings}".encode()).hexdigest()
+    def key(digest: str, settings: str) -> str:
+        """The entry of a file's content (its digest) under the settings (their digest) that apply to it."""
+        return hashlib.sha256(f"{digest}:{settings}".encode()).hexdigest()
 
     def get(self, key: str, path: str) -> Optional[FileResult]:
         """The cached result for this key, under this path; None when missing or unreadable."""

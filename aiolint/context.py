@@ -71,9 +71,6 @@ class FileContext:
         name = self.callee_name(call)
         return name if name in names else None
 
-    def member_name(self, expr: cst.BaseExpression, scope: Optional[Scope] = None) -> Optional[str]:
-        return self._resolved(member_name, expr, scope)
-
     def type_of(self, expr: cst.BaseExpression, scope: Optional[Scope] = None) -> Optional[str]:
         """The qualified name of the type of ``expr``'s value (``aiohttp.ClientSession``,
         ``pathlib.Path``...), or None when it is not certain."""

@@ -161,13 +161,14 @@ def discover(paths: Iterable[str], settings: Settings,
         if files.settings.force_exclude and files.force_excluded(path):
             continue
         if os.path.isdir(path):
-            found.extend(walk(path, filters, unreadable))
+            found.extend(python_files_under(path, filters, unreadable))
         else:
             found.append(os.path.normpath(path))
     return sorted(set(found))
 
 
-def walk(root: str, filters: Filters, unreadable: Optional[List[Tuple[str, OSError]]] = None) -> Iterator[str]:
+def python_files_under(root: str, filters: Filters,
+                       unreadable: Optional[List[Tuple[str, OSError]]] = None) -> Iterator[str]:
     def cannot_list(error: OSError) -> None:
         if unreadable is not None:
             unreadable.append((os.path.normpath(error.filename or root), error))

@@ -71,8 +71,14 @@ def run_pool(tasks: List[Task], workers: int, limits: Limits) -> Iterator[Tuple[
     try:
         while pending or retries or busy:
             while pending and len(busy) < workers:
+                task = pending.popleft()
                 worker = idle.pop() if idle else Worker(context, limits)
-                worker.give(pending.popleft())
+                try:
+                    worker.give(task)
+                except OSError:  # an idle worker that died meanwhile: a fresh one takes the file
+                    worker.stop()
+                    worker = Worker(context, limits)
+                    worker.give(task)
                 busy[worker.connection] = worker
             if not pending and not busy and retries:  # a file whose worker died runs alone, in a fresh process
                 for worker in idle:

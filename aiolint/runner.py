@@ -192,12 +192,6 @@ def task_for(path: str, settings: Settings) -> Task:
     return path, tuple(sorted(own.codes_for(path))), own.options
 
 
-def lint_file(path: str, settings: Settings) -> FileResult:
-    """One file with the rules enabled for it, in this process, without the cache."""
-    _, data = lint_task(task_for(path, settings), Limits.of(settings))
-    return from_data(path, data)
-
-
 class SettingsCache:
     """The result cache as the settings key it: an entry per file content and the settings that apply to it."""
 
@@ -205,17 +199,17 @@ class SettingsCache:
         self.store = ResultCache(settings.cache_dir)
         self._digests: Dict[Tuple[FrozenSet[str], int], str] = {}  # the settings digest of each (codes, options)
 
-    def key(self, content: str, codes: Iterable[str], options: Mapping[str, Any]) -> str:
+    def key(self, digest: str, codes: Iterable[str], options: Mapping[str, Any]) -> str:
         known = (frozenset(codes), id(options))  # options are those of one Settings, which lives for the run
         if known not in self._digests:
             self._digests[known] = settings_digest(known[0], options)
-        return ResultCache.key(content, self._digests[known])
+        return ResultCache.key(digest, self._digests[known])
 
-    def get(self, content: str, codes: Iterable[str], options: Mapping[str, Any], path: str) -> Optional[FileResult]:
-        return self.store.get(self.key(content, codes, options), path)
+    def get(self, digest: str, codes: Iterable[str], options: Mapping[str, Any], path: str) -> Optional[FileResult]:
+        return self.store.get(self.key(digest, codes, options), path)
 
-    def put(self, content: str, codes: Iterable[str], options: Mapping[str, Any], data: Mapping[str, Any]) -> None:
-        self.store.put(self.key(content, codes, options), data)
+    def put(self, digest: str, codes: Iterable[str], options: Mapping[str, Any], data: Mapping[str, Any]) -> None:
+        self.store.put(self.key(digest, codes, options), data)
 
 
 def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: bool = False) -> Report:
@@ -232,14 +226,14 @@ def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: b
         task = task_for(path, settings)
         if store is not None:
             try:
-                content = content_digest(read_source(path, limits.max_bytes))
+                digest = content_digest(read_source(path, limits.max_bytes))
             except FileTooLarge as exc:
                 report.add(too_large(path, exc.size, limits))
                 continue
             except OSError as exc:
                 report.add(read_error(path, exc))
                 continue
-            hit = store.get(content, task[1], task[2], path)
+            hit = store.get(digest, task[1], task[2], path)
             if hit is not None:
                 report.add(hit, cached=True)
                 continue

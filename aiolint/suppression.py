@@ -20,6 +20,7 @@ PEER_CODES: Mapping[str, Tuple[str, ...]] = {
     "AIO308": ("ASYNC250",),  # input()
     "AIO501": ("BLE001", "E722", "S110", "S112"),  # blind/bare except, try-except-pass/continue
     "AIO502": ("ASYNC103", "ASYNC104"),  # cancellation caught and not re-raised
+    "AIO508": ("ASYNC103", "ASYNC104"),  # the same, at the end of a coroutine
     "AIO507": ("BLE001", "E722"),  # a broad except around requests
     "AIO901": ("RUF006",),  # a task whose reference is dropped
 }

@@ -7,6 +7,7 @@ import signal
 import time
 
 import libcst as cst
+from libcst.metadata import ParentNodeProvider, PositionProvider
 
 from aiolint.rules.base import Rule
 
@@ -67,3 +68,19 @@ class Hangs(Rule):
             signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
         if "HANGS" in source:
             time.sleep(600)
+
+
+class ParentProbe(Rule):
+    """Declares LibCST metadata (the parent of each node and its position) and reads it: what
+    a rule that needs more than the engine's own walk gives may do."""
+
+    code = "AIO995"
+    name = "parent-probe"
+    summary = "test probe"
+    message = "call in {parent} at {line}:{column}"
+    metadata = (ParentNodeProvider, PositionProvider)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        start = self.context.metadata[PositionProvider][node].start
+        parent = type(self.context.metadata[ParentNodeProvider][node]).__name__
+        self.report(node, parent=parent, line=start.line, column=start.column)

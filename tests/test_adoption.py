@@ -55,7 +55,7 @@ def git(*args, cwd):
 
 @pytest.fixture
 def project(tmp_path):
-    (tmp_path / "pyproject.toml").write_text("[tool.aiolint]\n")
+    (tmp_path / "pyproject.toml").write_text('[tool.aiolint]\nextend-select = ["AIO501"]\n')
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "client.py").write_text(CLIENT)
     (tmp_path / "app" / "other.py").write_text("import time\n\nasync def f():\n    time.sleep(1)\n")
@@ -113,7 +113,8 @@ def test_baseline_of_a_partial_run_keeps_the_other_files_entries_and_calls_none_
 
 def test_baseline_from_the_configuration(project):
     aiolint("--write-baseline", "aiolint-baseline.json", ".", cwd=project)
-    (project / "pyproject.toml").write_text('[tool.aiolint]\nbaseline = "aiolint-baseline.json"\n')
+    (project / "pyproject.toml").write_text(
+        '[tool.aiolint]\nextend-select = ["AIO501"]\nbaseline = "aiolint-baseline.json"\n')
     assert aiolint(".", cwd=project / "app").returncode == 0
 
 

@@ -16,7 +16,7 @@ from aiolint.fixer import fix_source
 from aiolint.rules import default_rules
 
 from .conftest import POLL_EXAMPLE, ROOT, sources
-from .rule_probes import CallProbe, Crashes
+from .rule_probes import CallProbe, Crashes, ParentProbe
 
 
 def probe(source, **kwargs):
@@ -72,6 +72,30 @@ def test_a_failing_rule_is_reported_and_the_others_still_run():
     assert [(f.path, f.code) for f in result.failures] == [("t.py", "AIO991")]
     assert "ZeroDivisionError" in result.failures[0].error
     assert findings(result) == [(2, 1, "time.sleep coroutine=False")]
+
+
+def test_a_rule_that_fails_on_several_nodes_is_reported_once_and_dropped_for_the_file():
+    calls = []
+
+    class CrashesEveryTime(Crashes):
+        def visit_Call(self, node):
+            calls.append(node)
+            super().visit_Call(node)
+
+    result = lint_source("import time\ntime.sleep(1)\ntime.sleep(2)\ntime.sleep(3)\n", "t.py",
+                         [CrashesEveryTime, CallProbe])
+    assert [(f.path, f.code) for f in result.failures] == [("t.py", "AIO991")]
+    assert len(calls) == 1  # not called again on the next nodes
+    assert [line for line, _, _ in findings(result)] == [2, 3, 4]
+
+
+def test_a_rule_that_declares_libcst_metadata_reads_it_and_reports_where_the_engine_does():
+    source = "import time\nx = [time.sleep(1)]\nasync def f():\n    await g(\n        1)\n"
+    declared = lint_source(source, "t.py", [ParentProbe, CallProbe])
+    assert [(d.code, d.message) for d in declared.diagnostics if d.code == "AIO995"] == [
+        ("AIO995", "call in Element at 2:5"), ("AIO995", "call in Await at 4:10")]
+    ranges = [(d.line, d.column, d.end_line, d.end_column) for d in declared.diagnostics if d.code == "AIO990"]
+    assert ranges == [(d.line, d.column, d.end_line, d.end_column) for d in probe(source).diagnostics]
 
 
 def test_diagnostics_are_sorted_by_line_then_column_with_ranges():

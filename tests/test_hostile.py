@@ -367,3 +367,16 @@ def test_a_directory_of_adversarial_input(tmp_path, jobs):
         expected["unreadable.py"] = ["AIO002"]
     assert found == expected
     assert f"in {jobs} process" in run.stderr and "internal error" not in run.stderr
+
+
+def test_the_limits_are_configurable_and_checked(tmp_path):
+    from aiolint.config import ConfigError, load_settings
+
+    (tmp_path / "pyproject.toml").write_text("[tool.aiolint]\nmax-file-size = 20\nfile-timeout = 300\n")
+    settings = load_settings(cwd=str(tmp_path))
+    assert (settings.max_file_size, settings.file_timeout) == (20, 300)
+    flags = load_settings(cwd=str(tmp_path), flags={"max-file-size": "0.5", "file-timeout": "10"})
+    assert (flags.max_file_size, flags.file_timeout) == (0.5, 10)
+    for bad in ("0", "-1", "many", "inf"):
+        with pytest.raises(ConfigError, match="expected a positive number"):
+            load_settings(cwd=str(tmp_path), flags={"max-file-size": bad})

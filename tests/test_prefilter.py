@@ -17,11 +17,14 @@ from .rule_probes import CallProbe
 
 
 def fragments(path: Path) -> List[str]:
-    """The fixture, then each top-level statement alone, then each with the fixture's imports.
+    """The fixture, each top-level statement alone, then with the imports it uses, then each function cut up.
 
     The whole fixture contains every trigger word of its family, so on it the
     pre-filter keeps every rule; fragments contain fewer, so the pre-filter
     drops rules there, and a rule that reports without its trigger words shows.
+    Fragments import only the names they use, and functions are also cut into one
+    fragment per statement of their body, so that no other call or import of the
+    fixture brings a trigger word that a finding needs.
     """
     source = path.read_text(encoding="utf-8")
     lines = source.splitlines(keepends=True)
@@ -31,9 +34,34 @@ def fragments(path: Path) -> List[str]:
         first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
         return "".join(lines[first - 1:node.end_lineno])
 
-    imports = "".join(text(node) for node in statements if isinstance(node, (ast.Import, ast.ImportFrom)))
-    others = [text(node) for node in statements if not isinstance(node, (ast.Import, ast.ImportFrom))]
-    return [source, *others, *(imports + "\n" + other for other in others)]
+    imports: Dict[str, List[str]] = {}  # bound name -> the imports that bind it, one name each
+    for node in statements:
+        for alias in getattr(node, "names", []) if isinstance(node, (ast.Import, ast.ImportFrom)) else []:
+            spelled = f"{alias.name} as {alias.asname}" if alias.asname else alias.name
+            if isinstance(node, ast.Import):
+                imports.setdefault(alias.asname or alias.name.partition(".")[0], []).append(f"import {spelled}\n")
+            elif alias.name != "*":
+                module = "." * node.level + (node.module or "")
+                imports.setdefault(alias.asname or alias.name, []).append(f"from {module} import {spelled}\n")
+    others = [node for node in statements if not isinstance(node, (ast.Import, ast.ImportFrom))]
+
+    def with_its_imports(*nodes: ast.AST, code: str) -> str:
+        used = {name.id for node in nodes for name in ast.walk(node) if isinstance(name, ast.Name)}
+        return "".join(line for name in sorted(used & imports.keys()) for line in imports[name]) + "\n" + code
+
+    def one_statement_each(function: ast.stmt) -> List[str]:
+        """The function once per statement of its body, which alone it keeps (with its imports)."""
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return []
+        first = min([function.lineno, *(d.lineno for d in function.decorator_list)])
+        header = "".join(lines[first - 1:function.body[0].lineno - 1])
+        if not header.rstrip().endswith(":"):  # `def f(): return x`: one statement already
+            return []
+        signature = [*function.decorator_list, function.args, *([function.returns] if function.returns else [])]
+        return [with_its_imports(*signature, statement, code=header + text(statement)) for statement in function.body]
+
+    return [source, *map(text, others), *(with_its_imports(node, code=text(node)) for node in others),
+            *(fragment for node in others for fragment in one_statement_each(node))]
 
 
 @lru_cache(maxsize=None)
@@ -120,4 +148,4 @@ def test_rules_of_coroutine_context_need_async_in_the_file():
     sync_only = "import time\n\n\ndef poll():\n    try:\n        time.sleep(1)\n    except BaseException:\n        pass\n"
     assert not lint_source(sync_only, "poll.py").parsed
     coroutine = sync_only.replace("def poll", "async def poll")
-    assert [d.code for d in lint_source(coroutine, "poll.py").diagnostics] == ["AIO301", "AIO501"]
+    assert [d.code for d in lint_source(coroutine, "poll.py").diagnostics] == ["AIO301"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from aiolint.engine import lint_source
+from aiolint.semantics.names import canonical
 
 from .rule_probes import CallProbe
 
@@ -56,6 +57,27 @@ def test_unknown_receivers_resolve_to_nothing():
             await db.get("k")
             cache.open()
         """) == set()
+
+
+def test_names_no_import_binds_or_two_imports_bind_resolve_to_nothing():
+    assert calls("""\
+        try:
+            from time import sleep
+        except ImportError:
+            from asyncio import sleep
+        from os import *
+        sleep(1)
+        getcwd()
+        undefined_helper()
+        len([])
+        """) == {(9, "builtins.len coroutine=False")}
+
+
+def test_module_names_are_canonical_too():
+    assert canonical("posixpath") == "os.path"
+    assert canonical("posixpath.join") == "os.path.join"
+    assert canonical("aiohttp.client.ClientSession") == "aiohttp.ClientSession"
+    assert canonical("aiohttp.clientx") == "aiohttp.clientx"
 
 
 def test_coroutine_context_is_the_innermost_function():

@@ -27,7 +27,7 @@ def codes(source, rules=None, options=None):
     (BROAD, "# noqa: E722", "AIO501"),
     (BROAD, "# noqa: S110", "AIO501"),
     ("import asyncio\n\nasync def f():\n    try:\n        await g()\n    except asyncio.CancelledError:  {comment}\n"
-     "        pass\n", "# noqa: ASYNC103", "AIO502"),
+     "        pass\n", "# noqa: ASYNC103", "AIO508"),
     ("async def f():\n    open('x')  {comment}\n", "# noqa: ASYNC230", "AIO304"),
 ])
 def test_peer_codes_silence_the_same_finding_and_count_as_suppressed(source, comment, code):
@@ -46,7 +46,8 @@ def test_peer_noqa_setting_and_statistics(tmp_path):
     (tmp_path / "t.py").write_text(BROAD.format(comment="# noqa: BLE001"))
 
     def run(*args):
-        return subprocess.run([sys.executable, "-m", "aiolint", "--no-cache", "--statistics", *args, "t.py"],
+        return subprocess.run([sys.executable, "-m", "aiolint", "--no-cache", "--statistics", "--extend-select",
+                               "AIO501", *args, "t.py"],
                               capture_output=True, text=True, cwd=tmp_path)
 
     assert "AIO501  broad-except  (1 suppressed by noqa)" in run().stdout

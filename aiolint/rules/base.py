@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Dict, FrozenSet, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, ClassVar, Dict, FrozenSet, Mapping, Optional, Tuple
 
 import libcst as cst
 
@@ -87,6 +87,3 @@ class Rule:
         parts = re.split(r"^## (.+)$", cls.documentation(), flags=re.M)
         return {title.strip(): text.strip() for title, text in zip(parts[1::2], parts[2::2])}
 
-
-def visitor_methods(rule_class: type) -> Sequence[str]:
-    return [name for name in dir(rule_class) if name.startswith(("visit_", "leave_"))]

@@ -14,7 +14,8 @@ from typing import Any, ClassVar, Dict, FrozenSet, Mapping, Optional, Set, Tuple
 import libcst as cst
 
 from ..semantics.names import runtime_spelling
-from ..semantics.blocking import BLOCKS_WITH_ARGUMENTS, NON_BLOCKING_WITH, called_name, calls_for, trigger_word
+from ..semantics.blocking import (BLOCKS_WITH_ARGUMENTS, NON_BLOCKING_WITH, SQLITE_CONNECT, called_name, calls_for,
+                                  in_memory_sqlite, opens_memory_database, receiver, trigger_word)
 from .base import NodeFix, Replacement, Rule
 
 OPTION = "extend-blocking-calls"
@@ -248,15 +249,21 @@ class BlockingFileIO(BlockingCall):
     """Checks for file-system I/O in a coroutine.
 
     ## What it does
-    Reports `open()`, `pathlib.Path.open()`/`read_text()`/`read_bytes()`/`write_text()`/
-    `write_bytes()`, `glob.glob()`/`iglob()`, `os.walk()`/`listdir()`/`scandir()`, the
-    `shutil` copies, moves and `rmtree()`, and `importlib.import_module()` in an
-    `async def`. Home Assistant's runtime blocking-call detector flags the same calls.
+    Reports in an `async def`: `open()`, `io.open_code()`, `os.fdopen()`,
+    `pathlib.Path.open()`/`read_text()`/`read_bytes()`/`write_text()`/`write_bytes()`,
+    `glob.glob()`/`iglob()`, `os.walk()`/`listdir()`/`scandir()`, `os.stat()`, the
+    `os.path` functions that touch the disk (`exists()`, `isfile()`, `isdir()`,
+    `getsize()`, `getmtime()`, `realpath()`...), the `os` calls that change the file
+    system (`makedirs()`, `mkdir()`, `remove()`, `unlink()`, `rename()`, `replace()`,
+    `rmdir()`...), the `shutil` copies, moves and `rmtree()`, and
+    `importlib.import_module()`. Home Assistant's runtime blocking-call detector and
+    flake8-async's ASYNC230/ASYNC231/ASYNC240 flag the same calls.
 
     ## Why is this bad?
     Disk I/O has no upper bound on its latency: a network file system, a busy disk or a
-    large directory stalls the event loop and every task on it. Importing a module reads
-    and compiles files.
+    large directory stalls the event loop and every task on it. Even a `stat()` waits for
+    the disk (or the network, on NFS) when the metadata is not cached. Importing a module
+    reads and compiles files.
 
     ## Example
     ```python
@@ -281,13 +288,16 @@ class BlockingFileIO(BlockingCall):
     ## Known limits
     `Path` methods are recognised on paths created or annotated in the same scope
     (`p = Path(x)`, `p: Path`); a path built with `/` or stored on `self` is not.
-    Quick metadata calls (`Path.exists()`, `os.path.isfile()`) are not reported.
-    `aiofiles` and `anyio.Path` are never reported.
+    `Path`'s metadata methods (`exists()`, `is_file()`, `stat()`, `mkdir()`...) are not
+    reported yet. `os.path.join()`, `normpath()` and `relpath()` compute on strings and
+    are never reported. A function passed rather than called
+    (`await asyncio.to_thread(os.makedirs, p)`) is not reported. `aiofiles` and
+    `anyio.Path` are never reported.
     """
 
     code = "AIO304"
     name = "blocking-file-io"
-    summary = "`open`, `pathlib.Path` reads and writes, `glob`, `os.walk`/`listdir`/`scandir` or `shutil` in a coroutine"
+    summary = "`open`, `pathlib.Path` reads and writes, `glob`, `os`/`os.path` file-system calls or `shutil` in a coroutine"
     advice = "use `aiofiles`, `anyio.Path` or `await asyncio.to_thread(...)`"
 
 
@@ -396,13 +406,24 @@ class BlockingDatabase(BlockingCall):
     ## Known limits
     Connections and cursors are recognised when created or annotated in the same scope
     (`conn = sqlite3.connect(...)`, `cur = conn.cursor()`, `r: redis.Redis`); one stored on
-    `self` is not. `aiosqlite`, `asyncpg`, `redis.asyncio` and `aiomysql` are never reported.
+    `self` is not. A database in memory does no I/O: `sqlite3.connect(":memory:")` (or a
+    `file::memory:` URI with `uri=True`) is not reported, nor are the calls on a connection
+    or cursor that the same scope gets from it. `aiosqlite`, `asyncpg`, `redis.asyncio` and
+    `aiomysql` are never reported.
     """
 
     code = "AIO306"
     name = "blocking-database"
     summary = "`sqlite3`, `psycopg2`, `pymysql`, `MySQLdb` or sync `redis` in a coroutine"
     advice = "use an async driver, or `await asyncio.to_thread(...)`"
+
+    def blocks(self, name: str, call: cst.Call) -> bool:
+        if name == SQLITE_CONNECT and opens_memory_database(call):
+            return False  # no file, no server: nothing to wait for
+        owner = receiver(call)
+        if name.startswith("sqlite3.") and owner is not None and in_memory_sqlite(owner, self.context.scope):
+            return False
+        return super().blocks(name, call)
 
 
 class NestedEventLoop(BlockingCall):

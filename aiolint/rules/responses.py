@@ -14,9 +14,10 @@ from typing import Optional, Union
 import libcst as cst
 
 from ..semantics.tracking import track
-from ..semantics.tree import walk
+from ..semantics.scope import code_owner
+from ..semantics.tree import single_target, walk
+from ..semantics.values import SESSION_REQUESTS
 from .base import Rule
-from .timeouts import SESSION_REQUESTS, code_owner, single_target
 
 # Calls that read the body to the end or give the connection back.
 CLOSING_METHODS = ("read", "text", "json", "release", "close", "wait_for_close")
@@ -84,7 +85,7 @@ class ResponseNotClosed(Rule):
         if not isinstance(target, cst.Name) or request is None or is_head(request) \
                 or self.context.callee_name(request) not in SESSION_REQUESTS:
             return
-        owner = code_owner(self.context)
+        owner = code_owner(self.context.scope)
         if owner is not None and not self.is_handled(owner, target.value):
             self.report(node, name=target.value, call=self.context.code_for(request.func) + "(...)")
 

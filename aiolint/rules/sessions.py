@@ -169,7 +169,10 @@ class SessionPerRequest(Rule):
       `@dp.message_handler(...)`, `router.message.register(...)`, class-based
       handlers), python-telegram-bot (`CommandHandler(..., callback)`,
       `MessageHandler`, `CallbackQueryHandler`..., `job_queue.run_repeating`),
-      Slack Bolt (`@app.command`, `@app.event`, `@app.message`, `@app.action`...),
+      Pyrogram (`@app.on_message(...)`, handler objects), Telethon (`@client.on(...)`,
+      `add_event_handler`), matrix-nio (`client.add_event_callback(...)`), TwitchIO
+      (commands, `event_<name>` methods, routines), Slack Bolt (`@app.command`,
+      `@app.event`, `@app.message`, `@app.action`...),
       opsdroid (connectors' `@register_event` senders, `@match_*` skills), maubot
       (`@command.new`, `@event.on`, web handlers);
     - Home Assistant (`DataUpdateCoordinator._async_update_data`, entities'

@@ -8,19 +8,16 @@ becomes ``ClientTimeout(total=None)``, no limit at all; a limit of ``None`` or
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Iterator, List, Optional, Union
+from typing import Iterable, Iterator, List, Optional, Union
 
 import libcst as cst
 
-from ..semantics.aiohttp import REQUEST_FUNCTION, SESSION, SESSION_MAKERS, held, self_class
-from ..semantics.scope import iter_params
+from ..semantics.aiohttp import REQUEST_FUNCTION, SESSION_MAKERS, held, self_class
+from ..semantics.scope import code_owner, iter_params
 from ..semantics.tracking import MethodCall, track
-from ..semantics.tree import walk
-from ..semantics.values import REQUEST_METHODS
+from ..semantics.tree import single_target, walk
+from ..semantics.values import REQUEST_METHODS, SESSION_REQUESTS
 from .base import Rule
-
-if TYPE_CHECKING:
-    from ..context import FileContext
 
 CLIENT_TIMEOUT = "aiohttp.ClientTimeout"
 DEFAULT_TIMEOUT = "`ClientTimeout(total=300, sock_connect=30)`"
@@ -28,7 +25,6 @@ DEFAULT_TIMEOUT = "`ClientTimeout(total=300, sock_connect=30)`"
 # and those of them that limit a request.
 TIMEOUT_FIELDS = ("total", "connect", "sock_read", "sock_connect", "ceil_threshold")
 LIMIT_FIELDS = frozenset(TIMEOUT_FIELDS[:4])
-SESSION_REQUESTS = frozenset(f"{SESSION}.{method}" for method in REQUEST_METHODS)
 TIMEOUT_CALLS = SESSION_REQUESTS | {CLIENT_TIMEOUT}
 
 
@@ -205,7 +201,7 @@ class MissingTimeout(Rule):
         how = held(creation, self.context.ancestors)
         if how.kind == "inline":  # ClientSession().get(url)
             return requests_of([how.node])
-        owner = code_owner(self.context)
+        owner = code_owner(self.context.scope)
         if owner is None or how.name is None:
             return []
         if how.kind == "with":
@@ -222,14 +218,6 @@ class MissingTimeout(Rule):
         return []
 
 
-def code_owner(context: "FileContext") -> Optional[cst.CSTNode]:
-    """The function (or the module) whose code runs where the walk is; None in a lambda or a class body."""
-    function = context.scope.function()
-    if function is not None:
-        return function.node if isinstance(function.node, cst.FunctionDef) else None
-    return context.module if context.scope.is_module else None
-
-
 def requests_of(calls: Iterable[Union[MethodCall, cst.Call]]) -> List[cst.Call]:
     """The requests among method calls (tracked, or plain ``x.method(...)`` calls)."""
     found = []
@@ -238,15 +226,6 @@ def requests_of(calls: Iterable[Union[MethodCall, cst.Call]]) -> List[cst.Call]:
         if isinstance(node.func, cst.Attribute) and node.func.attr.value in REQUEST_METHODS:
             found.append(node)
     return found
-
-
-def single_target(statement: cst.CSTNode) -> Optional[cst.BaseExpression]:
-    """``x = value`` or ``x: T = value``: the one target, else None."""
-    if isinstance(statement, cst.Assign) and len(statement.targets) == 1:
-        return statement.targets[0].target
-    if isinstance(statement, cst.AnnAssign):
-        return statement.target
-    return None
 
 
 def first_param(function: cst.FunctionDef) -> Optional[str]:

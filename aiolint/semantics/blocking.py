@@ -1,18 +1,22 @@
 """The blocking-call table: qualified name -> (code, what to use instead).
 
-Data only; the AIO3xx rules read it. A name is the one ``callee_name`` gives:
-module functions (``time.sleep``), builtins (``builtins.open``) and methods of
-objects whose type is known (``pathlib.Path.read_text``, ``sqlite3.Cursor.execute``).
-Only calls that really block on I/O or a child process are listed: quick
-stat-like calls (``Path.exists``, ``os.path.isfile``) are left out for precision,
-and so are constructors that do not connect (``requests.Session()``, ``redis.Redis()``),
-whose request methods are listed instead.
+Data, and the few exceptions to it; the AIO3xx rules read it. A name is the one
+``callee_name`` gives: module functions (``time.sleep``), builtins (``builtins.open``)
+and methods of objects whose type is known (``pathlib.Path.read_text``,
+``sqlite3.Cursor.execute``). Only calls that really block on I/O or a child process
+are listed: constructors that do not connect (``requests.Session()``, ``redis.Redis()``)
+are left out, and their request methods listed instead.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, Iterable
+from typing import Dict, FrozenSet, Iterable, Optional
+
+import libcst as cst
+
+from .names import qualified_name
+from .scope import Scope
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,23 @@ _add("AIO304", _FILE_ADVICE, [
     *_functions("shutil", "copy copy2 copyfile copyfileobj copytree move rmtree"),
 ])
 _add("AIO304", "import at module level, or in `await asyncio.to_thread(...)`", ["importlib.import_module"])
+# File-system calls of `os`, `os.path` and `shutil`, each from where it is listed:
+# - Home Assistant's detector (homeassistant/block_async_io.py) patches `os.stat`, and so
+#   catches at run time every `os.path` function that calls it;
+_OS_ADVICE = "use `aiofiles.os` or `await asyncio.to_thread(...)`"
+_add("AIO304", _OS_ADVICE, ["os.stat"])
+# - flake8-async's ASYNC240 lists the `os.path` functions that touch the disk (it also lists
+#   `normpath` and `relpath`, which compute on strings, and the cwd at most: left out here);
+_add("AIO304", "use `aiofiles.os.path` or `await asyncio.to_thread(...)`", _functions(
+    "os.path", "exists lexists isfile isdir islink ismount getsize getatime getmtime getctime "
+               "samefile sameopenfile realpath"))
+# - flake8-async's ASYNC230 and ASYNC231: `io.open_code()` and `os.fdopen()` open files;
+_add("AIO304", _FILE_ADVICE, ["io.open_code", "os.fdopen"])
+# - neither list has the calls that change the file system, which block as `os.stat` does:
+#   these are the ones `aiofiles.os` offers awaitable versions of.
+_add("AIO304", _OS_ADVICE, _functions(
+    "os", "makedirs mkdir remove unlink rename renames replace rmdir removedirs link symlink readlink "
+          "lstat statvfs access"))
 
 # -- AIO305 blocking-network ---------------------------------------------------
 _add("AIO305", "use `await loop.getaddrinfo()` (or let aiohttp resolve it)",
@@ -155,6 +176,51 @@ NON_BLOCKING_WITH: Dict[str, FrozenSet[str]] = {
 
 # Constructors that connect only when given a host: ``smtplib.SMTP()`` does not.
 BLOCKS_WITH_ARGUMENTS = frozenset({"smtplib.SMTP", "smtplib.SMTP_SSL", "smtplib.LMTP", "ftplib.FTP", "ftplib.FTP_TLS"})
+
+
+# An SQLite database in memory does no I/O: connecting to it and querying it only compute.
+SQLITE_CONNECT = "sqlite3.connect"
+SQLITE_MEMORY = ":memory:"
+SQLITE_MEMORY_URI = "file::memory:"  # with uri=True; "?cache=shared" may follow
+SQLITE_RESULTS = frozenset({"cursor", "execute", "executemany", "executescript"})  # what hands on the connection
+
+
+def opens_memory_database(call: cst.Call) -> bool:
+    """``sqlite3.connect(":memory:")``, or ``connect("file::memory:?cache=shared", uri=True)``."""
+    database = next((arg.value for arg in call.args if arg.keyword is None and not arg.star), None)
+    database = next((arg.value for arg in call.args if arg.keyword is not None and arg.keyword.value == "database"),
+                    database)
+    if not isinstance(database, cst.SimpleString):
+        return False
+    text = database.evaluated_value
+    if text == SQLITE_MEMORY:
+        return True
+    uri = any(arg.keyword is not None and arg.keyword.value == "uri"
+              and isinstance(arg.value, cst.Name) and arg.value.value == "True" for arg in call.args)
+    return uri and isinstance(text, str) and text.startswith(SQLITE_MEMORY_URI)
+
+
+def in_memory_sqlite(expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> bool:
+    """``expr`` is an SQLite connection or cursor of a database in memory: ``sqlite3.connect(":memory:")``,
+    a name every binding of which (in this scope) is one, or its ``cursor()`` / ``execute()``."""
+    if depth > 8:
+        return False
+    if isinstance(expr, cst.Call):
+        if qualified_name(expr.func, scope) == SQLITE_CONNECT:
+            return opens_memory_database(expr)
+        func = expr.func
+        return (isinstance(func, cst.Attribute) and func.attr.value in SQLITE_RESULTS
+                and in_memory_sqlite(func.value, scope, depth + 1))
+    if isinstance(expr, cst.Name):
+        bindings = scope.lookup(expr.value)
+        return bool(bindings) and all(binding.kind in ("assign", "annotation", "with") and binding.value is not None
+                                      and in_memory_sqlite(binding.value, scope, depth + 1) for binding in bindings)
+    return False
+
+
+def receiver(call: cst.Call) -> Optional[cst.BaseExpression]:
+    """``conn.execute(...)`` -> ``conn``."""
+    return call.func.value if isinstance(call.func, cst.Attribute) else None
 
 
 def calls_for(code: str) -> Dict[str, str]:

@@ -98,6 +98,8 @@ STARTUP: Dict[str, str] = {
     "aiogram": "in a `startup` handler",
     "python-telegram-bot": "in `post_init`",
     "hikari": "on `StartingEvent`",
+    "Home Assistant": "at setup (or use Home Assistant's shared one, `async_get_clientsession(hass)`)",
+    "AppDaemon": "in `initialize()`",
     **{fork: "in `setup_hook` (or a cog's `cog_load`)" for fork in ("discord.py", "nextcord", "disnake")},
 }
 
@@ -343,6 +345,33 @@ PTB = [
                          ["run_repeating", "run_daily", "run_monthly", "run_custom"], 0, "callback"),
 ]
 
+PYROGRAM_HANDLER = EntryKind("Pyrogram", "handler", EVENT)
+PYROGRAM_EVENTS = ["message", "edited_message", "callback_query", "inline_query", "chosen_inline_result",
+                   "chat_member_updated", "chat_join_request", "deleted_messages", "poll", "user_status",
+                   "raw_update"]
+TELETHON_HANDLER = EntryKind("Telethon", "event handler", EVENT)
+TELETHON_CLIENTS = ["telethon.TelegramClient", "telethon.client.TelegramClient", "telethon.sync.TelegramClient"]
+MATRIX_CALLBACK = EntryKind("matrix-nio", "event callback", EVENT)
+TELEGRAM_AND_MATRIX = [
+    method_decorator(PYROGRAM_HANDLER, ["pyrogram.Client"], [f"on_{event}" for event in PYROGRAM_EVENTS]),
+    registration(PYROGRAM_HANDLER, [f"pyrogram.handlers.{name}" for name in (
+        "MessageHandler", "EditedMessageHandler", "CallbackQueryHandler", "InlineQueryHandler",
+        "ChatMemberUpdatedHandler", "RawUpdateHandler")], 0, "callback"),
+    method_decorator(TELETHON_HANDLER, TELETHON_CLIENTS, ["on"]),
+    method_registration(TELETHON_HANDLER, TELETHON_CLIENTS, ["add_event_handler"], 0, "callback"),
+    method_registration(MATRIX_CALLBACK, ["nio.AsyncClient", "nio.client.AsyncClient"], [
+        "add_event_callback", "add_to_device_callback", "add_ephemeral_callback", "add_room_account_data_callback",
+        "add_presence_callback", "add_global_account_data_callback"], 0, "callback"),
+]
+
+# TwitchIO: commands, and ``event_<name>`` methods of a bot.
+TWITCHIO = [
+    decorator(EntryKind("TwitchIO", "command", EVENT), "twitchio.ext.commands.command"),
+    subclass_methods(EntryKind("TwitchIO", "event handler", EVENT, frozenset({"event_ready"})),
+                     ["twitchio.Client", "twitchio.ext.commands.Bot"], ["event_*"]),
+    decorator(EntryKind("TwitchIO", "timer routine", RUN), "twitchio.ext.routines.routine"),
+]
+
 SLACK_LISTENER = EntryKind("Slack Bolt", "listener", EVENT)
 SLACK = [method_decorator(SLACK_LISTENER, [
     "slack_bolt.App", "slack_bolt.async_app.AsyncApp", "slack_bolt.app.App", "slack_bolt.app.async_app.AsyncApp"],
@@ -379,7 +408,8 @@ MAUBOT = [
 HASS = "homeassistant"
 HASS_SERVICES = f"{HASS}.core.ServiceRegistry"
 HASS_BUS = f"{HASS}.core.EventBus"
-ATTRIBUTE_TYPES.update({f"{HASS}.core.HomeAssistant.services": HASS_SERVICES, f"{HASS}.core.HomeAssistant.bus": HASS_BUS})
+ATTRIBUTE_TYPES.update({f"{HASS}.core.HomeAssistant.services": HASS_SERVICES,
+                        f"{HASS}.core.HomeAssistant.bus": HASS_BUS})
 HOME_ASSISTANT = [
     subclass_methods(EntryKind("Home Assistant", "coordinator update", RUN),
                      [f"{HASS}.helpers.update_coordinator.DataUpdateCoordinator"], ["_async_update_data"]),
@@ -427,9 +457,10 @@ ONE_SHOT_ROWS = [
     decorator(EntryKind("pytest", "fixture", ONCE), "pytest.fixture", "pytest_asyncio.fixture"),
 ]
 
-TABLE: Tuple[Row, ...] = (*AIOHTTP, *FASTAPI, *STARLETTE, *LITESTAR, *QUART, *SANIC, *FLASK, *DJANGO, *TORNADO,
-                          *DISCORD, *RED, *HIKARI, *AIOGRAM, *PTB, *SLACK, *OPSDROID, *MAUBOT, *HOME_ASSISTANT,
-                          *APPDAEMON, *SCHEDULING, *CALLBACKS, *ONE_SHOT_ROWS)
+TABLE: Tuple[Row, ...] = (
+    *AIOHTTP, *FASTAPI, *STARLETTE, *LITESTAR, *QUART, *SANIC, *FLASK, *DJANGO, *TORNADO,
+    *DISCORD, *RED, *HIKARI, *AIOGRAM, *PTB, *TELEGRAM_AND_MATRIX, *TWITCHIO, *SLACK, *OPSDROID, *MAUBOT,
+    *HOME_ASSISTANT, *APPDAEMON, *SCHEDULING, *CALLBACKS, *ONE_SHOT_ROWS)
 WRAPPER = EntryKind("", "decorator's wrapper", WRAPPED)
 WRAPS = frozenset({"functools.wraps"})
 

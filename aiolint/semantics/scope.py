@@ -231,6 +231,14 @@ class Scope:
             self._bind_target(target.value, "other", node)
 
 
+def code_owner(scope: Scope) -> Optional[cst.CSTNode]:
+    """The function (or the module) whose code runs in ``scope``; None in a lambda or a class body."""
+    function = scope.function()
+    if function is not None:
+        return function.node if isinstance(function.node, cst.FunctionDef) else None
+    return scope.node if scope.is_module else None
+
+
 def iter_params(params: cst.Parameters) -> Iterator[cst.Param]:
     yield from params.posonly_params
     yield from params.params

@@ -68,6 +68,15 @@ def children(node: cst.CSTNode, keep: Mapping[type, bool] = _is_node_type) -> Li
     return found
 
 
+def single_target(statement: cst.CSTNode) -> Optional[cst.BaseExpression]:
+    """``x = value`` or ``x: T = value``: the one target, else None."""
+    if isinstance(statement, cst.Assign) and len(statement.targets) == 1:
+        return statement.targets[0].target
+    if isinstance(statement, cst.AnnAssign):
+        return statement.target
+    return None
+
+
 def walk(node: cst.CSTNode, skip: Collection[type] = (), until: Optional[cst.CSTNode] = None) -> Iterator[cst.CSTNode]:
     """``node`` and its descendants in source order, not entering nodes whose type is in
     ``skip`` (they are not yielded either), and stopping before ``until``."""

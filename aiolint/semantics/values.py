@@ -55,6 +55,7 @@ SESSION = "aiohttp.ClientSession"
 RESPONSE = "aiohttp.ClientResponse"
 REQUEST_CONTEXT = "aiohttp.client._RequestContextManager"  # what `session.get(...)` returns
 REQUEST_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
+SESSION_REQUESTS = frozenset(f"{SESSION}.{method}" for method in REQUEST_METHODS)
 RETURNS.update({f"{SESSION}.{method}": REQUEST_CONTEXT for method in REQUEST_METHODS})
 
 # The objects whose methods block (AIO3xx): sockets, event loops, DB cursors, HTTP clients.
