@@ -8,7 +8,7 @@ import os
 import sys
 import traceback
 from collections import Counter
-from typing import TYPE_CHECKING, Any, List, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence
 
 import click
 
@@ -19,6 +19,7 @@ from .discovery import FileFilter
 from .reporters import REPORTERS
 from .reporters.names import quoted_path
 from .runner import InternalError, Report, collect_rarely, default_jobs, lint_paths
+from .terminal import use_color
 
 if TYPE_CHECKING:
     from .fixer import Fixing
@@ -89,7 +90,10 @@ def main() -> None:
               help="With --fix or --diff, list the fixes made (or to make), per file and code.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (2 still means an error).")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary.")
-@click.option("--no-color", is_flag=True, help="No colours on a terminal (as does a non-empty NO_COLOR variable).")
+@click.option("--color", "color_choice", type=click.Choice(["auto", "always", "never"]), default=None,
+              help="Colour the output: auto (on a terminal; NO_COLOR, FORCE_COLOR and CLICOLOR_FORCE apply), "
+                   "always, never.")
+@click.option("--no-color", is_flag=True, help="The same as --color never.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N",
               help="Lint in N processes (default: one per CPU; 1: in this process only).")
 @click.option("--cache-dir", type=click.Path(file_okay=False), metavar="DIR",
@@ -101,16 +105,31 @@ def main() -> None:
               help="Stop linting a file that takes longer than this (AIO005; default: 120 s).")
 @click.option("-v", "--verbose", is_flag=True,
               help="Also say how many files came from the cache, were linted, or were skipped by the pre-filter.")
+@click.option("--show-settings", metavar="FILE",
+              help="Print the settings that apply to FILE and where they come from, then exit.")
+# Adopting aiolint on existing code.
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Report only the findings that are not in this baseline file (see --write-baseline).")
+@click.option("--write-baseline", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Record the current findings in FILE, to be accepted by --baseline FILE.")
+@click.option("--add-noqa", is_flag=True, help="Write '# noqa: CODE' on each reported line instead of reporting.")
+@click.option("--peer-noqa/--no-peer-noqa", default=None,
+              help="Let other linters' codes for the same finding (BLE001 for AIO501...) silence it (default: on).")
 def check(paths: Sequence[str], config: Optional[str], isolated: bool, select: Sequence[str],
           extend_select: Sequence[str], ignore: Sequence[str], per_file_ignores: Sequence[str],
           exclude: Sequence[str], extend_exclude: Sequence[str], respect_gitignore: Optional[bool],
           force_exclude: Optional[bool], extend_blocking_calls: Sequence[str], extend_factories: Sequence[str],
           output_format: str, output_file: Optional[str], statistics: bool, stdin_filename: Optional[str],
-          fix: bool, unsafe_fixes: bool, diff: bool, show_fixes: bool, exit_zero: bool, quiet: bool, no_color: bool,
-          jobs: Optional[int], cache_dir: Optional[str], no_cache: bool, max_file_size: Optional[str],
-          file_timeout: Optional[str], verbose: bool) -> None:
+          fix: bool, unsafe_fixes: bool, diff: bool, show_fixes: bool, exit_zero: bool, quiet: bool,
+          color_choice: Optional[str], no_color: bool, jobs: Optional[int], cache_dir: Optional[str], no_cache: bool,
+          max_file_size: Optional[str], file_timeout: Optional[str], verbose: bool,
+          baseline_file: Optional[str], write_baseline: Optional[str], add_noqa: bool,
+          peer_noqa: Optional[bool], show_settings: Optional[str]) -> None:
     """Lint PATHS (files or directories; default: the current directory; '-': standard input)."""
     collect_rarely()
+    if statistics and output_format not in STATISTICS_FORMATS:
+        raise ConfigFailure(f"--statistics cannot be written as {output_format}: use --output-format "
+                            f"{', '.join(sorted(STATISTICS_FORMATS))}")
     try:
         settings = load_settings(config, isolated, flags={
             "select": list(split_codes(select)) if select else None,
@@ -126,47 +145,121 @@ def check(paths: Sequence[str], config: Optional[str], isolated: bool, select: S
             "cache-dir": cache_dir,
             "max-file-size": max_file_size,
             "file-timeout": file_timeout,
+            "baseline": baseline_file,
+            "peer-noqa": peer_noqa,
         })
+        if show_settings:
+            from .config import show_settings as describe_settings
+
+            click.echo(describe_settings(settings, show_settings), nl=False)
+            sys.exit(EXIT_CLEAN)
         fixing = None
         if fix or diff:
             from .fix_runner import Fixing, fix_files  # LibCST is imported only when something is fixed
 
             fixing = Fixing(unsafe=unsafe_fixes, write=not diff)
         from_stdin = "-" in paths or bool(stdin_filename and not paths)
+        sources: Dict[str, str] = {}  # texts linted that are not on disk (standard input)
         if from_stdin:
             if tuple(paths) not in ((), ("-",)):
                 raise ConfigError("'-' (standard input) cannot be mixed with other paths")
-            report = lint_stdin(stdin_filename, settings, fixing)
+            report = lint_stdin(stdin_filename, settings, fixing, sources)
         else:
             report = lint_paths(list(paths) or ["."], settings, jobs=jobs or default_jobs(), cache=not no_cache)
             if fixing is not None:
                 fix_files(report, settings, fixing, cache=not no_cache)
+        if write_baseline:
+            sys.exit(record_baseline(write_baseline, report, settings, sources, quiet))
+        notes = compare_with_baseline(report, settings, sources)
+        if add_noqa:
+            if from_stdin:
+                raise ConfigError("--add-noqa writes files: it cannot be used with standard input")
+            sys.exit(write_noqa(report, quiet))
     except ConfigError as exc:
         raise ConfigFailure(str(exc)) from None
     # Fixed standard input goes to standard output, so the findings go to standard error, as with ruff.
     to_stderr = from_stdin and fixing is not None and fixing.write
     # On a terminal, findings come with their source line, in colour unless the user opted out.
     terminal = output_file is None and not to_stderr and sys.stdout.isatty()
-    color = terminal and not no_color and not os.environ.get("NO_COLOR")
+    color = use_color("never" if no_color else color_choice, terminal)
     if fixing is not None and not fixing.write:
         output = "".join(fixing.diffs)  # --diff: the changes instead of the findings
     elif statistics:
-        output = render_statistics(report, as_json=output_format == "json", unsafe_fixes=unsafe_fixes)
+        output = render_statistics(report, output_format, unsafe_fixes=unsafe_fixes)
     else:
-        output = REPORTERS[output_format](report, context=terminal, color=color, unsafe_fixes=unsafe_fixes)
+        output = REPORTERS[output_format](report, context=terminal, color=color, unsafe_fixes=unsafe_fixes,
+                                          root=settings.root)
     if output_file is None:
-        click.echo(output, nl=False, err=to_stderr)
+        click.echo(output, nl=False, err=to_stderr, color=color)  # click strips colours off a terminal otherwise
     else:
-        try:
-            with open(output_file, "w", encoding="utf-8") as handle:
-                handle.write(output)
-        except OSError as exc:
-            raise ConfigFailure(f"{output_file}: cannot write the report: {exc.strerror or exc}") from None
+        write_output(output_file, output)
     if show_fixes and fixing is not None:
         click.echo(fixes_made(fixing), nl=False, err=True)
+    # As ruff: a directory without Python files is a mistake worth a word (files named but excluded are not).
+    if not report.files and not from_stdin and not any(os.path.isfile(path) for path in paths):
+        click.echo("aiolint: warning: no Python files found under the given paths", err=True)
     if verbose:
         click.echo(run_statistics(report, None if no_cache else settings.cache_dir), err=True)
-    sys.exit(finish(report, quiet, exit_zero, fixing, unsafe_fixes))
+        click.echo(configurations_used(report, settings), err=True, nl=False)
+    sys.exit(finish(report, quiet, exit_zero, fixing, unsafe_fixes, notes))
+
+
+def record_baseline(path: str, report: Report, settings: Settings, sources: Dict[str, str], quiet: bool) -> int:
+    """``--write-baseline``: the findings become the baseline; the run succeeds."""
+    from .baseline import write_baseline
+
+    entries = write_baseline(path, report.diagnostics, settings.root, report.paths, sources)
+    if not quiet:
+        click.echo(f"Wrote {entries} finding{'s' if entries != 1 else ''} to the baseline {path} "
+                   f"({report.files} file{'s' if report.files != 1 else ''} checked).", err=True)
+    return EXIT_ERROR if report.failures else EXIT_CLEAN
+
+
+def write_noqa(report: Report, quiet: bool) -> int:
+    """``--add-noqa``: the findings are silenced where they stand; the run succeeds."""
+    from .noqa import add_noqa
+
+    outcome = add_noqa(report.diagnostics)
+    for error in outcome.errors:
+        click.echo(f"aiolint: error: {error}", err=True)
+    if outcome.skipped:
+        click.echo(f"aiolint: warning: {outcome.skipped} line{'s' if outcome.skipped != 1 else ''} cannot take a "
+                   "comment (the line ends inside a string or with a backslash); their findings remain", err=True)
+    if not quiet:
+        click.echo(f"Added {outcome.added} noqa directive{'s' if outcome.added != 1 else ''}.", err=True)
+    return EXIT_ERROR if outcome.errors or report.failures else EXIT_CLEAN
+
+
+def compare_with_baseline(report: Report, settings: Settings, sources: Dict[str, str]) -> List[str]:
+    """``--baseline`` (or ``baseline`` in the configuration): drop the accepted findings; the summary's notes."""
+    if not settings.baseline:
+        return []
+    from .baseline import apply_baseline, describe, read_baseline
+
+    report.diagnostics, outcome = apply_baseline(report.diagnostics, read_baseline(settings.baseline),
+                                                 settings.root, report.paths, sources)
+    return describe(outcome)
+
+
+def write_output(path: str, output: str) -> None:
+    """``--output-file``: missing parent directories are made, as ruff does."""
+    try:
+        directory = os.path.dirname(os.path.abspath(path))
+        os.makedirs(directory, exist_ok=True)
+        with open(path, "w", encoding="utf-8", errors="surrogateescape") as handle:
+            handle.write(output)
+    except OSError as exc:
+        raise ConfigFailure(f"{path}: cannot write the report: {exc.strerror or exc}") from None
+
+
+def configurations_used(report: Report, settings: Settings) -> str:
+    """What ``--verbose`` says of configuration: each file read, and how many files it applied to."""
+    used = Counter(settings.for_file(path).config_file for path in report.paths)
+    if not used:
+        used[settings.config_file] += 0
+    return "".join(f"aiolint: configuration: {path or 'none (defaults)'} "
+                   f"({count} file{'s' if count != 1 else ''})\n" for path, count in sorted(
+                       used.items(), key=lambda item: item[0] or ""))
 
 
 def run_statistics(report: Report, cache_dir: Optional[str]) -> str:
@@ -179,7 +272,8 @@ def run_statistics(report: Report, cache_dir: Optional[str]) -> str:
             + (f"; {report.relinted} linted again with what other files say" if report.relinted else ""))
 
 
-def lint_stdin(filename: Optional[str], settings: Settings, fixing: Optional[Fixing] = None) -> Report:
+def lint_stdin(filename: Optional[str], settings: Settings, fixing: Optional[Fixing] = None,
+               sources: Optional[Dict[str, str]] = None) -> Report:
     """Standard input, linted as the file ``filename`` (its per-file ignores apply).
 
     With ``--fix``, the fixed source is written to standard output (unchanged if
@@ -187,6 +281,8 @@ def lint_stdin(filename: Optional[str], settings: Settings, fixing: Optional[Fix
     """
     report = Report()
     echo = fixing is not None and fixing.write
+    if filename:
+        settings = settings.for_file(filename)  # the closest configuration to the file it stands for
     if filename and settings.force_exclude and FileFilter(settings).force_excluded(filename):
         if echo:
             click.get_binary_stream("stdout").write(click.get_binary_stream("stdin").read())
@@ -196,6 +292,13 @@ def lint_stdin(filename: Optional[str], settings: Settings, fixing: Optional[Fix
     path = filename or "-"
     lint = functools.partial(lint_source, path=path, rules=settings.rules_for(path), options=settings.options)
     data = click.get_binary_stream("stdin").read()
+    if sources is not None:
+        from .source import DecodeError, decode
+
+        try:
+            sources[path] = decode(data)
+        except DecodeError:
+            pass
     if fixing is None:
         report.add(lint(data))
         return report
@@ -204,6 +307,8 @@ def lint_stdin(filename: Optional[str], settings: Settings, fixing: Optional[Fix
     fixed = fix_source(data, lint, fixing.unsafe)
     record(fixed, path, fixing)
     report.add(fixed.result)
+    if sources is not None and path in sources:
+        sources[path] = decode(fixed.data)
     if echo:
         click.get_binary_stream("stdout").write(fixed.data)
     return report
@@ -226,7 +331,11 @@ def fixes_made(fixing: Fixing) -> str:
     return "".join(lines)
 
 
-def render_statistics(report: Report, as_json: bool = False, unsafe_fixes: bool = False) -> str:
+# The formats --statistics can be written in; the others are about findings in files.
+STATISTICS_FORMATS = frozenset({"text", "concise", "full", "json", "json-lines"})
+
+
+def render_statistics(report: Report, output_format: str = "text", unsafe_fixes: bool = False) -> str:
     """A count per code, most frequent first, with how many ``# noqa`` silenced (ruff's ``--statistics``);
     ``[*]`` marks the codes some of whose findings ``--fix`` would fix."""
     from .reporters.text import FIXABLE, fix_applies
@@ -237,9 +346,12 @@ def render_statistics(report: Report, as_json: bool = False, unsafe_fixes: bool 
     rows = sorted(((reported[code], report.suppressed.get(code, 0), code,
                     names.get(code) or rule_catalog()[code].name) for code in {*reported, *report.suppressed}),
                   key=lambda row: (-row[0], -row[1], row[2]))
-    if as_json:
-        return json.dumps([{"code": code, "name": name, "count": count, "suppressed": suppressed,
-                            "fixable": code in fixable} for count, suppressed, code, name in rows], indent=2) + "\n"
+    objects = [{"code": code, "name": name, "count": count, "suppressed": suppressed, "fixable": code in fixable}
+               for count, suppressed, code, name in rows]
+    if output_format == "json":
+        return json.dumps(objects, indent=2) + "\n"
+    if output_format == "json-lines":
+        return "".join(json.dumps(row) + "\n" for row in objects)
     width = max((len(str(row[0])) for row in rows), default=1)
     name_width = max((len(row[3]) for row in rows), default=0)
     lines = []
@@ -270,7 +382,7 @@ def pairs(values: Sequence[str], separator: str, flag: str, split: bool = False)
 
 
 def finish(report: Report, quiet: bool, exit_zero: bool, fixing: Optional[Fixing] = None,
-           unsafe_fixes: bool = False) -> int:
+           unsafe_fixes: bool = False, extra_notes: Sequence[str] = ()) -> int:
     """Print the summary and internal errors on stderr; return the exit code."""
     for failure in report.failures:
         click.echo(f"aiolint: internal error: rule {failure.code} failed on {quoted_path(failure.path)}: "
@@ -286,7 +398,7 @@ def finish(report: Report, quiet: bool, exit_zero: bool, fixing: Optional[Fixing
     if not quiet:
         files = len({d.path for d in report.diagnostics})
         notes = "; ".join([f"{report.files} file{'s' if report.files != 1 else ''} checked",
-                           *fix_notes(report, fixing, unsafe_fixes)])
+                           *fix_notes(report, fixing, unsafe_fixes), *extra_notes])
         if diff:
             click.echo(f"Would fix {would} finding{'s' if would != 1 else ''} in {changed} "
                        f"file{'s' if changed != 1 else ''} ({notes})." if would else f"Nothing to fix ({notes}).",
@@ -320,10 +432,22 @@ def fix_notes(report: Report, fixing: Optional[Fixing], unsafe_fixes: bool) -> L
 
 
 @main.command()
-@click.option("--format", "table_format", type=click.Choice(["text", "markdown"]), default="text", show_default=True)
+@click.option("--output-format", "--format", "table_format", type=click.Choice(["text", "markdown", "json"]),
+              default="text", show_default=True)
 def rules(table_format: str) -> None:
     """List every rule: code, name, on by default, summary."""
-    click.echo(rules_table(table_format), nl=False)
+    click.echo(rules_json() if table_format == "json" else rules_table(table_format), nl=False)
+
+
+def rules_json() -> str:
+    """Every rule as JSON: what ``rules`` lists, with its documentation and the other linters' codes for it."""
+    from .rules import REGISTRY
+    from .suppression import PEER_CODES
+
+    return json.dumps([{
+        "code": rule.code, "name": rule.name, "default": rule.default_enabled, "summary": rule.summary,
+        "peer_codes": list(PEER_CODES.get(rule.code, ())), "documentation": rule.documentation(),
+    } for rule in REGISTRY.values()], indent=2, ensure_ascii=False) + "\n"
 
 
 def rules_table(table_format: str = "text") -> str:
@@ -360,3 +484,14 @@ def explain(code: str) -> None:
         raise click.UsageError(f"unknown rule {code!r}; `aiolint rules` lists them")
     state = "on by default" if rule.default_enabled else "off by default (opt in with --extend-select)"
     click.echo(f"# {rule.code} {rule.name}\n\n{rule.summary} ({state})\n\n{rule.documentation()}")
+
+
+@main.command()
+def server() -> None:
+    """Run the language server (LSP over standard input and output) for editors."""
+    try:
+        from .lsp import serve
+    except ImportError as exc:
+        raise ConfigFailure(f"the language server needs pygls ({exc.name or exc} is missing): "
+                            "pip install 'aiolint[server]'") from None
+    serve()

@@ -120,6 +120,9 @@ class Settings:
     options: Dict[str, object] = field(default_factory=dict)
     root: str = field(default_factory=os.getcwd)  # the directory patterns are relative to
     cache_dir: str = ""  # default: .aiolint_cache in root
+    baseline: str = ""  # the baseline file the findings are compared with ("": none)
+    config_file: Optional[str] = None  # where these settings were read (None: the defaults)
+    resolver: Optional["Hierarchy"] = field(default=None, compare=False, repr=False)
     max_file_size: float = DEFAULT_MAX_FILE_SIZE  # MB: larger files are AIO004, not linted
     file_timeout: float = DEFAULT_FILE_TIMEOUT  # seconds: a file that takes longer is AIO005
 
@@ -129,6 +132,13 @@ class Settings:
 
     def relative(self, path: str) -> str:
         return relative_path(path, self.root)
+
+    def for_file(self, path: str) -> "Settings":
+        """The settings that apply to this file: the closest configuration's (these, with ``--config``)."""
+        return self.for_directory(os.path.dirname(os.path.abspath(path)))
+
+    def for_directory(self, directory: str) -> "Settings":
+        return self.resolver.for_directory(directory) if self.resolver is not None else self
 
     def ignored_for(self, path: str) -> List[str]:
         """The codes and prefixes that per-file-ignores leave out for this file."""
@@ -240,7 +250,7 @@ def _path(value: Any, origin: str, base: str) -> str:
 
 KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "exclude", "extend-exclude",
         "respect-gitignore", "force-exclude", "extend-blocking-calls", "extend-factories", "cache-dir",
-        "max-file-size", "file-timeout")
+        "max-file-size", "file-timeout", "baseline", "peer-noqa")
 
 
 def check_values(table: Mapping[str, Any], origin: str, base: str, root: str) -> Dict[str, Any]:
@@ -263,7 +273,7 @@ def check_values(table: Mapping[str, Any], origin: str, base: str, root: str) ->
             checked[key] = _patterns(value, where, base, root)
         elif key == "per-file-ignores":
             checked[key] = _per_file_ignores(value, where, base, root)
-        elif key in ("respect-gitignore", "force-exclude"):
+        elif key in ("respect-gitignore", "force-exclude", "peer-noqa"):
             checked[key] = _boolean(value, where)
         elif key == "extend-blocking-calls":
             checked[key] = _blocking_calls(value, where)
@@ -294,17 +304,73 @@ def aiolint_table(path: str, data: Mapping[str, Any]) -> Optional[Mapping[str, A
     return None if table is None else _table(table, f"{path}: [tool.aiolint]")
 
 
+# The files that may hold aiolint's settings, in the order they are preferred in one directory (as ruff's).
+CONFIG_FILES = (".aiolint.toml", "aiolint.toml", "pyproject.toml")
+
+
+def config_in(directory: str) -> Optional[str]:
+    """The configuration file of a directory: ``.aiolint.toml``, ``aiolint.toml``, or a
+    ``pyproject.toml`` with a ``[tool.aiolint]`` table (one without is passed over)."""
+    for name in CONFIG_FILES:
+        candidate = os.path.join(directory, name)
+        if os.path.isfile(candidate) and (name != "pyproject.toml"
+                                          or aiolint_table(candidate, read_toml(candidate)) is not None):
+            return candidate
+    return None
+
+
 def find_config(start: str) -> Optional[str]:
-    """The nearest pyproject.toml with a ``[tool.aiolint]`` table, from ``start`` upward (as ruff's)."""
+    """The nearest configuration file, from ``start`` upward."""
     directory = os.path.abspath(start)
     while True:
-        candidate = os.path.join(directory, "pyproject.toml")
-        if os.path.isfile(candidate) and aiolint_table(candidate, read_toml(candidate)) is not None:
-            return candidate
+        found = config_in(directory)
+        if found is not None:
+            return found
         parent = os.path.dirname(directory)
         if parent == directory:
             return None
         directory = parent
+
+
+class Hierarchy:
+    """Each file's settings: those of the closest configuration file above it, as ruff finds them,
+    under the same command-line flags; a file with none above it gets the current directory's.
+
+    Run-wide keys (``cache-dir``, ``baseline``) are the current directory's configuration's.
+    """
+
+    def __init__(self, flags: Mapping[str, Any], cwd: str) -> None:
+        self.flags = flags
+        self.cwd = cwd
+        self.top: Optional[Settings] = None
+        self._directories: Dict[str, Settings] = {}
+        self._configs: Dict[Optional[str], Settings] = {}
+
+    def adopt(self, top: Settings) -> Settings:
+        self.top = top
+        self._configs[top.config_file] = top
+        return top
+
+    def for_directory(self, directory: str) -> Settings:
+        assert self.top is not None
+        directory = os.path.abspath(directory)
+        known = self._directories.get(directory)
+        if known is None:
+            config = config_in(directory)
+            if config is not None:
+                known = self._configs.get(config)
+                if known is None:
+                    known = self._configs[config] = settings_from(
+                        config, self.flags, self.cwd, resolver=self, run_wide=self.top)
+            else:
+                parent = os.path.dirname(directory)
+                known = self.top if parent == directory else self.for_directory(parent)
+            self._directories[directory] = known
+        return known
+
+    def used(self) -> List[Optional[str]]:
+        """The configuration files read so far (None: the defaults)."""
+        return list(self._configs)
 
 
 def load_settings(config: Optional[str] = None, isolated: bool = False,
@@ -313,23 +379,36 @@ def load_settings(config: Optional[str] = None, isolated: bool = False,
 
     ``flags`` maps configuration keys to the values given on the command line
     (None: not given). Relative paths in the file are relative to its directory,
-    the project root; on the command line, to the current directory.
+    the project root; on the command line, to the current directory. Without
+    ``--config`` or ``--isolated``, ``Settings.for_file`` gives each file the
+    settings of the configuration closest to it.
     """
     cwd = os.path.abspath(cwd or os.getcwd())
     if config is not None and isolated:
         raise ConfigError("--config and --isolated cannot be used together")
     path = None if isolated else (config if config is not None else find_config(cwd))
+    given = {key: value for key, value in (flags or {}).items() if value is not None}
+    if config is not None or isolated:
+        return settings_from(path, given, cwd)
+    hierarchy = Hierarchy(given, cwd)
+    return hierarchy.adopt(settings_from(path, given, cwd, resolver=hierarchy))
+
+
+def settings_from(path: Optional[str], given: Mapping[str, Any], cwd: str, resolver: Optional[Hierarchy] = None,
+                  run_wide: Optional[Settings] = None) -> Settings:
+    """The settings of one configuration file (None: the defaults) under the flags ``given``.
+    ``run_wide``: the settings whose run-wide keys apply (those of the current directory)."""
     root = os.path.dirname(os.path.abspath(path)) if path else cwd
     table: Mapping[str, Any] = {}
     where = ""
     if path is not None:
         table = aiolint_table(path, read_toml(path)) or {}
         where = f"{path}: [tool.aiolint] {{key}}" if os.path.basename(path) == "pyproject.toml" else f"{path}: {{key}}"
-    given = {key: value for key, value in (flags or {}).items() if value is not None}
-    # The cache directory first: the rule catalog stored there checks codes without importing the rules.
-    cache_dir = {**check_values({k: v for k, v in table.items() if k == "cache-dir"}, where, root, root),
-                 **check_values({k: v for k, v in given.items() if k == "cache-dir"}, "--{key}", cwd, root)}
-    look_in(cache_dir.get("cache-dir") or os.path.join(root, DEFAULT_CACHE_DIR))
+    if run_wide is None:
+        # The cache directory first: the rule catalog stored there checks codes without importing the rules.
+        cache_dir = {**check_values({k: v for k, v in table.items() if k == "cache-dir"}, where, root, root),
+                     **check_values({k: v for k, v in given.items() if k == "cache-dir"}, "--{key}", cwd, root)}
+        look_in(cache_dir.get("cache-dir") or os.path.join(root, DEFAULT_CACHE_DIR))
     from_file = check_values(table, where, root, root)
     from_flags = check_values(given, "--{key}", cwd, root)
     value = {**from_file, **from_flags}.get  # a flag replaces the file's value; an extend-* flag adds to it
@@ -346,9 +425,51 @@ def load_settings(config: Optional[str] = None, isolated: bool = False,
         options={"extend-blocking-calls": {**from_file.get("extend-blocking-calls", {}),
                                            **from_flags.get("extend-blocking-calls", {})},
                  "extend-factories": {**from_file.get("extend-factories", {}),
-                                      **from_flags.get("extend-factories", {})}},
+                                      **from_flags.get("extend-factories", {})},
+                 "peer-noqa": value("peer-noqa", True)},
         root=root,
-        cache_dir=value("cache-dir", ""),
-        max_file_size=value("max-file-size", DEFAULT_MAX_FILE_SIZE),
-        file_timeout=value("file-timeout", DEFAULT_FILE_TIMEOUT),
+        cache_dir=run_wide.cache_dir if run_wide is not None else value("cache-dir", ""),
+        max_file_size=run_wide.max_file_size if run_wide is not None else value("max-file-size", DEFAULT_MAX_FILE_SIZE),
+        file_timeout=run_wide.file_timeout if run_wide is not None else value("file-timeout", DEFAULT_FILE_TIMEOUT),
+        baseline=run_wide.baseline if run_wide is not None else value("baseline", ""),
+        config_file=os.path.abspath(path) if path else None,
+        resolver=resolver,
     )
+
+
+def show_settings(settings: Settings, path: str) -> str:
+    """``--show-settings FILE``: the settings that apply to one file and where they come from, as TOML."""
+    import json
+
+    own = settings.for_file(path)
+    if own.config_file is None:
+        origin = "no configuration file: the defaults"
+    elif os.path.basename(own.config_file) == "pyproject.toml":
+        origin = f"{own.config_file} [tool.aiolint]"
+    else:
+        origin = own.config_file
+    from .discovery import FileFilter
+
+    excluded = FileFilter(own).force_excluded(path)
+
+    def toml(value: Any) -> str:
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, dict):
+            return "{ " + ", ".join(f"{json.dumps(k)} = {toml(v)}" for k, v in value.items()) + " }" if value else "{}"
+        return json.dumps(list(value) if isinstance(value, tuple) else value)
+
+    rows = [
+        ("enabled", sorted(own.codes_for(path))),
+        ("per-file-ignores", own.ignored_for(path)),
+        ("exclude", own.exclude),
+        ("respect-gitignore", own.respect_gitignore),
+        ("force-exclude", own.force_exclude),
+        *sorted(own.options.items()),
+        ("cache-dir", own.cache_dir),
+        ("baseline", own.baseline),
+    ]
+    return (f"# {path}\n# settings from {origin}, then the command line's flags\n"
+            f"# project root: {own.root}\n"
+            f"# excluded: {'yes (linted only when named, without --force-exclude)' if excluded else 'no'}\n"
+            + "".join(f"{key} = {toml(value)}\n" for key, value in rows))

@@ -130,33 +130,51 @@ class FileFilter:
         return False
 
 
+class Filters:
+    """The FileFilter of each directory: that of the settings which apply there (each
+    project of a monorepo excludes with its own configuration)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._filters: Dict[int, FileFilter] = {}
+
+    def of(self, directory: str) -> FileFilter:
+        settings = self.settings.for_directory(directory)
+        known = self._filters.get(id(settings))
+        if known is None:
+            known = self._filters[id(settings)] = FileFilter(settings)
+        return known
+
+
 def discover(paths: Iterable[str], settings: Settings,
              unreadable: Optional[List[Tuple[str, OSError]]] = None) -> List[str]:
     """Files to lint, in a stable order. A path named explicitly is linted, unless force-exclude excludes it.
 
     The directories that cannot be listed are added to ``unreadable`` with why, so that they
     are reported rather than skipped in silence."""
-    files = FileFilter(settings)
+    filters = Filters(settings)
     found: List[str] = []
     for path in paths:
         if not os.path.exists(path):
             raise ConfigError(f"{path}: no such file or directory")
-        if settings.force_exclude and files.force_excluded(path):
+        files = filters.of(os.path.dirname(os.path.abspath(path)))
+        if files.settings.force_exclude and files.force_excluded(path):
             continue
         if os.path.isdir(path):
-            found.extend(python_files_under(path, files, unreadable))
+            found.extend(python_files_under(path, filters, unreadable))
         else:
             found.append(os.path.normpath(path))
     return sorted(set(found))
 
 
-def python_files_under(root: str, files: FileFilter,
+def python_files_under(root: str, filters: Filters,
                        unreadable: Optional[List[Tuple[str, OSError]]] = None) -> Iterator[str]:
     def cannot_list(error: OSError) -> None:
         if unreadable is not None:
             unreadable.append((os.path.normpath(error.filename or root), error))
 
     for directory, dirnames, filenames in os.walk(root, onerror=cannot_list):
+        files = filters.of(directory)
         dirnames[:] = sorted(d for d in dirnames if not files.excluded(os.path.join(directory, d), is_dir=True))
         for filename in filenames:
             path = os.path.join(directory, filename)

@@ -35,7 +35,7 @@ from .semantics.model import FileModel, install as install_project
 from .semantics.tree import child_fields, children, is_node_type
 from .semantics.scope import COMPREHENSION_NODES, Scope
 from .source import DecodeError, decode
-from .suppression import split_suppressed
+from .suppression import split_suppressed, unused_suppressions
 
 
 # AIO001 means one thing: the file is not valid Python, for any version aiolint supports. A
@@ -263,25 +263,48 @@ def lint_source(source: Union[bytes, str], path: str = "<string>", rules: Option
             return result
     else:
         text = source
+    enabled = [rule.code for rule in rules]
+    judges = [rule for rule in rules if rule.checks_suppressions]
     if prefilter:
         rules = triggered_rules(text, rules, options or {})
+    judges = [rule for rule in judges if rule in rules]
+    rules = [rule for rule in rules if not rule.checks_suppressions]
     if not rules:
         error = check_syntax(path, text)
         if error is not None:
             result.diagnostics.append(error)
-        else:
-            result.summary = unparsed_summary(text)
-        return result
-    result.parsed = True
-    found = on_deep_stack(lint_tree, text, path, rules, options or {}, project)
-    if isinstance(found, Diagnostic):
-        result.diagnostics.append(found)
-        return result
-    diagnostics, result.failures, result.summary, asked = found
-    result.questions, result.answers = asked["questions"], asked["answers"]
-    result.diagnostics, suppressed = split_suppressed(diagnostics, text)
+            return result
+        result.summary = unparsed_summary(text)
+        diagnostics: List[Diagnostic] = []
+    else:
+        result.parsed = True
+        found = on_deep_stack(lint_tree, text, path, rules, options or {}, project)
+        if isinstance(found, Diagnostic):
+            result.diagnostics.append(found)
+            return result
+        diagnostics, result.failures, result.summary, asked = found
+        result.questions, result.answers = asked["questions"], asked["answers"]
+    peers = bool((options or {}).get("peer-noqa", True))
+    result.diagnostics, suppressed = split_suppressed(diagnostics, text, peers)
     result.suppressed = dict(Counter(d.code for d in suppressed))
+    if judges:
+        result.diagnostics = sorted(result.diagnostics + judge_suppressions(
+            text, path, suppressed, enabled, result.failures, judges, peers))
     return result
+
+
+def judge_suppressions(text: str, path: str, suppressed: List[Diagnostic], enabled: Sequence[str],
+                       failures: Sequence[RuleFailure], judges: Sequence[Type[Rule]], peers: bool) -> List[Diagnostic]:
+    """The findings of the rules about suppressions (AIO000), themselves subject to ``# aiolint: noqa``."""
+    from .catalog import rule_catalog
+
+    failed = {failure.code for failure in failures}  # a rule that failed may have had findings to silence
+    judged = [code for code in enabled if code not in failed]
+    found = []
+    for judge in judges:
+        found += unused_suppressions(text, path, suppressed, judged, rule_catalog().keys(), (judge.code, judge.name))
+    kept, _ = split_suppressed(found, text, peers)
+    return kept
 
 
 # ``x.name = ...`` and ``name: T`` in a class body: what a file the pre-filter skipped may assign.

@@ -24,9 +24,10 @@ def fix_files(report: Report, settings: Settings, fixing: Fixing, cache: bool = 
     store = SettingsCache(settings) if cache and fixing.write else None
     paths = sorted({d.path for d in report.diagnostics if applicable(d.fix, fixing.unsafe)})
     for path in paths:
+        own = settings.for_file(path)  # the closest configuration's
         # What the other files of the project say is asked of the run's join, as the run asked it.
         project = functools.partial(report.project.answer, path) if report.project is not None else None
-        lint = functools.partial(lint_source, path=path, rules=settings.rules_for(path), options=settings.options,
+        lint = functools.partial(lint_source, path=path, rules=own.rules_for(path), options=own.options,
                                  project=project)
         try:
             fixed = fix_file(path, lint, fixing.unsafe, fixing.write)
@@ -35,7 +36,7 @@ def fix_files(report: Report, settings: Settings, fixing: Fixing, cache: bool = 
             continue
         record(fixed, path, fixing)
         if store is not None and fixed.fixed:
-            store.put(content_digest(fixed.data), settings.codes_for(path), to_data(fixed.result))
+            store.put(content_digest(fixed.data), own.codes_for(path), own.options, to_data(fixed.result))
         report.diagnostics = [d for d in report.diagnostics if d.path != path] + fixed.result.diagnostics
         report.failures = [f for f in report.failures if f.path != path] + fixed.result.failures
         report.suppressed.subtract(fixed.linted.suppressed)

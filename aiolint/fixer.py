@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import re
 import stat
 from dataclasses import dataclass, field
 from collections import Counter
@@ -25,6 +24,7 @@ from .engine import on_deep_stack
 from .positions import NEWLINE
 from .reporters.names import quoted_path
 from .source import DecodeError, decode_with_encoding, read_source
+from .suppression import lines_with_ends
 
 MAX_ROUNDS = 10
 
@@ -197,6 +197,3 @@ def unified_diff(path: str, before: str, after: str) -> str:
                    for line in lines)
 
 
-def lines_with_ends(text: str) -> List[str]:
-    """Lines as Python counts them, each with its line break (``str.splitlines`` also splits on form feeds)."""
-    return [line for line in re.split(r"(?<=\n)|(?<=\r)(?!\n)", text) if line]

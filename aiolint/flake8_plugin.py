@@ -13,10 +13,10 @@ from __future__ import annotations
 import argparse
 import ast
 import sys
-from typing import Any, Dict, Iterator, List, Sequence, Tuple, Type
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Type
 
 from . import __version__
-from .config import ConfigError, load_settings
+from .config import ConfigError, Settings, load_settings
 from .engine import lint_source
 from .rules import REGISTRY, Rule, all_rules, default_rules
 
@@ -29,6 +29,7 @@ class Plugin:
     rules: List[Type[Rule]] = default_rules()
     # Rule options (such as extend-blocking-calls) from [tool.aiolint], as aiolint reads them.
     options: Dict[str, Any] = {}
+    settings: Optional[Settings] = None
 
     def __init__(self, tree: ast.AST, lines: Sequence[str], filename: str) -> None:
         # ``tree`` makes this a tree plugin (flake8 calls it once per file that parses);
@@ -52,12 +53,19 @@ class Plugin:
         # Selection is flake8's business; the rules' options come from aiolint's own configuration
         # (flake8's --isolated concerns flake8's files and does not reach plugins).
         try:
-            cls.options = load_settings().options
+            cls.settings = load_settings()
+            cls.options = cls.settings.options
         except ConfigError as exc:
             print(f"aiolint: {exc}; rule options from the configuration are not used", file=sys.stderr)
 
     def run(self) -> Iterator[Tuple[int, int, str, type]]:
-        result = lint_source("".join(self.lines), self.filename, self.rules, self.options)
+        options = self.options
+        if self.settings is not None:
+            try:  # the rule options of the configuration closest to the file, as aiolint reads them
+                options = self.settings.for_file(self.filename).options
+            except ConfigError as exc:
+                print(f"aiolint: {exc}; rule options from the configuration are not used", file=sys.stderr)
+        result = lint_source("".join(self.lines), self.filename, self.rules, options)
         for failure in result.failures:  # a rule's bug: say so, and keep the other rules' findings
             print(f"aiolint: internal error: rule {failure.code} failed on {failure.path}: {failure.error}",
                   file=sys.stderr)

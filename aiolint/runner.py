@@ -114,9 +114,11 @@ class Report:
     processes: int = 1  # processes that linted
     project: Optional[Project] = None  # the files' summaries, joined: what --fix lints the files it fixes with
     relinted: int = 0  # files linted again by the join, with what other files said
+    paths: List[str] = field(default_factory=list)  # the files linted (or taken from the cache)
 
     def add(self, result: FileResult, cached: bool = False) -> None:
         self.files += 1
+        self.paths.append(result.path)
         self.diagnostics.extend(result.diagnostics)
         self.suppressed.update(result.suppressed)
         self.failures.extend(result.failures)
@@ -199,25 +201,30 @@ def file_size(task: Task) -> int:
         return 0
 
 
+def task_for(path: str, settings: Settings) -> Task:
+    """What linting this file takes: the codes and options of the settings that apply to it."""
+    own = settings.for_file(path)
+    return path, tuple(sorted(own.codes_for(path))), own.options
+
+
 class SettingsCache:
     """The result cache as the settings key it: an entry per file content and the settings that apply to it."""
 
     def __init__(self, settings: Settings) -> None:
         self.store = ResultCache(settings.cache_dir)
-        self.options = settings.options
-        self._digests: Dict[FrozenSet[str], str] = {}  # the settings digest of each set of codes
+        self._digests: Dict[Tuple[FrozenSet[str], int], str] = {}  # the settings digest of each (codes, options)
 
-    def key(self, digest: str, codes: Iterable[str]) -> str:
-        codes = frozenset(codes)
-        if codes not in self._digests:
-            self._digests[codes] = settings_digest(codes, self.options)
-        return ResultCache.key(digest, self._digests[codes])
+    def key(self, digest: str, codes: Iterable[str], options: Mapping[str, Any]) -> str:
+        known = (frozenset(codes), id(options))  # options are those of one Settings, which lives for the run
+        if known not in self._digests:
+            self._digests[known] = settings_digest(known[0], options)
+        return ResultCache.key(digest, self._digests[known])
 
-    def get(self, digest: str, codes: Iterable[str], path: str) -> Optional[FileResult]:
-        return self.store.get(self.key(digest, codes), path)
+    def get(self, digest: str, codes: Iterable[str], options: Mapping[str, Any], path: str) -> Optional[FileResult]:
+        return self.store.get(self.key(digest, codes, options), path)
 
-    def put(self, digest: str, codes: Iterable[str], data: Mapping[str, Any]) -> None:
-        self.store.put(self.key(digest, codes), data)
+    def put(self, digest: str, codes: Iterable[str], options: Mapping[str, Any], data: Mapping[str, Any]) -> None:
+        self.store.put(self.key(digest, codes, options), data)
 
 
 def unsettled(results: Dict[str, Tuple[Task, FileResult, bool]], project: Project,
@@ -253,7 +260,7 @@ def unsettled(results: Dict[str, Tuple[Task, FileResult, bool]], project: Projec
             result.summary = summarize(data, task[0], task[2])
             project.add(task[0], result.summary)
             if store is not None:
-                store.put(content_digest(data), task[1], to_data(result))
+                store.put(content_digest(data), task[1], task[2], to_data(result))
     return todo
 
 
@@ -275,7 +282,7 @@ def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: b
     for directory, error in unreadable:
         report.add(read_error(directory, error, "directory"))
     for path in found:
-        task = (path, tuple(sorted(settings.codes_for(path))), settings.options)
+        task = task_for(path, settings)
         if store is not None:
             try:
                 digest = content_digest(read_source(path, limits.max_bytes))
@@ -285,7 +292,7 @@ def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: b
             except OSError as exc:
                 report.add(read_error(path, exc))
                 continue
-            hit = store.get(digest, task[1], path)
+            hit = store.get(digest, task[1], task[2], path)
             if hit is not None:
                 results[path] = (task, hit, True)
                 project.add(path, hit.summary)
@@ -298,7 +305,7 @@ def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: b
         workers = pool_size(jobs, len(todo))
         for task, (digest, data) in run_tasks(todo, workers, limits, project if workers == 1 else None):
             if store is not None and digest is not None and cacheable(data):
-                store.put(digest, task[1], data)
+                store.put(digest, task[1], task[2], data)
             result = from_data(task[0], data)
             if round_ == 0:
                 project.add(task[0], result.summary)

@@ -102,7 +102,7 @@ def test_rules_lists_every_rule_and_explain_prints_its_docs():
     assert explained.returncode == 0
     for section in ("What it does", "Why is this bad?", "Example", "Use instead", "Known limits"):
         assert f"## {section}" in explained.stdout
-    assert aiolint("explain", "AIO000").returncode == 2
+    assert aiolint("explain", "AIO009").returncode == 2
 
 
 def test_default_path_is_the_current_directory(tmp_path):

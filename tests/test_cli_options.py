@@ -182,4 +182,7 @@ def test_output_file_receives_the_report(project):
     assert (run.returncode, run.stdout) == (1, "")
     assert [d["code"] for d in json.loads((project / "report.json").read_text())] == ["AIO301"]
     run = aiolint("--output-file", project / "missing" / "dir" / "report.txt", "src", cwd=project)
+    assert run.returncode == 1 and (project / "missing" / "dir" / "report.txt").read_text().startswith("src/")
+    (project / "a-file").write_text("")
+    run = aiolint("--output-file", project / "a-file" / "report.txt", "src", cwd=project)
     assert run.returncode == 2 and "cannot write the report" in run.stderr

@@ -48,7 +48,7 @@ def test_without_configuration_the_root_is_the_current_directory_and_defaults_ap
     assert settings.exclude == DEFAULT_EXCLUDE
     assert settings.respect_gitignore and not settings.force_exclude
     assert settings.cache_dir == os.path.join(str(tmp_path), ".aiolint_cache")
-    assert settings.options == {"extend-blocking-calls": {}, "extend-factories": {}}
+    assert settings.options == {"extend-blocking-calls": {}, "extend-factories": {}, "peer-noqa": True}
 
 
 def test_every_key_is_read(tmp_path):
@@ -65,6 +65,8 @@ def test_every_key_is_read(tmp_path):
         extend-blocking-calls = { "mycompany.http.get" = "aio302" }
         extend-factories = { "mycompany.net.make_session" = "Session" }
         cache-dir = "var/cache"
+        baseline = "aiolint-baseline.json"
+        peer-noqa = false
         """)
     settings = load_settings(cwd=str(tmp_path))
     assert settings.selection.codes() == set()
@@ -72,8 +74,9 @@ def test_every_key_is_read(tmp_path):
     assert settings.exclude == ("generated", "migrations/*.py")
     assert (settings.respect_gitignore, settings.force_exclude) == (False, True)
     assert settings.options == {"extend-blocking-calls": {"mycompany.http.get": "AIO302"},
-                                "extend-factories": {"mycompany.net.make_session": "session"}}
+                                "extend-factories": {"mycompany.net.make_session": "session"}, "peer-noqa": False}
     assert settings.cache_dir == str(tmp_path / "var" / "cache")
+    assert settings.baseline == str(tmp_path / "aiolint-baseline.json")
 
 
 def test_per_file_ignores_give_the_rules_for_a_path(tmp_path):
@@ -175,7 +178,7 @@ def test_select_flag_starts_over_while_extend_select_and_ignore_apply_on_top(tmp
 
 
 def test_flag_errors_name_the_flag(tmp_path):
-    assert error(cwd=str(tmp_path), flags={"select": ["AIO000"]}) == "--select: unknown rule code or prefix 'AIO000'"
+    assert error(cwd=str(tmp_path), flags={"select": ["AIO009"]}) == "--select: unknown rule code or prefix 'AIO009'"
     assert error(cwd=str(tmp_path), flags={"per-file-ignores": {"t/*": ["X1"]}}).startswith("--per-file-ignores 't/*'")
 
 

@@ -14,6 +14,7 @@ from typing import Dict, List
 import pytest
 
 from aiolint import __version__
+from aiolint.engine import lint_source
 from aiolint.reporters.text import FIXABLE
 from aiolint.rules import REGISTRY
 
@@ -142,7 +143,9 @@ def test_parallel_flake8_gives_the_same_findings(tmp_path):
 
 def test_encodings_and_line_endings_read_alike(tmp_path):
     """flake8 decodes files itself; the plugin must still see what aiolint sees."""
-    source = fixture_files()[0].read_text(encoding="utf-8")
+    # The first fixture with findings under the default rules (AIO000's, first by name, has none).
+    fixture = next(f for f in fixture_files() if lint_source(f.read_bytes(), f.name).diagnostics)
+    source = fixture.read_text(encoding="utf-8")
     (tmp_path / "bom_crlf.py").write_bytes(b"\xef\xbb\xbf" + source.replace("\n", "\r\n").encode("utf-8"))
     (tmp_path / "old_mac.py").write_bytes(source.replace("\n", "\r").encode("utf-8"))
     (tmp_path / "latin1.py").write_bytes(
@@ -171,3 +174,16 @@ def test_rule_options_come_from_aiolint_configuration(tmp_path):
     configured = flake8("--select", "AIO", "app.py", cwd=tmp_path)
     assert configured == aiolint("--config", "pyproject.toml", "app.py", cwd=tmp_path)
     assert configured[0].startswith("app.py:5:12: AIO302 ")
+
+
+def test_rule_options_come_from_the_configuration_closest_to_each_file(tmp_path):
+    """As ``aiolint .`` does, flake8 run from a monorepo's root uses each project's own options."""
+    (tmp_path / "pyproject.toml").write_text("[tool.aiolint]\n", encoding="utf-8")
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc" / "aiolint.toml").write_text('[extend-blocking-calls]\n"vendorlib.fetch" = "AIO302"\n',
+                                                  encoding="utf-8")
+    source = "import vendorlib\n\n\nasync def handler():\n    return vendorlib.fetch()\n"
+    (tmp_path / "svc" / "app.py").write_text(source, encoding="utf-8")
+    (tmp_path / "app.py").write_text(source, encoding="utf-8")
+    found = flake8("--select", "AIO", ".", cwd=tmp_path)
+    assert len(found) == 1 and found[0].startswith("./svc/app.py:5:12: AIO302 "), found

@@ -80,6 +80,17 @@ def test_hook_fails_on_the_bad_file_and_names_the_finding(hook_repo, project):
     assert "generated" not in run.stdout
 
 
+def test_hook_runs_once_for_all_files_with_one_summary(hook_repo, project, tmp_path):
+    root = tmp_path / "many"
+    shutil.copytree(project[0], root, ignore=shutil.ignore_patterns(".git"))
+    for number in range(8):  # enough files for pre-commit to split them among processes, were the hook parallel
+        (root / f"extra_{number}.py").write_text("x = 1\n")
+    commit_everything(root)
+    run = try_repo(hook_repo, root, "--all-files", "--verbose")
+    summaries = [line for line in run.stdout.splitlines() if line.startswith(("Found ", "All checks passed"))]
+    assert len(summaries) == 1, run.stdout
+
+
 def test_hook_passes_on_the_clean_file(hook_repo, project):
     root, _ = project
     run = try_repo(hook_repo, root, "--files", "clean.py")

@@ -11,6 +11,7 @@ one finding per line, for tools and ``grep``.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Dict, List, Optional
 
 from ..diagnostics import Diagnostic
@@ -52,14 +53,21 @@ def _snippet(d: Diagnostic, lines: Optional[List[str]], paint) -> str:
     line = lines[d.line - 1].rstrip()
     start = min(d.column - 1, len(line))
     end = d.end_column - 1 if d.end_line == d.line else len(line)
-    width = max(1, min(end, len(line)) - start)
+    width = max(1, sum(map(columns, line[start:min(end, len(line))])))
     # Keep the line's tabs in the padding so the carets line up however the terminal expands them.
-    padding = "".join(c if c == "\t" else " " for c in line[:start])
+    padding = "".join(c if c == "\t" else " " * columns(c) for c in line[:start])
     gutter = " " * len(str(d.line))
     bar = paint("|", BLUE)
     return (f"{gutter} {bar}\n"
             f"{paint(str(d.line), BLUE)} {bar} {line}\n"
             f"{gutter} {bar} {padding}{paint('^' * width, BOLD + RED)}\n\n")
+
+
+def columns(char: str) -> int:
+    """How many terminal columns a character takes: two for wide ones (CJK, emoji), none for combining marks."""
+    if unicodedata.combining(char) or char in "\u200b\u200d\ufe0f":
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
 
 
 def _read_lines(path: str) -> Optional[List[str]]:
@@ -76,3 +84,11 @@ def _paint(text: str, style: str) -> str:
 
 def _plain(text: str, style: str) -> str:
     return text
+
+
+def render_concise(report: Report, *, color: bool = False, **_: object) -> str:
+    return render(report, context=False, color=color)
+
+
+def render_full(report: Report, *, color: bool = False, **_: object) -> str:
+    return render(report, context=True, color=color)

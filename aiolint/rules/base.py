@@ -58,6 +58,9 @@ class Rule:
     # ``{"async"}`` for a rule that reports only in coroutine context, which takes
     # an ``async def``. Empty means: no such condition.
     requires: ClassVar[FrozenSet[str]] = frozenset()
+    # A rule about the suppression comments themselves: the engine judges them once the
+    # other rules have reported (it has no visitors of its own).
+    checks_suppressions: ClassVar[bool] = False
 
     @classmethod
     def triggers_for(cls, options: Mapping[str, Any]) -> FrozenSet[str]:
