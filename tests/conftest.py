@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 from typing import Set, Tuple
 
@@ -53,3 +56,20 @@ def sources():
     """(name, text) of every fixture and of the tricky sources."""
     yield from ((path.name, path.read_text(encoding="utf-8")) for path in fixture_files())
     yield from TRICKY.items()
+
+
+SLEEPS = "import time\n\nasync def poll():\n    time.sleep(1)\n"  # AIO301 on line 4
+
+
+def run_aiolint(*args, cwd, env=None, stdin=None):
+    """``python -m aiolint ARGS`` in ``cwd``, as a user runs it."""
+    return subprocess.run([sys.executable, "-m", "aiolint", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, env=env, input=stdin)
+
+
+def write_tree(root, files):
+    """Write ``{relative path: dedented text}`` under ``root``, making the directories."""
+    for path, text in files.items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(text))

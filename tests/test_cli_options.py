@@ -4,24 +4,10 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
-import textwrap
 
 import pytest
 
-SLEEPS = "import time\n\nasync def poll():\n    time.sleep(1)\n"  # AIO301 on line 4
-
-
-def aiolint(*args, cwd, stdin=None):
-    return subprocess.run([sys.executable, "-m", "aiolint", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, input=stdin)
-
-
-def write(root, files):
-    for path, text in files.items():
-        target = root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(textwrap.dedent(text))
+from .conftest import SLEEPS, run_aiolint as aiolint, write_tree as write
 
 
 def findings(run):

@@ -7,7 +7,6 @@ import re
 import shutil
 import subprocess
 import sys
-import textwrap
 
 import pytest
 from click.testing import CliRunner
@@ -17,25 +16,10 @@ from aiolint import cli
 from aiolint.config import DEFAULT_EXCLUDE
 from aiolint.rules import REGISTRY
 
-from .conftest import ROOT
+from .conftest import ROOT, SLEEPS, run_aiolint as aiolint_run, write_tree as write
 from .rule_probes import Crashes
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-SLEEPS = "import time\n\nasync def poll():\n    time.sleep(1)\n"  # AIO301 on line 4
-
-
-def aiolint_run(*args, cwd, env=None):
-    return subprocess.run([sys.executable, "-m", "aiolint", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, env=env)
-
-
-def write(root, files):
-    for path, text in files.items():
-        target = root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(textwrap.dedent(text))
-
-
 def reported_paths(run):
     return sorted({line.split(":")[0] for line in run.stdout.splitlines()})
 
