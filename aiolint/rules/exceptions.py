@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator, List, Optional, Sequence, Set, Tuple, Union, cast
+from typing import Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
@@ -287,7 +287,10 @@ class ExceptionRule(Rule):
 
     def coroutine(self) -> Scope:
         """The ``async def`` being visited: these rules look at coroutines only."""
-        return cast(Scope, self.context.scope.function())
+        return self.context.scope.function()  # type: ignore[return-value]
+
+    def definition(self) -> cst.FunctionDef:
+        return self.coroutine().node  # type: ignore[return-value]
 
     def try_statement(self) -> TryNode:
         """The ``try`` of the handler being visited."""
@@ -509,7 +512,7 @@ class BroadExceptAroundRequest(ExceptionRule):
         """A middleware's ``await handler(request)``: the function is decorated ``@web.middleware``,
         or the body passes its parameter annotated ``web.Request`` to another of its parameters."""
         function = self.coroutine()
-        definition = cast(cst.FunctionDef, function.node)
+        definition = self.definition()
         outer = function.parent  # where the decorators and annotations are evaluated
         if any(self.context.qualified_name(d.decorator, outer) == MIDDLEWARE for d in definition.decorators):
             return True
@@ -617,7 +620,7 @@ class CancellationRule(ExceptionRule):
         """How a coroutine that swallowed the cancellation ends: ``result`` if it returns a value
         elsewhere (its caller uses what it returns, ``None`` now) and is not annotated ``-> None``,
         else ``end``."""
-        definition = cast(cst.FunctionDef, self.coroutine().node)
+        definition = self.definition()
         if definition.returns is not None and is_none(definition.returns.annotation):
             return "end"
         return "result" if next(returns_value(definition.body), None) is not None else "end"
@@ -649,7 +652,7 @@ class CancellationRule(ExceptionRule):
 
     def awaits_cancelled_task(self, awaits: List[cst.CSTNode], until: cst.CSTNode) -> bool:
         """One of ``awaits`` waits for something this function called ``.cancel()`` on before ``until``."""
-        cancelled = self.cancelled_before(cast(cst.FunctionDef, self.coroutine().node), until)
+        cancelled = self.cancelled_before(self.definition(), until)
         if not cancelled:
             return False
         return any(self.context.code_for(node) in cancelled
