@@ -33,12 +33,17 @@ REFERENCE = "="  # a name that is another's: ``=.net.make_session`` (a re-export
 MAX_HOPS = 6  # re-exports followed at most this far (cycles end here)
 
 
+def marks_a_project(directory: str) -> bool:
+    """Whether the directory holds one of the files that mark a project's root."""
+    return any(os.path.exists(os.path.join(directory, marker)) for marker in PROJECT_MARKERS)
+
+
 @functools.lru_cache(maxsize=4096)
 def project_root(directory: str) -> str:
     """The root of the project a directory belongs to (see the module docstring)."""
     current = directory
     while True:
-        if any(os.path.exists(os.path.join(current, marker)) for marker in PROJECT_MARKERS):
+        if marks_a_project(current):
             return current
         parent = os.path.dirname(current)
         if parent == current:
