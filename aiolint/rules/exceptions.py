@@ -11,7 +11,7 @@ from ..semantics.aiohttp import MIDDLEWARE, WEB_REQUEST_TYPES
 from ..semantics.client import http_calls
 from ..semantics.flow import (Next, after, cleanup_call, falls_through, innermost_loop, is_cleanup_name, is_none,
                               jumps, returns_value)
-from ..semantics.scope import iter_params
+from ..semantics.scope import Scope, iter_params
 from ..semantics.testing import in_test
 from ..semantics.values import annotation_type
 from .base import NodeFix, Replacement, Rule
@@ -259,12 +259,14 @@ class ExceptionRule(Rule):
                 if is_cleanup_name(ancestor.name.value):
                     return True
                 break
-        statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
-        smalls = []
-        for statement in statements:
-            if not isinstance(statement, cst.SimpleStatementLine):
-                return False
-            smalls.extend(statement.body)
+        if isinstance(body, cst.SimpleStatementSuite):  # `try: writer.close()` on one line
+            smalls = list(body.body)
+        else:
+            smalls = []
+            for statement in body.body:
+                if not isinstance(statement, cst.SimpleStatementLine):
+                    return False
+                smalls.extend(statement.body)
         return bool(smalls) and all(isinstance(small, cst.Expr) and cleanup_call(small.value) for small in smalls)
 
     def in_test(self) -> bool:
@@ -282,6 +284,13 @@ class ExceptionRule(Rule):
             call = item.item
             if isinstance(call, cst.Call) and self.context.callee_among(call, SUPPRESS):
                 yield call, [(arg.value, self.context.qualified_name(arg.value)) for arg in call.args if not arg.star]
+
+    def coroutine(self) -> Scope:
+        """The ``async def`` being visited: these rules look at coroutines only."""
+        return self.context.scope.function()  # type: ignore[return-value]
+
+    def definition(self) -> cst.FunctionDef:
+        return self.coroutine().node  # type: ignore[return-value]
 
     def try_statement(self) -> TryNode:
         """The ``try`` of the handler being visited."""
@@ -502,11 +511,9 @@ class BroadExceptAroundRequest(ExceptionRule):
     def calls_next_handler(self, body: cst.BaseSuite) -> bool:
         """A middleware's ``await handler(request)``: the function is decorated ``@web.middleware``,
         or the body passes its parameter annotated ``web.Request`` to another of its parameters."""
-        function = self.context.scope.function()
-        if function is None or not isinstance(function.node, cst.FunctionDef):
-            return False
-        definition = function.node
-        outer = function.parent or function
+        function = self.coroutine()
+        definition = self.definition()
+        outer = function.parent  # where the decorators and annotations are evaluated
         if any(self.context.qualified_name(d.decorator, outer) == MIDDLEWARE for d in definition.decorators):
             return True
         params = {param.name.value: param for param in iter_params(definition.params)}
@@ -613,14 +620,10 @@ class CancellationRule(ExceptionRule):
         """How a coroutine that swallowed the cancellation ends: ``result`` if it returns a value
         elsewhere (its caller uses what it returns, ``None`` now) and is not annotated ``-> None``,
         else ``end``."""
-        function = self.context.scope.function()
-        if function is not None and isinstance(function.node, cst.FunctionDef):
-            definition = function.node
-            if definition.returns is not None and is_none(definition.returns.annotation):
-                return "end"
-            if next(returns_value(definition.body), None) is not None:
-                return "result"
-        return "end"
+        definition = self.definition()
+        if definition.returns is not None and is_none(definition.returns.annotation):
+            return "end"
+        return "result" if next(returns_value(definition.body), None) is not None else "end"
 
     def loop_stopper(self, handler: Handler):
         """``while self.running:`` whose handler sets ``self.running = False`` (or calls
@@ -649,10 +652,7 @@ class CancellationRule(ExceptionRule):
 
     def awaits_cancelled_task(self, awaits: List[cst.CSTNode], until: cst.CSTNode) -> bool:
         """One of ``awaits`` waits for something this function called ``.cancel()`` on before ``until``."""
-        function = self.context.scope.function()
-        if function is None or not isinstance(function.node, cst.FunctionDef):
-            return False
-        cancelled = self.cancelled_before(function.node, until)
+        cancelled = self.cancelled_before(self.definition(), until)
         if not cancelled:
             return False
         return any(self.context.code_for(node) in cancelled
@@ -892,7 +892,7 @@ class TimeoutNotCaught(ExceptionRule):
         if not self.context.in_coroutine():
             return
         caught = self.first_caught(node, CLIENT_ERRORS)
-        if caught is None or caught[1] is None or self.in_test():
+        if caught is None or self.in_test():  # a bare except catches the timeout too
             return
         try_node = self.try_statement()
         if any(self.catches_any(earlier, CLIENT_ERRORS) for earlier in handlers_before(try_node, node)):
@@ -908,14 +908,10 @@ class TimeoutNotCaught(ExceptionRule):
         if any(self.catches_any(handler, CATCHES_TIMEOUT) for handler in try_node.handlers):
             return True
         ancestors = self.context.ancestors
-        for index in range(len(ancestors) - 2, -1, -1):
-            outer = ancestors[index]
-            if isinstance(outer, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
-                return False
-            if (isinstance(outer, (cst.Try, cst.TryStar)) and ancestors[index + 1] is outer.body
-                    and any(self.catches_any(handler, CATCHES_TIMEOUT) for handler in outer.handlers)):
-                return True
-        return False
+        function = ancestors.index(self.coroutine().node)
+        return any(isinstance(outer, (cst.Try, cst.TryStar)) and inner is outer.body
+                   and any(self.catches_any(handler, CATCHES_TIMEOUT) for handler in outer.handlers)
+                   for outer, inner in zip(ancestors[function:], ancestors[function + 1:]))
 
 
 class NonExceptionCaught(ExceptionRule):
@@ -984,9 +980,8 @@ class NonExceptionCaught(ExceptionRule):
         """The name ``module`` is imported under and visible here (``import asyncio as aio`` -> "aio")."""
         scope = self.context.scope
         while scope is not None:
-            for name, bindings in scope.bindings.items():
-                if (any(b.kind == "import" and b.qualified == module for b in bindings)
-                        and self.context.qualified_name(cst.Name(name)) == module):
+            for name in scope.bindings:
+                if self.context.qualified_name(cst.Name(name)) == module:
                     return name
             scope = scope.parent
         return None

@@ -161,8 +161,8 @@ class UnboundedFanout(Rule):
                 self.report(node)
                 return
 
-    def unlimited_request(self, element: cst.BaseExpression) -> bool:
-        call = element.expression if isinstance(element, cst.Await) else element
+    def unlimited_request(self, call: cst.BaseExpression) -> bool:
+        # `[await session.get(url) for url in urls]` awaits each request in turn: not a fan-out.
         if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
                 and call.func.attr.value in REQUEST_METHODS and isinstance(call.func.value, cst.Name)):
             return False

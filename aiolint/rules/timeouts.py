@@ -260,20 +260,18 @@ def is_self_attribute(expr: Optional[cst.BaseExpression], me: Optional[str], att
 
 
 
-def numeric_value(expr: cst.BaseExpression, scope: Any) -> Optional[str]:
-    """The number ``expr`` is: a literal (``10``, ``2.5``, ``-1``), or a name every binding of which
-    assigns one (``TIMEOUT = 10``); its code, else None."""
+def is_number(expr: cst.BaseExpression, scope: Any) -> bool:
+    """``expr`` is a number: a literal (``10``, ``2.5``, ``-1``), or a name every binding of which
+    assigns one (``TIMEOUT = 10``)."""
     if isinstance(expr, (cst.Integer, cst.Float)):
-        return expr.value
-    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus) \
-            and isinstance(expr.expression, (cst.Integer, cst.Float)):
-        return "-" + expr.expression.value
+        return True
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
+        return isinstance(expr.expression, (cst.Integer, cst.Float))
     if isinstance(expr, cst.Name):
         bindings = scope.lookup(expr.value)
-        if bindings and all(b.kind == "assign" and b.value is not None and numeric_value(b.value, scope) is not None
-                            for b in bindings):
-            return expr.value
-    return None
+        return bool(bindings) and all(b.kind == "assign" and b.value is not None and is_number(b.value, scope)
+                                      for b in bindings)
+    return False
 
 
 class NumericTimeout(Rule):
@@ -331,8 +329,8 @@ class NumericTimeout(Rule):
         callee = self.context.callee_among(node, SESSION_MAKERS | SESSION_REQUESTS)
         if callee is None:
             return
-        value = numeric_value(timeout.value, self.context.scope)
-        if value is None or expects_error(self.context.ancestors, self.context.qualified_name):
+        if (not is_number(timeout.value, self.context.scope)
+                or expects_error(self.context.ancestors, self.context.qualified_name)):
             return
         effect = ("which aiohttp turns into `ClientTimeout(total=...)` for this request, dropping the session's "
                   "connect and read limits" if callee in SESSION_REQUESTS
