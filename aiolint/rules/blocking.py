@@ -315,10 +315,7 @@ class BlockingFileIO(BlockingCall):
     `io.BytesIO` and `sys.stdout` have that type too. `aiofiles` and `anyio.Path` are
     never reported. The size of a file is not known: reading a few bytes of a local
     file once at start-up is reported as a large download written to disk is.
-    Test code is not checked: test modules (`test_*.py`, `*_test.py`, `conftest.py`),
-    and pytest or unittest tests and fixtures elsewhere with the functions they define.
-    Tests set up and remove their temporary files this way, on a local disk, and
-    block only their own event loop.
+    {test code; test modules}
     """
 
     code = "AIO304"
@@ -382,10 +379,7 @@ class BlockingFileMetadata(BlockingCall):
     reported, nor are the `PurePath` methods (`with_suffix()`, `parent`, `name`...).
     A function passed rather than called (`await asyncio.to_thread(os.makedirs, p)`)
     is not reported.
-    Test code is not checked: test modules (`test_*.py`, `*_test.py`, `conftest.py`),
-    and pytest or unittest tests and fixtures elsewhere with the functions they define.
-    Tests set up and remove their temporary files this way, on a local disk, and
-    block only their own event loop.
+    {test code; test modules}
     """
 
     code = "AIO309"

@@ -39,6 +39,11 @@ DOC_PARAGRAPHS = {
         "nested in them) is not checked: tests use such code on purpose.\n"
         "Nor is code under `pytest.warns(...)`, `pytest.raises(...)` or\n"
         "`warnings.catch_warnings()`, where the deprecation is what is tested."),
+    "{test code; test modules}": (
+        "Test code is not checked: test modules (`test_*.py`, `*_test.py`, `conftest.py`),\n"
+        "and pytest or unittest tests and fixtures elsewhere with the functions they define.\n"
+        "Tests set up and remove their temporary files this way, on a local disk, and\n"
+        "block only their own event loop."),
 }
 
 
