@@ -339,9 +339,9 @@ class ResponseUsedAfterClose(Rule):
     Uses are followed in source order within the function, up to the next binding
     of the name; a use in a nested function is not followed. A body read inside the
     block (even on one path only) counts as read: aiohttp keeps it, so later reads
-    work. Status and headers stay available after the block and are not reported,
-    nor is what was read from the body (`data = await resp.json()` stored or
-    returned). A response passed as an argument to another function after its
+    work; so does a response passed to a function in the block, which may read it.
+    Status and headers stay available after the block and are not reported, nor is
+    what was read from the body (`data = await resp.json()` stored or returned). A response passed as an argument to another function after its
     block is not reported. A read in a `with pytest.raises(...):` block is a test of
     this very failure. A response returned or stored in test code (test modules,
     pytest or unittest tests and fixtures) is not reported: tests hand responses to
@@ -390,7 +390,7 @@ class ResponseUsedAfterClose(Rule):
 
     def check(self, owner: cst.CSTNode, block: cst.With, name: str) -> None:
         inside = set(walk(block))
-        if any(reads_body(node, name) for node in inside):
+        if any(reads_body(node, name) or passed_on(node, name) for node in inside):
             return
         for use, how, ancestors in uses_after(owner, block, inside, name):
             if how is not None:
@@ -409,6 +409,11 @@ def reads_body(node: cst.CSTNode, name: str) -> bool:
     if not (isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == name):
         return False
     return node.attr.value in RESPONSE_READS or node.attr.value == BODY_STREAM
+
+
+def passed_on(node: cst.CSTNode, name: str) -> bool:
+    """``check(name)``: the function called may read the body."""
+    return isinstance(node, cst.Arg) and isinstance(node.value, cst.Name) and node.value.value == name
 
 
 def handed_on(name: cst.Name, ancestors: Sequence[cst.CSTNode]) -> Optional[Tuple[cst.CSTNode, str]]:
