@@ -38,7 +38,7 @@ class BlockingCall(Rule):
     message = "`{call}()` blocks the event loop; {advice}."
     requires = frozenset({"async"})  # only coroutine context is reported
     advice: ClassVar[str]  # for the names a user adds through the option
-    reported_in_tests: ClassVar[bool] = True
+    reported_in_tests: ClassVar[bool] = True  # False: test code is left out (the file-system codes)
     table: ClassVar[Dict[str, str]]  # qualified name -> advice, from the call table
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -274,8 +274,8 @@ class BlockingFileIO(BlockingCall):
     `pathlib.Path.open()`/`read_text()`/`read_bytes()`/`write_text()`/`write_bytes()`/
     `iterdir()`/`glob()`/`rglob()`, `glob.glob()`/`iglob()`, `os.walk()`/`listdir()`/
     `scandir()`, the `shutil` copies, moves and `rmtree()`, and `importlib.import_module()`.
-    Home Assistant's runtime blocking-call detector and flake8-async's ASYNC230/ASYNC231
-    flag the same calls. Single metadata operations (`os.stat()`, `os.path.exists()`,
+    Home Assistant's runtime blocking-call detector flags most of them, flake8-async's
+    ASYNC230/ASYNC231 the files opened. Single metadata operations (`os.stat()`, `os.path.exists()`,
     `os.makedirs()`, `os.remove()`, `Path.unlink()`...) are AIO309's, off by default.
 
     ## Why is this bad?
