@@ -16,7 +16,7 @@ from typing import Dict, FrozenSet, Iterable, Optional
 import libcst as cst
 
 from .names import qualified_name
-from .scope import Scope
+from .scope import Binding, Scope
 
 
 @dataclass(frozen=True)
@@ -224,6 +224,49 @@ def in_memory_sqlite(expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> 
         return bool(bindings) and all(binding.kind in ("assign", "annotation", "with") and binding.value is not None
                                       and in_memory_sqlite(binding.value, scope, depth + 1) for binding in bindings)
     return False
+
+
+# `open(fd)` on a descriptor that is already open looks up no path: it only wraps the descriptor.
+# What returns a descriptor: these calls, and these calls' results at these positions when unpacked
+# (`fd, path = tempfile.mkstemp()`).
+OPENS_FILE_OR_DESCRIPTOR = {"builtins.open": "file", "io.open": "file", "os.fdopen": "fd"}  # -> its keyword
+DESCRIPTOR_CALLS = frozenset({"os.open", "os.dup", "os.dup2"})
+DESCRIPTOR_UNPACKED = {"tempfile.mkstemp": (0,), "os.pipe": (0, 1), "os.openpty": (0, 1)}
+
+
+def wraps_descriptor(name: str, call: cst.Call, scope: Scope) -> bool:
+    """``open(fd)`` (or ``os.fdopen(fd)``) where ``fd`` is known to be a descriptor: every binding of
+    the name in this scope is ``os.open(...)``/``os.dup(...)``, or the descriptor of an unpacked
+    ``tempfile.mkstemp()``/``os.pipe()``/``os.openpty()``."""
+    keyword = OPENS_FILE_OR_DESCRIPTOR.get(name)
+    if keyword is None:
+        return False
+    opened = next((arg.value for arg in call.args if arg.keyword is None and not arg.star), None)
+    opened = next((arg.value for arg in call.args if arg.keyword is not None and arg.keyword.value == keyword), opened)
+    if isinstance(opened, cst.Call):
+        return qualified_name(opened.func, scope) in DESCRIPTOR_CALLS
+    if not isinstance(opened, cst.Name):
+        return False
+    bindings = scope.lookup(opened.value)
+    return bool(bindings) and all(_binds_descriptor(opened.value, binding, scope) for binding in bindings)
+
+
+def _binds_descriptor(name: str, binding: Binding, scope: Scope) -> bool:
+    if binding.kind == "assign" and isinstance(binding.value, cst.Call):
+        return qualified_name(binding.value.func, scope) in DESCRIPTOR_CALLS
+    statement = binding.node
+    if binding.kind != "other" or not isinstance(statement, cst.Assign) or len(statement.targets) != 1:
+        return False
+    target, value = statement.targets[0].target, statement.value
+    if not isinstance(target, (cst.Tuple, cst.List)) or not isinstance(value, cst.Call):
+        return False
+    positions = DESCRIPTOR_UNPACKED.get(qualified_name(value.func, scope) or "", ())
+    names = []  # the targets before a starred one: their positions are the result's
+    for element in target.elements:
+        if isinstance(element, cst.StarredElement):
+            break
+        names.append(element.value.value if isinstance(element.value, cst.Name) else None)
+    return any(names[i] == name for i in positions if i < len(names))
 
 
 def receiver(call: cst.Call) -> Optional[cst.BaseExpression]:
