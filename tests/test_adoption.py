@@ -38,7 +38,7 @@ CLIENT = textwrap.dedent('''\
 
     class Worker:
         async def run(self):
-            time.sleep(3); open("state")
+            time.sleep(3); input("state")
             time.sleep(3)
 ''')
 

@@ -139,7 +139,7 @@ def test_statistics_count_each_code_with_those_noqa_silenced(project):
             async def a():
                 time.sleep(1)
                 time.sleep(2)  # noqa: AIO301
-                open("f")  # noqa
+                input("f")  # noqa
 
             async def b():
                 time.sleep(3)
@@ -148,13 +148,13 @@ def test_statistics_count_each_code_with_those_noqa_silenced(project):
     run = aiolint("--statistics", "src", cwd=project)
     assert run.returncode == 1
     assert run.stdout.splitlines() == [
-        "3  AIO301  blocking-sleep    (1 suppressed by noqa)",
-        "0  AIO304  blocking-file-io  (1 suppressed by noqa)",
+        "3  AIO301  blocking-sleep  (1 suppressed by noqa)",
+        "0  AIO308  blocking-input  (1 suppressed by noqa)",
     ]
     run = aiolint("--statistics", "--output-format", "json", "src", cwd=project)
     assert json.loads(run.stdout) == [
         {"code": "AIO301", "name": "blocking-sleep", "count": 3, "suppressed": 1, "fixable": False},
-        {"code": "AIO304", "name": "blocking-file-io", "count": 0, "suppressed": 1, "fixable": False},
+        {"code": "AIO308", "name": "blocking-input", "count": 0, "suppressed": 1, "fixable": False},
     ]
 
 

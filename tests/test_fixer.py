@@ -71,10 +71,10 @@ def test_unsafe_fixes_are_only_counted_without_unsafe_fixes(tmp_path):
 
 def test_the_findings_that_remain_are_reported_and_decide_the_exit_code(tmp_path):
     path = tmp_path / "poll.py"
-    path.write_text(POLL + "\nasync def read():\n    return open('x').read()\n")  # AIO304: no fix
+    path.write_text(POLL + "\nasync def ask():\n    return input('x')\n")  # AIO308: no fix
     run = aiolint("--fix", "--unsafe-fixes", "poll.py", cwd=tmp_path)
     assert run.returncode == 1
-    assert run.stdout.decode().startswith("poll.py:14:12: AIO304 ")
+    assert run.stdout.decode().startswith("poll.py:14:12: AIO308 ")
     assert len(run.stdout.splitlines()) == 1
     assert run.stderr.decode() == "Found 1 finding in 1 file (1 file checked; 2 fixed).\n"
 

@@ -18,6 +18,8 @@ from .conftest import FIXTURES
 PROJECTS = FIXTURES / "projects"
 # Fixture projects with a finding that needs another file (aiolint on that file alone does not report it).
 CROSS_FILE = {"bot": ["bot/cogs/one.py"], "library": ["weather/client.py"], "paths": ["app/tasks.py"]}
+# The rules off by default that a project's cross-file findings belong to, selected in both tools.
+OPT_IN = {"paths": "AIO304"}
 CACHE = ".aiolint_cache"
 
 
@@ -58,15 +60,19 @@ def cache_entries(project: Path) -> int:
 @pytest.mark.parametrize("name", sorted(CROSS_FILE))
 def test_a_file_handed_over_alone_gets_its_findings_over_the_project(tmp_path, name):
     project = copy_project(tmp_path, name)
-    over_project = aiolint("--no-cache", ".", cwd=project)
+    opt_in = OPT_IN.get(name)
+    selected = ["--extend-select", opt_in] if opt_in else []
+    flake8_selected = ["--select", f"AIO,{opt_in}"] if opt_in else []
+    over_project = aiolint("--no-cache", *selected, ".", cwd=project)
     for path in CROSS_FILE[name]:
         expected = of_file(over_project, path)
-        assert expected and aiolint("--no-cache", path, cwd=project) != expected  # it does need another file
-        assert flake8(path, cwd=project) == expected  # cold: the plugin builds the project
+        assert expected and aiolint("--no-cache", *selected, path, cwd=project) != expected  # it does need another file
+        assert flake8(*flake8_selected, path, cwd=project) == expected  # cold: the plugin builds the project
         shutil.rmtree(project / CACHE)
-        aiolint(".", cwd=project)  # a warm aiolint cache
-        assert flake8(path, cwd=project) == expected
-    assert flake8(".", cwd=project) == [line if line.startswith("./") else f"./{line}" for line in over_project]
+        aiolint(*selected, ".", cwd=project)  # a warm aiolint cache
+        assert flake8(*flake8_selected, path, cwd=project) == expected
+    assert flake8(*flake8_selected, ".", cwd=project) == [line if line.startswith("./") else f"./{line}"
+                                                          for line in over_project]
 
 
 def test_a_cold_flake8_run_caches_the_project_for_the_next_runs(tmp_path):

@@ -10,7 +10,7 @@ import pytest
 
 from aiolint.config import load_settings
 
-CODE = 'import time\n\nasync def f():\n    time.sleep(1)\n    open("x")\n'  # AIO301 line 4, AIO304 line 5
+CODE = 'import time\n\nasync def f():\n    time.sleep(1)\n    input("x")\n'  # AIO301 line 4, AIO308 line 5
 
 
 def aiolint(*args, cwd, stdin=None):
@@ -21,7 +21,7 @@ def aiolint(*args, cwd, stdin=None):
 @pytest.fixture
 def monorepo(tmp_path):
     """Two projects with different settings under one root, with a configuration of its own."""
-    (tmp_path / "pyproject.toml").write_text('[tool.aiolint]\nignore = ["AIO304"]\n')
+    (tmp_path / "pyproject.toml").write_text('[tool.aiolint]\nignore = ["AIO308"]\n')
     (tmp_path / "web" / "app").mkdir(parents=True)
     (tmp_path / "web" / "pyproject.toml").write_text('[tool.aiolint]\nignore = ["AIO301"]\n')
     (tmp_path / "worker" / "jobs").mkdir(parents=True)
@@ -40,18 +40,18 @@ def findings(run):
 
 def test_each_project_is_linted_with_its_own_settings_from_the_root(monorepo):
     run = aiolint("--output-format", "json", ".", cwd=monorepo)
-    assert findings(run) == [("m.py", "AIO301"), ("tools/m.py", "AIO301"),  # the root's: AIO304 ignored
-                             ("web/app/m.py", "AIO304"),  # web's: AIO301 ignored
+    assert findings(run) == [("m.py", "AIO301"), ("tools/m.py", "AIO301"),  # the root's: AIO308 ignored
+                             ("web/app/m.py", "AIO308"),  # web's: AIO301 ignored
                              ("worker/jobs/m.py", "AIO301")]  # worker's: only AIO301, gen/ excluded
 
 
 def test_the_same_from_inside_a_project_and_with_named_files(monorepo):
     run = aiolint("--output-format", "json", "app/m.py", "../worker/jobs/m.py", cwd=monorepo / "web")
-    assert findings(run) == [("../worker/jobs/m.py", "AIO301"), ("app/m.py", "AIO304")]
+    assert findings(run) == [("../worker/jobs/m.py", "AIO301"), ("app/m.py", "AIO308")]
 
 
 @pytest.mark.parametrize("name, expected", [
-    ("web/app/m.py", ["AIO304"]), ("worker/jobs/m.py", ["AIO301"]), ("m.py", ["AIO301"]), ("new/x.py", ["AIO301"]),
+    ("web/app/m.py", ["AIO308"]), ("worker/jobs/m.py", ["AIO301"]), ("m.py", ["AIO301"]), ("new/x.py", ["AIO301"]),
 ])
 def test_stdin_filename_picks_the_closest_configuration(monorepo, name, expected):
     run = aiolint("--output-format", "json", "-", "--stdin-filename", name, cwd=monorepo, stdin=CODE)
@@ -59,13 +59,13 @@ def test_stdin_filename_picks_the_closest_configuration(monorepo, name, expected
 
 
 def test_flags_apply_on_top_of_every_project(monorepo):
-    run = aiolint("--output-format", "json", "--extend-select", "AIO304", ".", cwd=monorepo)
-    assert ("worker/jobs/m.py", "AIO304") in findings(run) and ("m.py", "AIO304") in findings(run)
+    run = aiolint("--output-format", "json", "--extend-select", "AIO308", ".", cwd=monorepo)
+    assert ("worker/jobs/m.py", "AIO308") in findings(run) and ("m.py", "AIO308") in findings(run)
 
 
 def test_config_and_isolated_keep_their_meaning(monorepo):
     run = aiolint("--output-format", "json", "--config", "web/pyproject.toml", ".", cwd=monorepo)
-    assert {code for _, code in findings(run)} == {"AIO304"}  # web's settings everywhere
+    assert {code for _, code in findings(run)} == {"AIO308"}  # web's settings everywhere
     run = aiolint("--output-format", "json", "--isolated", ".", cwd=monorepo)
     assert len(findings(run)) == 10  # the defaults everywhere, gen/ included
 
@@ -84,7 +84,7 @@ def test_show_settings_and_verbose_say_where_settings_come_from(monorepo):
 
 
 def test_aiolint_toml_comes_before_pyproject_in_one_directory(tmp_path):
-    (tmp_path / "pyproject.toml").write_text('[tool.aiolint]\nselect = ["AIO304"]\n')
+    (tmp_path / "pyproject.toml").write_text('[tool.aiolint]\nselect = ["AIO308"]\n')
     (tmp_path / "aiolint.toml").write_text('select = ["AIO301"]\n')
     assert load_settings(cwd=str(tmp_path)).config_file == str(tmp_path / "aiolint.toml")
     (tmp_path / ".aiolint.toml").write_text('select = ["AIO302"]\n')

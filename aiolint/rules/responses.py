@@ -9,7 +9,7 @@ connection stays taken until the response object is garbage-collected.
 
 from __future__ import annotations
 
-from typing import List, Optional, Set, Tuple, Union
+from typing import List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
@@ -297,52 +297,65 @@ class RequestHelperMisuse(Rule):
 
 
 class ResponseUsedAfterClose(Rule):
-    """Reports a response whose body is read after the block that owned it ended.
+    """Reports a response read, returned or stored after the block that owned it ended.
 
     ## What it does
     Reports, after an `async with session.get(...) as resp:` block (any request
     method, or `aiohttp.request(...)`) whose body did not read the response
-    (`read()`, `text()`, `json()`, its `content`), a later read of `resp`'s body in the
-    same function (`await resp.text()`, `resp.content`). Also a response awaited into
-    a local inside an `async with ClientSession() as session:` block and read after
-    that block.
+    (`read()`, `text()`, `json()`, its `content`), a later use of `resp` in the same
+    function that needs its body: a read (`await resp.text()`, `resp.content`), or
+    handing the response on (`return resp`, `yield resp`, `self.resp = resp`,
+    `cache[key] = resp`, `results.append(resp)`). Also a response awaited into a local
+    inside an `async with ClientSession() as session:` block and read, returned or
+    stored after that block.
 
     ## Why is this bad?
     Leaving the `async with` block releases the response's connection (or closes the
     session and every connection with it). A body not read by then is gone: reading
     it fails with `Connection closed`, typically only for bodies too large to have
-    been buffered already, so it passes tests and fails in production.
+    been buffered already, so it passes tests and fails in production. A response
+    returned or stored is one whose receiver will read it later, when it can no
+    longer be read.
 
     ## Example
     ```python
-    async with session.get(url) as resp:
-        status = resp.status
-    return await resp.json()
+    async def fetch(session, url):
+        async with session.get(url) as resp:
+            resp.raise_for_status()
+        return resp
     ```
 
     ## Use instead
     ```python
-    async with session.get(url) as resp:
-        status = resp.status
-        return await resp.json()
+    async def fetch(session, url):
+        async with session.get(url) as resp:
+            resp.raise_for_status()
+            return await resp.json()
     ```
+    or read the body in the block (`await resp.read()`) before handing the response
+    on: aiohttp keeps a body it has read, and later reads return it.
 
     ## Known limits
     Uses are followed in source order within the function, up to the next binding
     of the name; a use in a nested function is not followed. A body read inside the
     block (even on one path only) counts as read: aiohttp keeps it, so later reads
-    work. Status and headers may be read after the block and are not reported.
-    A response returned or stored after its block is not reported either: on real
-    code its receivers mostly read its status and headers, which stay available, and
-    whether they read the body cannot be seen from here. A read in a
-    `with pytest.raises(...):` block is a test of this very failure.
+    work; so does a response passed to a function in the block, which may read it.
+    Status and headers stay available after the block and are not reported, nor is
+    what was read from the body (`data = await resp.json()` stored or returned). A response passed as an argument to another function after its
+    block is not reported. A read in a `with pytest.raises(...):` block is a test of
+    this very failure. A response returned or stored in test code (test modules,
+    pytest or unittest tests and fixtures) is not reported: tests hand responses to
+    their own assertions, which check the status.
     """
 
     code = "AIO403"
     name = "response-used-after-close"
-    summary = "A response's body read after the `async with` block that owned it ended"
+    summary = "A response read, returned or stored after the `async with` block that owned it ended"
     message = ("`{name}`'s body is read after the `async with` block that owned it ended, and was not read in it: "
                "its connection is released by then, so the read fails; read the body inside the block.")
+    message_handed_on = ("`{name}` is {how} after the `async with` block that owned it ended, and its body was not "
+                         "read in it: its connection is released by then, so reading the body later fails; "
+                         "read the body inside the block and hand on what you read.")
     triggers = frozenset({"aiohttp"})
 
     def visit_With(self, node: cst.With) -> None:
@@ -377,11 +390,18 @@ class ResponseUsedAfterClose(Rule):
 
     def check(self, owner: cst.CSTNode, block: cst.With, name: str) -> None:
         inside = set(walk(block))
-        if any(reads_body(node, name) for node in inside):
+        if any(reads_body(node, name) or passed_on(node, name) for node in inside):
             return
-        for use, ancestors in reads_after(owner, block, inside, name):
-            if not expects_error(ancestors, self.context.qualified_name):
+        for use, how, ancestors in uses_after(owner, block, inside, name):
+            if how is not None:
+                if not self.context.in_test_code():  # a test hands it to its own asserts on the status
+                    self.report(use, self.message_handed_on.format(name=name, how=how))
+            elif not expects_error(ancestors, self.context.qualified_name):
                 self.report(use, name=name)
+
+
+# Methods that keep their argument in a container: ``results.append(resp)``, ``await queue.put(resp)``.
+STORING_METHODS = frozenset({"append", "appendleft", "add", "insert", "put", "put_nowait", "setdefault"})
 
 
 def reads_body(node: cst.CSTNode, name: str) -> bool:
@@ -391,11 +411,43 @@ def reads_body(node: cst.CSTNode, name: str) -> bool:
     return node.attr.value in RESPONSE_READS or node.attr.value == BODY_STREAM
 
 
-def reads_after(owner: cst.CSTNode, block: cst.With, inside: Set[cst.CSTNode],
-                name: str) -> List[Tuple[cst.CSTNode, List[cst.CSTNode]]]:
-    """The reads of ``name``'s body after ``block`` in source order, up to its next binding,
-    each with its ancestors within ``owner``."""
-    found: List[Tuple[cst.CSTNode, List[cst.CSTNode]]] = []
+def passed_on(node: cst.CSTNode, name: str) -> bool:
+    """``check(name)``: the function called may read the body."""
+    return isinstance(node, cst.Arg) and isinstance(node.value, cst.Name) and node.value.value == name
+
+
+def handed_on(name: cst.Name, ancestors: Sequence[cst.CSTNode]) -> Optional[Tuple[cst.CSTNode, str]]:
+    """``return name`` (alone or in a tuple or list), ``yield name``, ``x.attr = name``, ``x[k] = name``,
+    ``x.append(name)``: the node to report and how the response is handed on; None for any other use."""
+    value: cst.CSTNode = name
+    index = len(ancestors) - 1
+    while index >= 1 and isinstance(ancestors[index], cst.Element) and isinstance(ancestors[index - 1],
+                                                                                  (cst.Tuple, cst.List)):
+        value, index = ancestors[index - 1], index - 2
+    parent = ancestors[index] if index >= 0 else None
+    if isinstance(parent, cst.Return) and parent.value is value:
+        return parent, "returned"
+    if isinstance(parent, cst.Yield) and parent.value is value:
+        return parent, "yielded"
+    if value is not name:
+        return None
+    if isinstance(parent, (cst.Assign, cst.AnnAssign)) and parent.value is name:
+        targets = [t.target for t in parent.targets] if isinstance(parent, cst.Assign) else [parent.target]
+        if any(isinstance(target, (cst.Attribute, cst.Subscript)) for target in targets):
+            return parent, "stored"
+    if isinstance(parent, cst.Arg) and parent.value is name and index >= 1:
+        call = ancestors[index - 1]
+        if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value in STORING_METHODS:
+            return call, "stored"
+    return None
+
+
+def uses_after(owner: cst.CSTNode, block: cst.With, inside: Set[cst.CSTNode],
+               name: str) -> List[Tuple[cst.CSTNode, Optional[str], List[cst.CSTNode]]]:
+    """The uses of ``name`` after ``block`` in source order, up to its next binding, that need its body:
+    reads of it (how: None) and the response handed on (how: "returned", "yielded", "stored"), each with
+    its ancestors within ``owner``."""
+    found: List[Tuple[cst.CSTNode, Optional[str], List[cst.CSTNode]]] = []
     after = False
     stack: List[Tuple[cst.CSTNode, Tuple[cst.CSTNode, ...]]] = [
         (owner.body if isinstance(owner, cst.FunctionDef) else owner, ())]
@@ -413,7 +465,11 @@ def reads_after(owner: cst.CSTNode, block: cst.With, inside: Set[cst.CSTNode],
             if reads_body(parent, name):  # type: ignore[arg-type]
                 grand = ancestors[-2] if len(ancestors) > 1 else None
                 use = grand if isinstance(grand, cst.Call) and grand.func is parent else parent
-                found.append((use, list(ancestors)))  # type: ignore[arg-type]
+                found.append((use, None, list(ancestors)))  # type: ignore[arg-type]
+            else:
+                handed = handed_on(node, ancestors)
+                if handed is not None:
+                    found.append((handed[0], handed[1], list(ancestors)))
             continue
         inner = ancestors + (node,)
         for kid in reversed(children(node)):

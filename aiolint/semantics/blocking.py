@@ -16,7 +16,7 @@ from typing import Dict, FrozenSet, Iterable, Optional
 import libcst as cst
 
 from .names import qualified_name
-from .scope import Scope
+from .scope import Binding, Scope
 
 
 @dataclass(frozen=True)
@@ -75,32 +75,39 @@ _add("AIO303", "use `asyncio.create_subprocess_shell()`", [
 _add("AIO303", "use `asyncio.create_subprocess_exec()` and `await process.wait()`",
      _functions("os", "wait waitpid wait3 wait4 waitid"))
 
-# -- AIO304 blocking-file-io (what Home Assistant's runtime detector patches, and more)
+# -- AIO304 blocking-file-io: reading or writing a file's contents, listing or copying directories,
+# importing: the time they take grows with the data (what Home Assistant's runtime detector patches, and more)
 _FILE_ADVICE = "use `aiofiles`, `anyio.Path` or `await asyncio.to_thread(...)`"
 _add("AIO304", _FILE_ADVICE, [
     "builtins.open", "io.open",
-    *_methods(["pathlib.Path"], "open read_text read_bytes write_text write_bytes unlink rename replace rmdir "
-                                "iterdir glob rglob"),
+    *_methods(["pathlib.Path"], "open read_text read_bytes write_text write_bytes iterdir glob rglob"),
     *_functions("glob", "glob iglob"),
     *_functions("os", "walk listdir scandir"),
     *_functions("shutil", "copy copy2 copyfile copyfileobj copytree move rmtree"),
 ])
 _add("AIO304", "import at module level, or in `await asyncio.to_thread(...)`", ["importlib.import_module"])
-# File-system calls of `os`, `os.path` and `shutil`, each from where it is listed:
-# - Home Assistant's detector (homeassistant/block_async_io.py) patches `os.stat`, and so
-#   catches at run time every `os.path` function that calls it;
+# - flake8-async's ASYNC230 and ASYNC231: `io.open_code()` and `os.fdopen()` open files.
+_add("AIO304", _FILE_ADVICE, ["io.open_code", "os.fdopen"])
+
+# -- AIO309 blocking-file-metadata: one metadata operation on one path (a query, or creating, removing
+# or renaming one entry): one system call, short unless the disk or network file system is slow.
+# Each from where it is listed:
+# - Home Assistant's detector (homeassistant/block_async_io.py) patches `os.stat`, and so catches at
+#   run time every `os.path` function and `Path` method that calls it;
 _OS_ADVICE = "use `aiofiles.os` or `await asyncio.to_thread(...)`"
-_add("AIO304", _OS_ADVICE, ["os.stat"])
+_add("AIO309", _OS_ADVICE, ["os.stat"])
 # - flake8-async's ASYNC240 lists the `os.path` functions that touch the disk (it also lists
 #   `normpath` and `relpath`, which compute on strings, and the cwd at most: left out here);
-_add("AIO304", "use `aiofiles.os.path` or `await asyncio.to_thread(...)`", _functions(
+_add("AIO309", "use `aiofiles.os.path` or `await asyncio.to_thread(...)`", _functions(
     "os.path", "exists lexists isfile isdir islink ismount getsize getatime getmtime getctime "
                "samefile sameopenfile realpath"))
-# - flake8-async's ASYNC230 and ASYNC231: `io.open_code()` and `os.fdopen()` open files;
-_add("AIO304", _FILE_ADVICE, ["io.open_code", "os.fdopen"])
-# - neither list has the calls that change the file system, which block as `os.stat` does:
+# - ruff's ASYNC240 adds the `pathlib.Path` methods that touch the disk (`anyio.Path` has them awaitable);
+_add("AIO309", "use `anyio.Path` or `await asyncio.to_thread(...)`", _methods(["pathlib.Path"], (
+    "exists is_file is_dir is_symlink is_mount stat lstat owner group readlink resolve samefile "
+    "touch mkdir chmod unlink rename replace rmdir symlink_to hardlink_to")))
+# - neither list has the `os` calls that change the file system, which block as `os.stat` does:
 #   these are the ones `aiofiles.os` offers awaitable versions of.
-_add("AIO304", _OS_ADVICE, _functions(
+_add("AIO309", _OS_ADVICE, _functions(
     "os", "makedirs mkdir remove unlink rename renames replace rmdir removedirs link symlink readlink "
           "lstat statvfs access"))
 
@@ -217,6 +224,49 @@ def in_memory_sqlite(expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> 
         return bool(bindings) and all(binding.kind in ("assign", "annotation", "with") and binding.value is not None
                                       and in_memory_sqlite(binding.value, scope, depth + 1) for binding in bindings)
     return False
+
+
+# `open(fd)` on a descriptor that is already open looks up no path: it only wraps the descriptor.
+# What returns a descriptor: these calls, and these calls' results at these positions when unpacked
+# (`fd, path = tempfile.mkstemp()`).
+OPENS_FILE_OR_DESCRIPTOR = {"builtins.open": "file", "io.open": "file", "os.fdopen": "fd"}  # -> its keyword
+DESCRIPTOR_CALLS = frozenset({"os.open", "os.dup", "os.dup2"})
+DESCRIPTOR_UNPACKED = {"tempfile.mkstemp": (0,), "os.pipe": (0, 1), "os.openpty": (0, 1)}
+
+
+def wraps_descriptor(name: str, call: cst.Call, scope: Scope) -> bool:
+    """``open(fd)`` (or ``os.fdopen(fd)``) where ``fd`` is known to be a descriptor: every binding of
+    the name in this scope is ``os.open(...)``/``os.dup(...)``, or the descriptor of an unpacked
+    ``tempfile.mkstemp()``/``os.pipe()``/``os.openpty()``."""
+    keyword = OPENS_FILE_OR_DESCRIPTOR.get(name)
+    if keyword is None:
+        return False
+    opened = next((arg.value for arg in call.args if arg.keyword is None and not arg.star), None)
+    opened = next((arg.value for arg in call.args if arg.keyword is not None and arg.keyword.value == keyword), opened)
+    if isinstance(opened, cst.Call):
+        return qualified_name(opened.func, scope) in DESCRIPTOR_CALLS
+    if not isinstance(opened, cst.Name):
+        return False
+    bindings = scope.lookup(opened.value)
+    return bool(bindings) and all(_binds_descriptor(opened.value, binding, scope) for binding in bindings)
+
+
+def _binds_descriptor(name: str, binding: Binding, scope: Scope) -> bool:
+    if binding.kind == "assign" and isinstance(binding.value, cst.Call):
+        return qualified_name(binding.value.func, scope) in DESCRIPTOR_CALLS
+    statement = binding.node
+    if binding.kind != "other" or not isinstance(statement, cst.Assign) or len(statement.targets) != 1:
+        return False
+    target, value = statement.targets[0].target, statement.value
+    if not isinstance(target, (cst.Tuple, cst.List)) or not isinstance(value, cst.Call):
+        return False
+    positions = DESCRIPTOR_UNPACKED.get(qualified_name(value.func, scope) or "", ())
+    names = []  # the targets before a starred one: their positions are the result's
+    for element in target.elements:
+        if isinstance(element, cst.StarredElement):
+            break
+        names.append(element.value.value if isinstance(element.value, cst.Name) else None)
+    return any(names[i] == name for i in positions if i < len(names))
 
 
 def receiver(call: cst.Call) -> Optional[cst.BaseExpression]:
