@@ -61,14 +61,89 @@ def test_looking_at_status_and_headers_is_not_closing(use):
     assert lines(f"r = await session.get(url)\n{use}\n") == [3]
 
 
-def test_a_read_in_one_branch_counts():
-    # Precision over recall: one read anywhere is taken as the function handling its response.
-    assert lines("""
+def messages(body):
+    source = "import aiohttp\nasync def f(session: aiohttp.ClientSession, url, helper, urls):\n" + \
+        textwrap.indent(textwrap.dedent(body).lstrip("\n"), "    ")
+    return [(d.line, d.message) for d in lint(source)]
+
+
+def test_an_early_return_that_leaves_it_unread_is_reported_with_its_line():
+    [(line, message)] = messages("""
         r = await session.get(url)
-        if r.status == 200:
-            return await r.json()
-        return None
-    """) == []
+        if r.status != 200:
+            return None
+        return await r.json()
+    """)
+    assert line == 3
+    assert message == (
+        "Response `r` is read or released on some paths, but the `return` on line 5 leaves it unread and "
+        "unreleased, so it holds a pooled connection until it is garbage-collected; use "
+        "`async with session.get(...) as r:`, or release it on that path.")
+
+
+@pytest.mark.parametrize("body, exit", [
+    ("r = await session.get(url)\nif not r.ok:\n    raise RuntimeError(r.reason)\nreturn await r.text()\n",
+     "the `raise` on line 5"),
+    ("for url in urls:\n    r = await session.get(url)\n    if r.status == 404:\n        continue\n"
+     "    print(await r.json())\n", "the `continue` on line 6"),
+    ("r = await session.get(url)\nif r.status == 200:\n    return await r.json()\n",
+     "the path that runs off the end of the function"),
+    ("for url in urls:\n    r = await session.get(url)\n    if r.ok:\n        print(await r.text())\n",
+     "the path that goes on to the loop's next pass"),
+    ("r = await session.get(url)\nif r.status == 401:\n    return None\nelif r.status == 404:\n    return {}\n"
+     "return await r.json()\n", "the `return` on line 5 (and 1 other way out)"),
+    # A status without a body releases its connection at once: only the other ways out count.
+    ("r = await session.get(url)\nif r.status == 204:\n    return None\nelif r.status == 404:\n    return {}\n"
+     "return await r.json()\n", "the `return` on line 7"),
+    ("r = await session.get(url)\nif r.status == HTTPStatus.NOT_MODIFIED:\n    return None\nreturn await r.json()\n",
+     None),
+    ("r = await session.get(url); return r.status if r.status != 200 else await r.text()\n", None),
+    # A test of what was read from the response looks at the response.
+    ("r = await session.get(url)\nstatus = r.status\nif status == 200:\n    return await r.json()\n"
+     "if status == 401:\n    return None\nprint(status)\n", "the `return` on line 8 (and 1 other way out)"),
+])
+def test_each_way_out_is_named(body, exit):
+    found = messages(body)
+    if exit is None:
+        assert found == []
+    else:
+        [(_, message)] = found
+        assert f"but {exit} leaves it unread" in message
+
+
+@pytest.mark.parametrize("body", [
+    # Every path reads, releases or hands it on.
+    "r = await session.get(url)\nif r.status != 200:\n    r.release()\n    return None\nreturn await r.json()\n",
+    "r = await session.get(url)\nif r.status != 200:\n    raise ApiError(await r.text())\nreturn await r.json()\n",
+    "r = await session.get(url)\nif r.status != 200:\n    return r\nreturn await r.json()\n",
+    "r = await session.get(url)\nif r.status != 200:\n    raise ApiError(r)\nreturn await r.json()\n",
+    "r = await session.get(url)\nif r.status == 200:\n    return await r.json()\nelse:\n    r.close()\n",
+    # raise_for_status() releases the response it raises for: no path leaves it.
+    "r = await session.get(url)\nr.raise_for_status()\nreturn await r.json()\n",
+    # A finally that releases covers every way out of its try.
+    "r = await session.get(url)\ntry:\n    if r.status != 200:\n        return None\n    return await r.json()\n"
+    "finally:\n    r.release()\n",
+    "r = await session.get(url)\nasync with r:\n    if r.status != 200:\n        return None\n",
+    # A raise inside a try with handlers may be caught: not followed.
+    "r = await session.get(url)\ntry:\n    if r.status != 200:\n        raise ValueError\n    data = await r.json()\n"
+    "except ValueError:\n    data = await r.text()\nreturn data\n",
+    # A break goes on after the loop, where it is read.
+    "for url in urls:\n    r = await session.get(url)\n    if r.ok:\n        break\n    await r.read()\n"
+    "return await r.json()\n",
+    # A loop that reads is taken to run.
+    "r = await session.get(url)\nwhile True:\n    chunk = await r.content.read(10)\n    if not chunk:\n        break\n",
+    # A read under a test of something else: whether the other outcome can happen here is not known.
+    "failed = helper()\nr = await session.get(url)\nif failed is True:\n    print('no')\nelif failed is False:\n"
+    "    print(await r.json())\n",
+    # Every way out of the session's block closes the session and its connections.
+    "async with aiohttp.ClientSession() as own:\n    r = await own.get(url)\n    if r.status != 200:\n"
+    "        return None\n    return await r.json()\n",
+    # Bound again: what the name held before is out of sight.
+    "r = await session.get(url)\nif r.status == 302:\n    r = await session.get(r.headers['Location'])\n"
+    "return await r.json()\n",
+])
+def test_paths_that_read_release_or_hand_it_on_are_clean(body):
+    assert messages(body) == []
 
 
 @pytest.mark.parametrize("header", [

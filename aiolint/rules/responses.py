@@ -15,6 +15,7 @@ import libcst as cst
 
 from ..semantics.aiohttp import REQUEST_FUNCTION
 from ..semantics.awaitables import RESPONSE_READS, awaitable_call
+from ..semantics.flow import Exit, exits_before, holders
 from ..semantics.tracking import track
 from ..semantics.scope import code_owner
 from ..semantics.tree import children, expects_error, single_target, walk
@@ -27,7 +28,7 @@ BODY_STREAM = "content"  # `resp.content`: whoever reads the stream to its end r
 
 
 class ResponseNotClosed(Rule):
-    """Reports a response awaited into a variable that is never closed, released or read.
+    """Reports a response awaited into a variable that is never closed, released or read, or that a way out leaves so.
 
     ## What it does
     Reports `resp = await session.get(url)` (any request method) when, in the
@@ -36,6 +37,18 @@ class ResponseNotClosed(Rule):
     or its `content` stream), and it is not returned, stored, passed on or used by
     a nested function.
 
+    Also, per path, when it is read or released somewhere but a way out of the
+    function leaves it unread and unreleased: an early `return` or `raise`, a
+    `continue` (or the end of a loop's body) that goes on to the next pass, or the
+    end of the function. The message names the way out and its line:
+
+    ```python
+    resp = await session.get(url)
+    if resp.status != 200:
+        return None          # leaves it unread: reported
+    return await resp.json()
+    ```
+
     ## Why is this bad?
     A response holds its pooled connection until its body is read or it is
     released. One that is only looked at (`resp.status`) keeps the connection
@@ -43,22 +56,42 @@ class ResponseNotClosed(Rule):
     a traceback or a cycle still refers to it), and the connection is then
     closed, not reused, with an "Unclosed response" warning in debug mode. Under
     load the pool (100 connections by default) runs dry and new requests wait.
+    Error paths are where this happens most: the happy path reads the body, the
+    `return None` for a 404 or a 500 does not.
 
     ## Example
     ```python
     resp = await session.get(url)
-    return resp.status == 200
+    if resp.status != 200:
+        return None
+    return await resp.json()
     ```
 
     ## Use instead
     ```python
     async with session.get(url) as resp:
-        return resp.status == 200
+        if resp.status != 200:
+            return None
+        return await resp.json()
     ```
+    or `resp.release()` before the early `return`.
 
     ## Known limits
-    Precision over recall: one read, release or close anywhere in the function
-    counts, even if another path (an early `return`, an exception) skips it.
+    Paths are the ones the code spells: a call that raises (and the `except:` it
+    reaches) is not followed, and `resp.raise_for_status()` is not a way out (it
+    releases the response it raises for). A `raise` inside a `try:` that has
+    handlers may be caught and is not a way out either; a `finally:` that reads,
+    releases or closes the response covers every way out of its `try:`. A way out
+    of an `async with ClientSession() as s:` block around a request on `s` is not
+    reported (closing the session closes its connections), nor is one under a
+    test of a status without a body (`204`, `304`, `NO_CONTENT`,
+    `NOT_MODIFIED`: aiohttp releases those at once). An `if` whose test does not
+    look at the response (nor at a local taken from it, `status = resp.status`)
+    and one of whose branches reads it counts as reading it: its other outcome
+    may follow from an earlier test. A loop that reads it anywhere counts as
+    reading it. A `break` goes on after its loop. Once the name is bound again,
+    the first response is no longer followed.
+
     A response whose name is passed to any call (a helper, `print`), stored or
     returned is someone else's. Only sessions whose kind is known are followed
     (see "The project model" in the README): created, entered or annotated as
@@ -70,15 +103,15 @@ class ResponseNotClosed(Rule):
     (only when the whole project is linted, not in a run over a few files or
     under flake8). An async database session's `get` or a cache's `get` is
     never taken for a request. Only a response bound to a plain local name is
-    followed. `HEAD`
-    requests are not reported: their empty body releases the connection at once.
-    A response whose result is dropped (`await session.post(url)` as a
-    statement) is not reported.
+    followed. `HEAD` requests are not reported: their empty body releases the
+    connection at once. A response whose result is dropped (`await
+    session.post(url)` as a statement) is not reported.
     """
 
     code = "AIO401"
     name = "response-not-closed"
-    summary = "A response awaited into a variable and never closed, released or read: it holds its connection"
+    summary = ("A response awaited into a variable that every path, or one way out, leaves unread and "
+               "unreleased: it holds its connection")
     message = ("Response `{name}` is never read, released or closed, so it holds a pooled connection until it is "
                "garbage-collected; use `async with {call} as {name}:` or read its body.")
     # The session may come from another module (`self.bot.http_session`): a request's call is enough.
@@ -98,24 +131,95 @@ class ResponseNotClosed(Rule):
                 or self.context.callee_name(request) not in SESSION_REQUESTS:
             return
         owner = code_owner(self.context.scope)
-        if owner is not None and not self.is_handled(owner, target.value):
-            self.report(node, name=target.value, call=self.context.code_for(request.func) + "(...)")
+        if owner is None:
+            return
+        call = self.context.code_for(request.func) + "(...)"
+        handled, rebound = handling(owner, target.value, node)
+        if not handled:
+            self.report(node, name=target.value, call=call)
+            return
+        if not isinstance(owner, cst.FunctionDef):
+            return
+        if self.session_entered_around(request):
+            return  # every way out of its block closes the session, and the connection with it
+        marked = holders(owner, handled + rebound)
+        about = looked_at(owner, target.value)
+        exits = exits_before(node, self.context.ancestors, marked.__contains__, empty_body,
+                             lambda test: any(isinstance(n, cst.Name) and n.value in about for n in walk(test)))
+        if exits:
+            others = len(exits) - 1
+            more = f" (and {others} other way{'s' if others > 1 else ''} out)" if others else ""
+            self.report(node, message=self.path_message.format(
+                name=target.value, call=call, exit=self.described(exits[0]) + more))
 
-    @staticmethod
-    def is_handled(owner: cst.CSTNode, name: str) -> bool:
-        """Entered, read, released or closed somewhere, or handed to someone else."""
-        tracked = track(owner, name)
-        if tracked.entered or tracked.calls_to(*CLOSING_METHODS):
-            return True
-        # What each `name.attr` reads, by the node of `name`: the tracker sees `f(name.attr)` as a
-        # bound method handed on, which is a closing only for a closing method or the body stream.
-        attributes = {node.value: node.attr.value for node in walk(owner)
-                      if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name)
-                      and node.value.value == name}
-        if BODY_STREAM in attributes.values():
-            return True
-        return any(escape.how != "method" or attributes.get(escape.node) in CLOSING_METHODS
-                   for escape in tracked.escapes)
+    path_message = ("Response `{name}` is read or released on some paths, but {exit} leaves it unread and "
+                    "unreleased, so it holds a pooled connection until it is garbage-collected; use "
+                    "`async with {call} as {name}:`, or release it on that path.")
+
+    def session_entered_around(self, request: cst.Call) -> bool:
+        """The request is made on ``s`` of an ``async with ... as s:`` around it in its function."""
+        receiver = request.func.value if isinstance(request.func, cst.Attribute) else None
+        if not isinstance(receiver, cst.Name):
+            return False
+        for ancestor in reversed(self.context.ancestors):
+            if isinstance(ancestor, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+                return False
+            if isinstance(ancestor, cst.With) and any(
+                    item.asname is not None and isinstance(item.asname.name, cst.Name)
+                    and item.asname.name.value == receiver.value for item in ancestor.items):
+                return True
+        return False
+
+    def described(self, exit: Exit) -> str:
+        if exit.how == "end":
+            return "the path that runs off the end of the function"
+        if exit.how == "next pass":
+            return "the path that goes on to the loop's next pass"
+        return f"the `{exit.how}` on line {self.context.line_of(exit.node)}"
+
+
+# Statuses whose response has no body: aiohttp releases its connection as soon as it arrives.
+EMPTY_STATUSES = frozenset({"204", "304", "NO_CONTENT", "NOT_MODIFIED"})
+
+
+def empty_body(test: cst.BaseExpression) -> bool:
+    """A test that names a status without a body (``status == 204``, ``HTTPStatus.NO_CONTENT``)."""
+    return any(isinstance(node, cst.Integer) and node.value in EMPTY_STATUSES
+               or isinstance(node, cst.Name) and node.value in EMPTY_STATUSES for node in walk(test))
+
+
+def looked_at(owner: cst.CSTNode, name: str) -> Set[str]:
+    """``name`` and the locals assigned from it (``status = resp.status``): a test of one of them
+    looks at the response, so that both of its outcomes are real paths."""
+    found = {name}
+    for node in walk(owner, skip=(cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+        target = single_target(node) if isinstance(node, (cst.Assign, cst.AnnAssign)) else None
+        if isinstance(target, cst.Name) and node.value is not None and any(  # type: ignore[union-attr]
+                isinstance(n, cst.Name) and n.value == name for n in walk(node.value)):  # type: ignore[union-attr]
+            found.add(target.value)
+    return found
+
+
+def handling(owner: cst.CSTNode, name: str, binding: cst.CSTNode) -> Tuple[List[cst.CSTNode], List[cst.CSTNode]]:
+    """The places where the response ``name`` is entered, read, released or closed, or handed to
+    someone else; and those where the name is bound again (what it held is out of sight from there)."""
+    tracked = track(owner, name)  # type: ignore[arg-type]
+    found: List[cst.CSTNode] = [*tracked.entered, *(call.call for call in tracked.calls_to(*CLOSING_METHODS))]
+    rebound: List[cst.CSTNode] = []
+    # What each `name.attr` reads, by the node of `name`: the tracker sees `f(name.attr)` as a
+    # bound method handed on, which is a closing only for a closing method or the body stream.
+    attributes = {}
+    for node in walk(owner):
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == name:
+            attributes[node.value] = node.attr.value
+            if node.attr.value == BODY_STREAM:
+                found.append(node)
+        elif isinstance(node, cst.AssignTarget) and isinstance(node.target, cst.Name) and node.target.value == name \
+                and not any(node is target for target in getattr(binding, "targets", ())):
+            rebound.append(node)
+    found.extend(escape.node for escape in tracked.escapes
+                 if escape.how != "method" or attributes.get(escape.node) in CLOSING_METHODS)
+    return found, rebound
 
 
 def awaited_request(value: Optional[cst.BaseExpression]) -> Optional[cst.Call]:

@@ -422,8 +422,8 @@ class SessionNotClosed(Rule):
     `AsyncExitStack.enter_async_context`), is not closed on every path, and does
     not escape (returned, yielded, stored, passed to a call, captured by a nested
     function). A close counts when it is in a `finally:` block, or when it follows
-    the creation in the same block with nothing in between that may raise (a call,
-    an `await`...). Also reports a session created for one inline call
+    the creation in the same block (or on the same line, after a `;`) with nothing
+    in between that may raise (a call, an `await`...). Also reports a session created for one inline call
     (`async with aiohttp.ClientSession().get(url) as r:`), and `self.x =
     ClientSession(...)` in a class when nothing in the module closes `.x`.
 
