@@ -43,11 +43,11 @@ can stay quiet when that is ambiguous).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, Iterator, List, Optional, Sequence, Union
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import libcst as cst
 
-from .scope import iter_params
+from .scope import Scope, iter_params
 from .tree import children
 
 
@@ -123,6 +123,28 @@ def track(owner: Owner, name: str, binding: Optional[cst.CSTNode] = None) -> Tra
     else:
         for call in tracked.calls:
             call.every_path = _in_finally(call.call, parents)
+    return tracked
+
+
+def track_global(module_scope: Scope, name: str) -> Tracked:
+    """The uses of the module global ``name`` in the whole module, sorted as ``track`` sorts them:
+    module-level code and every function, class or lambda whose ``name`` is the global (not one
+    that binds a name of its own spelled the same). ``every_path`` is always False."""
+    module = module_scope.node
+    target = module_scope.bindings.get(name)
+    parents: Dict[cst.CSTNode, cst.CSTNode] = {}
+    tracked = Tracked(name)
+    stack: List[Tuple[cst.CSTNode, Scope]] = [(module, module_scope)]
+    while stack:
+        node, scope = stack.pop()
+        if isinstance(node, cst.Name) and node.value == name:
+            if scope.lookup(name) is target:
+                _classify(node, parents, tracked)
+            continue
+        inner = Scope(node, scope) if isinstance(node, _NESTED) else scope
+        for kid in reversed(children(node)):
+            parents[kid] = node
+            stack.append((kid, inner))
     return tracked
 
 
