@@ -4,7 +4,9 @@ Enough flow for "what happens once this handler has run?": whether a block can e
 by reaching its last line, the jumps that leave it (``return``, ``raise``,
 ``break``, ``continue``), and what runs after a statement until the function
 returns: a loop around it running again, a later statement that suspends the
-coroutine or returns a value, or nothing of the sort.
+coroutine or returns a value, or nothing of the sort. And, for "is this value dealt with
+on every path?", the ways out of the function that a path from a statement takes before
+any of the code that deals with it runs (``exits_before``).
 """
 
 from __future__ import annotations
