@@ -15,6 +15,7 @@ import libcst as cst
 
 from .semantics.names import qualified_name
 from .semantics.scope import Scope
+from .semantics.testing import in_test, in_test_module
 from .semantics.values import Kind, kind_of_type, member_name, type_of
 
 if TYPE_CHECKING:
@@ -107,6 +108,10 @@ class FileContext:
         """The innermost enclosing function is ``async def`` (a nested def or lambda is not)."""
         function = self.scope.function()
         return function is not None and function.is_coroutine
+
+    def in_test_code(self) -> bool:
+        """The walk is in test code: a test module (``test_*.py``...), or a test or fixture of another one."""
+        return in_test_module(self.path) or in_test(self.scope)
 
     def code_for(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)

@@ -18,6 +18,7 @@ PEER_CODES: Mapping[str, Tuple[str, ...]] = {
     "AIO303": ("ASYNC220", "ASYNC221", "ASYNC222"),  # subprocesses, os.wait
     "AIO304": ("ASYNC230", "ASYNC231", "ASYNC232", "ASYNC240"),  # open, fdopen, file methods, os.path/pathlib
     "AIO308": ("ASYNC250",),  # input()
+    "AIO309": ("ASYNC240",),  # os.path functions, pathlib.Path methods
     "AIO501": ("BLE001", "E722", "S110", "S112"),  # blind/bare except, try-except-pass/continue
     "AIO502": ("ASYNC103", "ASYNC104"),  # cancellation caught and not re-raised
     "AIO508": ("ASYNC103", "ASYNC104"),  # the same, at the end of a coroutine

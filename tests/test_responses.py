@@ -1,4 +1,4 @@
-"""AIO401 response-not-closed: what the fixture cannot show."""
+"""AIO401 response-not-closed and AIO405 response-unread-on-some-path: what the fixtures cannot show."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import textwrap
 import pytest
 
 from aiolint.engine import lint_source
-from aiolint.rules.responses import ResponseNotClosed
+from aiolint.rules.responses import ResponseNotClosed, ResponseUnreadOnSomePath
 
 
-def lint(source):
-    result = lint_source(textwrap.dedent(source), "t.py", [ResponseNotClosed])
+def lint(source, path="t.py"):
+    result = lint_source(textwrap.dedent(source), path, [ResponseNotClosed, ResponseUnreadOnSomePath])
     assert result.failures == []
     return result.diagnostics
 
@@ -25,15 +25,16 @@ def lines(body, header="async def f(session: aiohttp.ClientSession, url, helper)
 def test_message_names_the_response_and_the_fix():
     [finding] = lint("""
         import aiohttp
-        async def f(url):
-            async with aiohttp.ClientSession() as http:
-                resp = await http.post(url)
-                return resp.ok
+        async def f(http: aiohttp.ClientSession, url):
+            resp = await http.post(url)
+            return resp.ok
     """)
+    assert finding.code == "AIO401"
     assert finding.message == (
-        "Response `resp` is never read, released or closed, so it holds a pooled connection until it is "
+        "Response `resp` is never read, released or closed: if its body does not arrive in full by itself "
+        "(a large download, a stream, a slow server), it keeps its pooled connection until it is "
         "garbage-collected; use `async with http.post(...) as resp:` or read its body.")
-    assert (finding.line, finding.column) == (5, 9)
+    assert (finding.line, finding.column) == (4, 5)
 
 
 @pytest.mark.parametrize("use", [
@@ -77,7 +78,8 @@ def test_an_early_return_that_leaves_it_unread_is_reported_with_its_line():
     assert line == 3
     assert message == (
         "Response `r` is read or released on some paths, but the `return` on line 5 leaves it unread and "
-        "unreleased, so it holds a pooled connection until it is garbage-collected; use "
+        "unreleased: if its body does not arrive in full by itself (a large download, a stream, a slow "
+        "server), it keeps its pooled connection until it is garbage-collected; use "
         "`async with session.get(...) as r:`, or release it on that path.")
 
 
@@ -179,9 +181,64 @@ def test_head_responses_release_themselves(method):
     assert lines(f"r = await session.{method}\nreturn r.status\n") == []
 
 
-def test_documentation_has_every_section():
-    sections = ResponseNotClosed.doc_sections()
+@pytest.mark.parametrize("rule", [ResponseNotClosed, ResponseUnreadOnSomePath])
+def test_documentation_has_every_section(rule):
+    sections = rule.doc_sections()
     assert list(sections) == ["What it does", "Why is this bad?", "Example", "Use instead", "Known limits"]
+    assert "Test code is not checked: test modules" in sections["Known limits"]
+
+
+def test_per_path_findings_are_their_own_code_and_off_by_default():
+    assert ResponseNotClosed.default_enabled and not ResponseUnreadOnSomePath.default_enabled
+    assert ResponseUnreadOnSomePath.doc_sections()["Known limits"].startswith("This rule is off by default")
+    found = lint("""
+        import aiohttp
+        async def f(session: aiohttp.ClientSession, url):
+            never = await session.get(url)
+            sometimes = await session.get(url)
+            if sometimes.status != 200:
+                return never.status
+            return await sometimes.json()
+    """)
+    assert [(d.line, d.code) for d in found] == [(4, "AIO401"), (5, "AIO405")]
+
+
+@pytest.mark.parametrize("block", [
+    "async with aiohttp.ClientSession() as own:",
+    "async with aiohttp.ClientSession(trust_env=True) as own, lock:",
+    "own = aiohttp.ClientSession()\nasync with own:",
+])
+@pytest.mark.parametrize("use", [
+    "    r = await own.get(url)\n    return r.status\n",  # never read: AIO401's form
+    "    r = await own.get(url)\n    if r.status != 200:\n        return None\n    return await r.json()\n",  # AIO405's
+])
+def test_a_response_inside_its_own_sessions_block_is_not_held_until_collected(block, use):
+    assert messages(f"{block}\n{use}") == []
+
+
+def test_a_block_of_another_session_does_not_close_this_ones_connection():
+    assert lines("""
+        async with aiohttp.ClientSession() as other:
+            r = await session.get(url)
+            return r.status
+    """) == [4]
+
+
+@pytest.mark.parametrize("path, header", [
+    ("tests/test_client.py", "async def fetch(session: aiohttp.ClientSession, url):"),
+    ("conftest.py", "async def fetch(session: aiohttp.ClientSession, url):"),
+    ("client_test.py", "async def fetch(session: aiohttp.ClientSession, url):"),
+    ("pkg/client.py", "async def test_fetch(session: aiohttp.ClientSession, url):"),
+    ("pkg/client.py", "@pytest.fixture\nasync def fetch(session: aiohttp.ClientSession, url):"),
+])
+@pytest.mark.parametrize("body", [
+    "    r = await session.get(url)\n    return r.status\n",
+    "    r = await session.get(url)\n    if r.status != 200:\n        return None\n    return await r.json()\n",
+])
+def test_test_code_is_left_out(path, header, body):
+    source = f"import aiohttp\nimport pytest\n{header}\n{body}"
+    assert lint(source, path) == []
+    assert len(lint(source.replace("test_fetch", "fetch").replace("@pytest.fixture\n", ""), "pkg/client.py")) == 1
 
 
 def test_an_annotated_assignment_is_followed_too():

@@ -4,7 +4,9 @@ One matcher serves every code: a call in coroutine context whose qualified name
 is in the code's part of the call table (``semantics/blocking.py``), or of the
 user's ``extend-blocking-calls`` option. A function passed as an argument
 (``asyncio.to_thread(time.sleep, 1)``) is not called, so it is never matched,
-and a nested ``def`` or ``lambda`` is not coroutine context.
+and a nested ``def`` or ``lambda`` is not coroutine context. The file-system codes
+leave test code out: a test that sets up or removes its temporary files blocks only
+its own loop, for as long as a local disk takes.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class BlockingCall(Rule):
     message = "`{call}()` blocks the event loop; {advice}."
     requires = frozenset({"async"})  # only coroutine context is reported
     advice: ClassVar[str]  # for the names a user adds through the option
+    reported_in_tests: ClassVar[bool] = True  # False: test code is left out (the file-system codes)
     table: ClassVar[Dict[str, str]]  # qualified name -> advice, from the call table
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -77,6 +80,8 @@ class BlockingCall(Rule):
         name = self.context.callee_name(node)
         advice = self.calls.get(name) if name is not None else None
         if advice is None or not self.blocks(name, node):
+            return
+        if not self.reported_in_tests and self.context.in_test_code():
             return
         shown = name[len("builtins."):] if name.startswith("builtins.") else name
         self.report(node, fix=self.fix(node), call=shown, advice=advice)
@@ -262,25 +267,21 @@ class BlockingSubprocess(BlockingCall):
 
 
 class BlockingFileIO(BlockingCall):
-    """Checks for file-system I/O in a coroutine.
+    """Checks for file contents read or written, directories listed or copied, and modules imported in a coroutine.
 
     ## What it does
     Reports in an `async def`: `open()`, `io.open_code()`, `os.fdopen()`,
     `pathlib.Path.open()`/`read_text()`/`read_bytes()`/`write_text()`/`write_bytes()`/
-    `unlink()`/`rename()`/`replace()`/`rmdir()`/`iterdir()`/`glob()`/`rglob()`,
-    `glob.glob()`/`iglob()`, `os.walk()`/`listdir()`/`scandir()`, `os.stat()`, the
-    `os.path` functions that touch the disk (`exists()`, `isfile()`, `isdir()`,
-    `getsize()`, `getmtime()`, `realpath()`...), the `os` calls that change the file
-    system (`makedirs()`, `mkdir()`, `remove()`, `unlink()`, `rename()`, `replace()`,
-    `rmdir()`...), the `shutil` copies, moves and `rmtree()`, and
-    `importlib.import_module()`. Home Assistant's runtime blocking-call detector and
-    flake8-async's ASYNC230/ASYNC231/ASYNC240 flag the same calls.
+    `iterdir()`/`glob()`/`rglob()`, `glob.glob()`/`iglob()`, `os.walk()`/`listdir()`/
+    `scandir()`, the `shutil` copies, moves and `rmtree()`, and `importlib.import_module()`.
+    Home Assistant's runtime blocking-call detector flags most of them, flake8-async's
+    ASYNC230/ASYNC231 the files opened. Single metadata operations (`os.stat()`, `os.path.exists()`,
+    `os.makedirs()`, `os.remove()`, `Path.unlink()`...) are AIO309's, off by default.
 
     ## Why is this bad?
-    Disk I/O has no upper bound on its latency: a network file system, a busy disk or a
-    large directory stalls the event loop and every task on it. Even a `stat()` waits for
-    the disk (or the network, on NFS) when the metadata is not cached. Importing a module
-    reads and compiles files.
+    The time these take grows with the data: a large file, a large directory, a busy
+    disk or a network file system stalls the event loop and every task on it for as long
+    as the transfer lasts. Importing a module reads and compiles files.
 
     ## Example
     ```python
@@ -306,21 +307,87 @@ class BlockingFileIO(BlockingCall):
     `Path` methods are recognised on values known to be paths (see "The project
     model" in the README): created or annotated as such, built with `/` or
     `parent`/`with_suffix()`..., stored on `self`, module constants of this module
-    or imported from another module of the project (`STATE.unlink()` with `STATE =
+    or imported from another module of the project (`STATE.read_text()` with `STATE =
     Path(...)` in a settings module), and functions' results.
-    `Path`'s metadata methods (`exists()`, `is_file()`, `stat()`, `mkdir()`...) are not
-    reported yet. `os.path.join()`, `normpath()` and `relpath()` compute on strings and
-    are never reported. A function passed rather than called
-    (`await asyncio.to_thread(os.makedirs, p)`, `asyncio.to_thread(path.unlink)`) is
-    not reported. Methods of a file object known only from an annotation (`out: TextIO`)
-    are not reported: `io.StringIO`, `io.BytesIO` and `sys.stdout` have that type too.
-    `aiofiles` and `anyio.Path` are never reported.
+    A function passed rather than called (`await asyncio.to_thread(shutil.rmtree, p)`,
+    `asyncio.to_thread(path.read_text)`) is not reported. Methods of a file object
+    known only from an annotation (`out: TextIO`) are not reported: `io.StringIO`,
+    `io.BytesIO` and `sys.stdout` have that type too. `aiofiles` and `anyio.Path` are
+    never reported. The size of a file is not known: reading a few bytes of a local
+    file once at start-up is reported as a large download written to disk is.
+    {test code; test modules}
     """
 
     code = "AIO304"
     name = "blocking-file-io"
-    summary = "`open`, `pathlib.Path` reads and writes, `glob`, `os`/`os.path` file-system calls or `shutil` in a coroutine"
+    summary = ("`open`, `pathlib.Path` reads and writes, directory listings, `shutil` copies or "
+               "`importlib.import_module` in a coroutine")
     advice = "use `aiofiles`, `anyio.Path` or `await asyncio.to_thread(...)`"
+    reported_in_tests = False
+
+
+class BlockingFileMetadata(BlockingCall):
+    """Checks for single file-system metadata operations in a coroutine (off by default).
+
+    ## What it does
+    Reports in an `async def` one operation on one path, a query or a change:
+    `os.stat()`/`lstat()`/`access()`/`readlink()`/`statvfs()`, the `os.path` functions
+    that touch the disk (`exists()`, `isfile()`, `isdir()`, `getsize()`, `getmtime()`,
+    `realpath()`...), the `os` calls that create, remove or rename one entry
+    (`makedirs()`, `mkdir()`, `remove()`, `unlink()`, `rename()`, `replace()`,
+    `rmdir()`...), and the same `pathlib.Path` methods (`exists()`, `is_file()`,
+    `stat()`, `resolve()`, `mkdir()`, `touch()`, `unlink()`, `rename()`...). Home
+    Assistant's runtime detector patches `os.stat()`, which the queries call;
+    flake8-async's ASYNC240 flags the `os.path` functions, ruff's also the `Path`
+    methods; `aiofiles.os` offers awaitable versions of the `os` calls.
+
+    ## Why is this bad?
+    Each is a system call that waits for the disk when the metadata is not cached, and
+    for the network on NFS or SMB: for that long, nothing else runs on the event loop.
+    Applications that run other people's code on one loop (Home Assistant forbids these
+    calls in its event loop) want every one of them off the loop.
+
+    This rule is off by default: on a local disk the call usually returns in
+    microseconds, and in real projects most of these calls are a check or a clean-up
+    next to other work (an `exists()` before reading a configuration file at start-up,
+    removing a temporary file), which their maintainers keep on purpose. Enable it
+    (`extend-select = ["AIO309"]`) when the loop must never wait for the disk.
+
+    ## Example
+    ```python
+    import os
+
+    async def record(stream, path):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        await stream.save(path)
+    ```
+
+    ## Use instead
+    ```python
+    import asyncio
+    import os
+
+    async def record(stream, path):
+        await asyncio.to_thread(os.makedirs, os.path.dirname(path), exist_ok=True)
+        await stream.save(path)
+    ```
+    or `await aiofiles.os.makedirs(...)`, `await anyio.Path(path).exists()`.
+
+    ## Known limits
+    `Path` methods are recognised on values known to be paths, as for AIO304.
+    `os.path.join()`, `normpath()` and `relpath()` compute on strings and are never
+    reported, nor are the `PurePath` methods (`with_suffix()`, `parent`, `name`...).
+    A function passed rather than called (`await asyncio.to_thread(os.makedirs, p)`)
+    is not reported.
+    {test code; test modules}
+    """
+
+    code = "AIO309"
+    name = "blocking-file-metadata"
+    default_enabled = False
+    summary = "`os.stat`, `os.path.exists`, `os.makedirs`, `os.remove`, `Path.exists`... in a coroutine"
+    advice = "use `aiofiles.os`, `anyio.Path` or `await asyncio.to_thread(...)`"
+    reported_in_tests = False
 
 
 class BlockingNetwork(BlockingCall):

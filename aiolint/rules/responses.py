@@ -1,15 +1,16 @@
 """AIO4xx: responses that keep their connection out of the pool.
 
-Fact from aiohttp 3.x: a response releases its connection when its body has been
-read to the end (``read()``, ``text()``, ``json()``, or its ``content`` stream),
-when it is released or closed, or when its ``async with`` ends. A response with an
-empty body (a ``HEAD``, a 204) releases it as soon as it arrives. Otherwise the
-connection stays taken until the response object is garbage-collected.
+Fact from aiohttp 3.x: a response gives its connection back to the pool once its whole
+body has arrived, read or not (the payload's end of file), when it is released or
+closed, or when its ``async with`` ends. A response with an empty body (a ``HEAD``, a
+204) releases it as soon as it arrives. A body that does not arrive in full by itself
+(larger than the read buffer, a stream, a slow server) keeps the connection taken
+until the response object is garbage-collected.
 """
 
 from __future__ import annotations
 
-from typing import List, Optional, Set, Tuple, Union
+from typing import List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
@@ -27,96 +28,22 @@ CLOSING_METHODS = ("read", "text", "json", "release", "close", "wait_for_close")
 BODY_STREAM = "content"  # `resp.content`: whoever reads the stream to its end releases the connection
 
 
-class ResponseNotClosed(Rule):
-    """Reports a response awaited into a variable that is never closed, released or read, or that a way out leaves so.
+# What an unread response costs, true of aiohttp whatever the body (said once, by both rules' messages).
+HELD_UNTIL_GC = ("if its body does not arrive in full by itself (a large download, a stream, a slow server), "
+                 "it keeps its pooled connection until it is garbage-collected")
 
-    ## What it does
-    Reports `resp = await session.get(url)` (any request method) when, in the
-    function, `resp` is never the subject of `async with`, never `release()`d or
-    `close()`d, its body is never read (`await resp.read()`, `text()`, `json()`,
-    or its `content` stream), and it is not returned, stored, passed on or used by
-    a nested function.
 
-    Also, per path, when it is read or released somewhere but a way out of the
-    function leaves it unread and unreleased: an early `return` or `raise`, a
-    `continue` (or the end of a loop's body) that goes on to the next pass, or the
-    end of the function. The message names the way out and its line:
+class UnreadResponse(Rule):
+    """What AIO401 and AIO405 share: which responses they follow, and what leaves one unread.
 
-    ```python
-    resp = await session.get(url)
-    if resp.status != 200:
-        return None          # leaves it unread: reported
-    return await resp.json()
-    ```
-
-    ## Why is this bad?
-    A response holds its pooled connection until its body is read or it is
-    released. One that is only looked at (`resp.status`) keeps the connection
-    until the response is garbage-collected (later than the function's end when
-    a traceback or a cycle still refers to it), and the connection is then
-    closed, not reused, with an "Unclosed response" warning in debug mode. Under
-    load the pool (100 connections by default) runs dry and new requests wait.
-    Error paths are where this happens most: the happy path reads the body, the
-    `return None` for a 404 or a 500 does not.
-
-    ## Example
-    ```python
-    resp = await session.get(url)
-    if resp.status != 200:
-        return None
-    return await resp.json()
-    ```
-
-    ## Use instead
-    ```python
-    async with session.get(url) as resp:
-        if resp.status != 200:
-            return None
-        return await resp.json()
-    ```
-    or `resp.release()` before the early `return`.
-
-    ## Known limits
-    Paths are the ones the code spells: a call that raises (and the `except:` it
-    reaches) is not followed, and `resp.raise_for_status()` is not a way out (it
-    releases the response it raises for). A `raise` inside a `try:` that has
-    handlers may be caught and is not a way out either; a `finally:` that reads,
-    releases or closes the response covers every way out of its `try:`. A way out
-    of an `async with ClientSession() as s:` block around a request on `s` is not
-    reported (closing the session closes its connections), nor is one under a
-    test of a status without a body (`204`, `304`, `NO_CONTENT`,
-    `NOT_MODIFIED`: aiohttp releases those at once). An `if` whose test does not
-    look at the response (nor at a local taken from it, `status = resp.status`)
-    and one of whose branches reads it counts as reading it: its other outcome
-    may follow from an earlier test. A loop that reads it anywhere counts as
-    reading it. A `break` goes on after its loop. Once the name is bound again,
-    the first response is no longer followed.
-
-    A response whose name is passed to any call (a helper, `print`), stored or
-    returned is someone else's. Only sessions whose kind is known are followed
-    (see "The project model" in the README): created, entered or annotated as
-    such; `self.x` assigned or annotated one in any method (also `self.x =
-    param` with `param` annotated); a module global; a function's result, in
-    this module or another of the project; or an attribute reached through an
-    object of unknown type (`self.bot.http_session`) when every assignment to
-    that attribute name in the project gives it a session and nothing else
-    (only when the whole project is linted, not in a run over a few files or
-    under flake8). An async database session's `get` or a cache's `get` is
-    never taken for a request. Only a response bound to a plain local name is
-    followed. `HEAD` requests are not reported: their empty body releases the
-    connection at once. A response whose result is dropped (`await
-    session.post(url)` as a statement) is not reported.
+    A response inside the ``async with`` block of its own session is not followed: the block
+    ends in the same function, and closing the session closes its connections with it.
     """
 
-    code = "AIO401"
-    name = "response-not-closed"
-    summary = ("A response awaited into a variable that every path, or one way out, leaves unread and "
-               "unreleased: it holds its connection")
-    message = ("Response `{name}` is never read, released or closed, so it holds a pooled connection until it is "
-               "garbage-collected; use `async with {call} as {name}:` or read its body.")
     # The session may come from another module (`self.bot.http_session`): a request's call is enough.
     triggers = frozenset({"aiohttp", *(f".{method}(" for method in REQUEST_METHODS)})
     requires = frozenset({"await"})
+    per_path: ClassVar[bool] = False  # AIO405: a way out that leaves it unread; AIO401: every path does
 
     def visit_Assign(self, node: cst.Assign) -> None:
         self.check(node)
@@ -131,42 +58,37 @@ class ResponseNotClosed(Rule):
                 or self.context.callee_name(request) not in SESSION_REQUESTS:
             return
         owner = code_owner(self.context.scope)
-        if owner is None:
+        if owner is None or self.context.in_test_code() or self.session_entered_around(request):
             return
-        call = self.context.code_for(request.func) + "(...)"
-        handled, rebound = handling(owner, target.value, node)
+        name, call = target.value, self.context.code_for(request.func) + "(...)"
+        handled, rebound = handling(owner, name, node)
         if not handled:
-            self.report(node, name=target.value, call=call)
+            if not self.per_path:
+                self.report(node, name=name, call=call)
             return
-        if not isinstance(owner, cst.FunctionDef):
+        if not self.per_path or not isinstance(owner, cst.FunctionDef):
             return
-        if self.session_entered_around(request):
-            return  # every way out of its block closes the session, and the connection with it
         marked = holders(owner, handled + rebound)
-        about = looked_at(owner, target.value)
+        about = looked_at(owner, name)
         exits = exits_before(node, self.context.ancestors, marked.__contains__, empty_body,
                              lambda test: any(isinstance(n, cst.Name) and n.value in about for n in walk(test)))
         if exits:
             others = len(exits) - 1
             more = f" (and {others} other way{'s' if others > 1 else ''} out)" if others else ""
-            self.report(node, message=self.path_message.format(
-                name=target.value, call=call, exit=self.described(exits[0]) + more))
-
-    path_message = ("Response `{name}` is read or released on some paths, but {exit} leaves it unread and "
-                    "unreleased, so it holds a pooled connection until it is garbage-collected; use "
-                    "`async with {call} as {name}:`, or release it on that path.")
+            self.report(node, name=name, call=call, exit=self.described(exits[0]) + more)
 
     def session_entered_around(self, request: cst.Call) -> bool:
-        """The request is made on ``s`` of an ``async with ... as s:`` around it in its function."""
+        """The request is made on ``s`` of an ``async with ... as s:`` (or ``async with s:``) around it
+        in its function: every way out of the block closes the session, and the connection with it."""
         receiver = request.func.value if isinstance(request.func, cst.Attribute) else None
         if not isinstance(receiver, cst.Name):
             return False
         for ancestor in reversed(self.context.ancestors):
             if isinstance(ancestor, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
                 return False
-            if isinstance(ancestor, cst.With) and any(
-                    item.asname is not None and isinstance(item.asname.name, cst.Name)
-                    and item.asname.name.value == receiver.value for item in ancestor.items):
+            if isinstance(ancestor, cst.With) and ancestor.asynchronous is not None and any(
+                    names(item.asname.name if item.asname is not None else item.item, receiver.value)
+                    for item in ancestor.items):
                 return True
         return False
 
@@ -176,6 +98,155 @@ class ResponseNotClosed(Rule):
         if exit.how == "next pass":
             return "the path that goes on to the loop's next pass"
         return f"the `{exit.how}` on line {self.context.line_of(exit.node)}"
+
+
+def names(expr: cst.BaseExpression, name: str) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == name
+
+
+class ResponseNotClosed(UnreadResponse):
+    """Reports a response awaited into a variable that no path reads, releases or closes.
+
+    ## What it does
+    Reports `resp = await session.get(url)` (any request method) when, in the
+    function, `resp` is never the subject of `async with`, never `release()`d or
+    `close()`d, its body is never read (`await resp.read()`, `text()`, `json()`,
+    or its `content` stream), and it is not returned, stored, passed on or used by
+    a nested function. A response that some paths read and others leave unread is
+    AIO405's (off by default).
+
+    ## Why is this bad?
+    aiohttp gives a response's connection back to the pool by itself once the
+    whole body has arrived, read or not. A body that does not arrive in full by
+    itself keeps the connection taken until the response is garbage-collected
+    (later than the function's end when a traceback or a cycle still refers to
+    it), and the connection is then closed, not reused, with an "Unclosed
+    response" warning in debug mode: a body larger than the read buffer (aiohttp
+    stops reading from the socket once 128 KiB wait unread, by default), a stream
+    that does not end, or a slow server's that is still arriving. Under load the
+    pool (100 connections by default) runs dry and new requests wait. Code that
+    only looks at `resp.status` does not know which kind of body it will get;
+    `async with` is right whatever arrives.
+
+    ## Example
+    ```python
+    resp = await session.post(url, json=payload)
+    if resp.status != 200:
+        raise ApiError(resp.status)
+    ```
+
+    ## Use instead
+    ```python
+    async with session.post(url, json=payload) as resp:
+        if resp.status != 200:
+            raise ApiError(resp.status)
+    ```
+    or `await resp.read()` (or `resp.release()`) when it is no longer needed.
+
+    ## Known limits
+    A response whose name is passed to any call (a helper, `print`), stored or
+    returned is someone else's. A request made on `s` inside `async with
+    ClientSession() as s:` (or `async with s:`) is not reported: the block ends
+    in the same function, and closing the session closes its connections. Only
+    sessions whose kind is known are followed (see "The project model" in the
+    README): created, entered or annotated as such; `self.x` assigned or
+    annotated one in any method (also `self.x = param` with `param` annotated);
+    a module global; a function's result, in this module or another of the
+    project; or an attribute reached through an object of unknown type
+    (`self.bot.http_session`) when every assignment to that attribute name in
+    the project gives it a session and nothing else (only when the whole project
+    is linted, not in a run over a few files or under flake8). An async database
+    session's `get` or a cache's `get` is never taken for a request. Only a
+    response bound to a plain local name is followed. `HEAD` requests are not
+    reported: their empty body releases the connection at once. A response whose
+    result is dropped (`await session.post(url)` as a statement) is not reported.
+
+    {test modules}
+    Tests mock their responses, or look at the status of one on purpose.
+    """
+
+    code = "AIO401"
+    name = "response-not-closed"
+    summary = ("A response awaited into a variable and never read, released or closed: a body that does not "
+               "arrive in full keeps its connection")
+    message = (f"Response `{{name}}` is never read, released or closed: {HELD_UNTIL_GC}; "
+               "use `async with {call} as {name}:` or read its body.")
+
+
+class ResponseUnreadOnSomePath(UnreadResponse):
+    """Reports a response that one way out of its function leaves unread and unreleased (off by default).
+
+    ## What it does
+    Reports `resp = await session.get(url)` (any request method) when the
+    function reads or releases `resp` somewhere, but a way out of the function
+    leaves it unread and unreleased: an early `return` or `raise`, a `continue`
+    (or the end of a loop's body) that goes on to the next pass, or the end of
+    the function. The message names the way out and its line. A response that no
+    path reads is AIO401's.
+
+    ## Why is this bad?
+    aiohttp gives a response's connection back to the pool by itself once the
+    whole body has arrived, read or not. On the way out that leaves it unread, a
+    body that does not arrive in full by itself (larger than the read buffer:
+    aiohttp stops reading from the socket once 128 KiB wait unread, by default;
+    a stream; a slow server) keeps the connection taken until the response is
+    garbage-collected, and it is then closed, not reused. Error paths are where
+    this happens: the happy path reads the body, the `return None` for a 404 or
+    a 500 does not.
+
+    ## Example
+    ```python
+    resp = await session.get(url)
+    if resp.status != 200:
+        return None          # leaves it unread: reported
+    return await resp.json()
+    ```
+
+    ## Use instead
+    ```python
+    async with session.get(url) as resp:
+        if resp.status != 200:
+            return None
+        return await resp.json()
+    ```
+    or `resp.release()` before the early `return`.
+
+    ## Known limits
+    This rule is off by default. Most ways out it finds leave a small error
+    body unread (a 401, a 404, a 500 with a line of JSON): that body arrives in
+    full at once and aiohttp releases the connection by itself, so nothing is
+    held. Reviewers of its findings on real projects judged eight of nine not
+    worth changing for that reason. Turn it on (`--select AIO405`) for code that
+    downloads large or streamed bodies, or talks to servers whose error pages
+    may be large or slow, where the early way out does hold the connection.
+
+    Paths are the ones the code spells: a call that raises (and the `except:` it
+    reaches) is not followed, and `resp.raise_for_status()` is not a way out (it
+    releases the response it raises for). A `raise` inside a `try:` that has
+    handlers may be caught and is not a way out either; a `finally:` that reads,
+    releases or closes the response covers every way out of its `try:`. A
+    request made on `s` inside `async with ClientSession() as s:` (or `async
+    with s:`) is not reported (closing the session closes its connections), nor
+    is a way out under a test of a status without a body (`204`, `304`,
+    `NO_CONTENT`, `NOT_MODIFIED`: aiohttp releases those at once). An `if` whose
+    test does not look at the response (nor at a local taken from it, `status =
+    resp.status`) and one of whose branches reads it counts as reading it: its
+    other outcome may follow from an earlier test. A loop that reads it anywhere
+    counts as reading it. A `break` goes on after its loop. Once the name is
+    bound again, the first response is no longer followed. The sessions and
+    responses it follows are AIO401's (see its "Known limits").
+
+    {test modules}
+    Tests mock their responses, or look at the status of one on purpose.
+    """
+
+    code = "AIO405"
+    name = "response-unread-on-some-path"
+    summary = "A response that some path reads, but one way out of its function leaves unread and unreleased"
+    default_enabled = False
+    per_path = True
+    message = (f"Response `{{name}}` is read or released on some paths, but {{exit}} leaves it unread and "
+               f"unreleased: {HELD_UNTIL_GC}; use `async with {{call}} as {{name}}:`, or release it on that path.")
 
 
 # Statuses whose response has no body: aiohttp releases its connection as soon as it arrives.
@@ -401,52 +472,65 @@ class RequestHelperMisuse(Rule):
 
 
 class ResponseUsedAfterClose(Rule):
-    """Reports a response whose body is read after the block that owned it ended.
+    """Reports a response read, returned or stored after the block that owned it ended.
 
     ## What it does
     Reports, after an `async with session.get(...) as resp:` block (any request
     method, or `aiohttp.request(...)`) whose body did not read the response
-    (`read()`, `text()`, `json()`, its `content`), a later read of `resp`'s body in the
-    same function (`await resp.text()`, `resp.content`). Also a response awaited into
-    a local inside an `async with ClientSession() as session:` block and read after
-    that block.
+    (`read()`, `text()`, `json()`, its `content`), a later use of `resp` in the same
+    function that needs its body: a read (`await resp.text()`, `resp.content`), or
+    handing the response on (`return resp`, `yield resp`, `self.resp = resp`,
+    `cache[key] = resp`, `results.append(resp)`). Also a response awaited into a local
+    inside an `async with ClientSession() as session:` block and read, returned or
+    stored after that block.
 
     ## Why is this bad?
     Leaving the `async with` block releases the response's connection (or closes the
     session and every connection with it). A body not read by then is gone: reading
     it fails with `Connection closed`, typically only for bodies too large to have
-    been buffered already, so it passes tests and fails in production.
+    been buffered already, so it passes tests and fails in production. A response
+    returned or stored is one whose receiver will read it later, when it can no
+    longer be read.
 
     ## Example
     ```python
-    async with session.get(url) as resp:
-        status = resp.status
-    return await resp.json()
+    async def fetch(session, url):
+        async with session.get(url) as resp:
+            resp.raise_for_status()
+        return resp
     ```
 
     ## Use instead
     ```python
-    async with session.get(url) as resp:
-        status = resp.status
-        return await resp.json()
+    async def fetch(session, url):
+        async with session.get(url) as resp:
+            resp.raise_for_status()
+            return await resp.json()
     ```
+    or read the body in the block (`await resp.read()`) before handing the response
+    on: aiohttp keeps a body it has read, and later reads return it.
 
     ## Known limits
     Uses are followed in source order within the function, up to the next binding
     of the name; a use in a nested function is not followed. A body read inside the
     block (even on one path only) counts as read: aiohttp keeps it, so later reads
-    work. Status and headers may be read after the block and are not reported.
-    A response returned or stored after its block is not reported either: on real
-    code its receivers mostly read its status and headers, which stay available, and
-    whether they read the body cannot be seen from here. A read in a
-    `with pytest.raises(...):` block is a test of this very failure.
+    work; so does a response passed to a function in the block, which may read it.
+    Status and headers stay available after the block and are not reported, nor is
+    what was read from the body (`data = await resp.json()` stored or returned). A response passed as an argument to another function after its
+    block is not reported. A read in a `with pytest.raises(...):` block is a test of
+    this very failure. A response returned or stored in test code (test modules,
+    pytest or unittest tests and fixtures) is not reported: tests hand responses to
+    their own assertions, which check the status.
     """
 
     code = "AIO403"
     name = "response-used-after-close"
-    summary = "A response's body read after the `async with` block that owned it ended"
+    summary = "A response read, returned or stored after the `async with` block that owned it ended"
     message = ("`{name}`'s body is read after the `async with` block that owned it ended, and was not read in it: "
                "its connection is released by then, so the read fails; read the body inside the block.")
+    message_handed_on = ("`{name}` is {how} after the `async with` block that owned it ended, and its body was not "
+                         "read in it: its connection is released by then, so reading the body later fails; "
+                         "read the body inside the block and hand on what you read.")
     triggers = frozenset({"aiohttp"})
 
     def visit_With(self, node: cst.With) -> None:
@@ -481,11 +565,18 @@ class ResponseUsedAfterClose(Rule):
 
     def check(self, owner: cst.CSTNode, block: cst.With, name: str) -> None:
         inside = set(walk(block))
-        if any(reads_body(node, name) for node in inside):
+        if any(reads_body(node, name) or passed_on(node, name) for node in inside):
             return
-        for use, ancestors in reads_after(owner, block, inside, name):
-            if not expects_error(ancestors, self.context.qualified_name):
+        for use, how, ancestors in uses_after(owner, block, inside, name):
+            if how is not None:
+                if not self.context.in_test_code():  # a test hands it to its own asserts on the status
+                    self.report(use, self.message_handed_on.format(name=name, how=how))
+            elif not expects_error(ancestors, self.context.qualified_name):
                 self.report(use, name=name)
+
+
+# Methods that keep their argument in a container: ``results.append(resp)``, ``await queue.put(resp)``.
+STORING_METHODS = frozenset({"append", "appendleft", "add", "insert", "put", "put_nowait", "setdefault"})
 
 
 def reads_body(node: cst.CSTNode, name: str) -> bool:
@@ -495,11 +586,43 @@ def reads_body(node: cst.CSTNode, name: str) -> bool:
     return node.attr.value in RESPONSE_READS or node.attr.value == BODY_STREAM
 
 
-def reads_after(owner: cst.CSTNode, block: cst.With, inside: Set[cst.CSTNode],
-                name: str) -> List[Tuple[cst.CSTNode, List[cst.CSTNode]]]:
-    """The reads of ``name``'s body after ``block`` in source order, up to its next binding,
-    each with its ancestors within ``owner``."""
-    found: List[Tuple[cst.CSTNode, List[cst.CSTNode]]] = []
+def passed_on(node: cst.CSTNode, name: str) -> bool:
+    """``check(name)``: the function called may read the body."""
+    return isinstance(node, cst.Arg) and isinstance(node.value, cst.Name) and node.value.value == name
+
+
+def handed_on(name: cst.Name, ancestors: Sequence[cst.CSTNode]) -> Optional[Tuple[cst.CSTNode, str]]:
+    """``return name`` (alone or in a tuple or list), ``yield name``, ``x.attr = name``, ``x[k] = name``,
+    ``x.append(name)``: the node to report and how the response is handed on; None for any other use."""
+    value: cst.CSTNode = name
+    index = len(ancestors) - 1
+    while index >= 1 and isinstance(ancestors[index], cst.Element) and isinstance(ancestors[index - 1],
+                                                                                  (cst.Tuple, cst.List)):
+        value, index = ancestors[index - 1], index - 2
+    parent = ancestors[index] if index >= 0 else None
+    if isinstance(parent, cst.Return) and parent.value is value:
+        return parent, "returned"
+    if isinstance(parent, cst.Yield) and parent.value is value:
+        return parent, "yielded"
+    if value is not name:
+        return None
+    if isinstance(parent, (cst.Assign, cst.AnnAssign)) and parent.value is name:
+        targets = [t.target for t in parent.targets] if isinstance(parent, cst.Assign) else [parent.target]
+        if any(isinstance(target, (cst.Attribute, cst.Subscript)) for target in targets):
+            return parent, "stored"
+    if isinstance(parent, cst.Arg) and parent.value is name and index >= 1:
+        call = ancestors[index - 1]
+        if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value in STORING_METHODS:
+            return call, "stored"
+    return None
+
+
+def uses_after(owner: cst.CSTNode, block: cst.With, inside: Set[cst.CSTNode],
+               name: str) -> List[Tuple[cst.CSTNode, Optional[str], List[cst.CSTNode]]]:
+    """The uses of ``name`` after ``block`` in source order, up to its next binding, that need its body:
+    reads of it (how: None) and the response handed on (how: "returned", "yielded", "stored"), each with
+    its ancestors within ``owner``."""
+    found: List[Tuple[cst.CSTNode, Optional[str], List[cst.CSTNode]]] = []
     after = False
     stack: List[Tuple[cst.CSTNode, Tuple[cst.CSTNode, ...]]] = [
         (owner.body if isinstance(owner, cst.FunctionDef) else owner, ())]
@@ -517,7 +640,11 @@ def reads_after(owner: cst.CSTNode, block: cst.With, inside: Set[cst.CSTNode],
             if reads_body(parent, name):  # type: ignore[arg-type]
                 grand = ancestors[-2] if len(ancestors) > 1 else None
                 use = grand if isinstance(grand, cst.Call) and grand.func is parent else parent
-                found.append((use, list(ancestors)))  # type: ignore[arg-type]
+                found.append((use, None, list(ancestors)))  # type: ignore[arg-type]
+            else:
+                handed = handed_on(node, ancestors)
+                if handed is not None:
+                    found.append((handed[0], handed[1], list(ancestors)))
             continue
         inner = ancestors + (node,)
         for kid in reversed(children(node)):

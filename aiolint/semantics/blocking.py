@@ -75,32 +75,39 @@ _add("AIO303", "use `asyncio.create_subprocess_shell()`", [
 _add("AIO303", "use `asyncio.create_subprocess_exec()` and `await process.wait()`",
      _functions("os", "wait waitpid wait3 wait4 waitid"))
 
-# -- AIO304 blocking-file-io (what Home Assistant's runtime detector patches, and more)
+# -- AIO304 blocking-file-io: reading or writing a file's contents, listing or copying directories,
+# importing: the time they take grows with the data (what Home Assistant's runtime detector patches, and more)
 _FILE_ADVICE = "use `aiofiles`, `anyio.Path` or `await asyncio.to_thread(...)`"
 _add("AIO304", _FILE_ADVICE, [
     "builtins.open", "io.open",
-    *_methods(["pathlib.Path"], "open read_text read_bytes write_text write_bytes unlink rename replace rmdir "
-                                "iterdir glob rglob"),
+    *_methods(["pathlib.Path"], "open read_text read_bytes write_text write_bytes iterdir glob rglob"),
     *_functions("glob", "glob iglob"),
     *_functions("os", "walk listdir scandir"),
     *_functions("shutil", "copy copy2 copyfile copyfileobj copytree move rmtree"),
 ])
 _add("AIO304", "import at module level, or in `await asyncio.to_thread(...)`", ["importlib.import_module"])
-# File-system calls of `os`, `os.path` and `shutil`, each from where it is listed:
-# - Home Assistant's detector (homeassistant/block_async_io.py) patches `os.stat`, and so
-#   catches at run time every `os.path` function that calls it;
+# - flake8-async's ASYNC230 and ASYNC231: `io.open_code()` and `os.fdopen()` open files.
+_add("AIO304", _FILE_ADVICE, ["io.open_code", "os.fdopen"])
+
+# -- AIO309 blocking-file-metadata: one metadata operation on one path (a query, or creating, removing
+# or renaming one entry): one system call, short unless the disk or network file system is slow.
+# Each from where it is listed:
+# - Home Assistant's detector (homeassistant/block_async_io.py) patches `os.stat`, and so catches at
+#   run time every `os.path` function and `Path` method that calls it;
 _OS_ADVICE = "use `aiofiles.os` or `await asyncio.to_thread(...)`"
-_add("AIO304", _OS_ADVICE, ["os.stat"])
+_add("AIO309", _OS_ADVICE, ["os.stat"])
 # - flake8-async's ASYNC240 lists the `os.path` functions that touch the disk (it also lists
 #   `normpath` and `relpath`, which compute on strings, and the cwd at most: left out here);
-_add("AIO304", "use `aiofiles.os.path` or `await asyncio.to_thread(...)`", _functions(
+_add("AIO309", "use `aiofiles.os.path` or `await asyncio.to_thread(...)`", _functions(
     "os.path", "exists lexists isfile isdir islink ismount getsize getatime getmtime getctime "
                "samefile sameopenfile realpath"))
-# - flake8-async's ASYNC230 and ASYNC231: `io.open_code()` and `os.fdopen()` open files;
-_add("AIO304", _FILE_ADVICE, ["io.open_code", "os.fdopen"])
-# - neither list has the calls that change the file system, which block as `os.stat` does:
+# - ruff's ASYNC240 adds the `pathlib.Path` methods that touch the disk (`anyio.Path` has them awaitable);
+_add("AIO309", "use `anyio.Path` or `await asyncio.to_thread(...)`", _methods(["pathlib.Path"], (
+    "exists is_file is_dir is_symlink is_mount stat lstat owner group readlink resolve samefile "
+    "touch mkdir chmod unlink rename replace rmdir symlink_to hardlink_to")))
+# - neither list has the `os` calls that change the file system, which block as `os.stat` does:
 #   these are the ones `aiofiles.os` offers awaitable versions of.
-_add("AIO304", _OS_ADVICE, _functions(
+_add("AIO309", _OS_ADVICE, _functions(
     "os", "makedirs mkdir remove unlink rename renames replace rmdir removedirs link symlink readlink "
           "lstat statvfs access"))
 

@@ -7,10 +7,14 @@ skip TLS verification to reach their own server: rules about those ask here befo
 reporting. ``expects_warning``: the code runs under ``with pytest.warns(...)``,
 ``pytest.deprecated_call()``, ``pytest.raises(...)``, ``self.assertWarns(...)`` or
 ``warnings.catch_warnings()``: a deprecated or wrong call there is the point of the test.
+``in_test_module``: the whole file is test code, by pytest's naming (``test_*.py``,
+``*_test.py``, ``conftest.py``): its helpers run only under the tests.
 """
 
 from __future__ import annotations
 
+import fnmatch
+import os
 from typing import Optional, Sequence
 
 import libcst as cst
@@ -21,8 +25,12 @@ from .scope import Scope
 
 PYTEST = "pytest"  # the framework of fixtures in the entry-point table
 TEST_CASE_SUFFIX = "TestCase"  # unittest.TestCase, IsolatedAsyncioTestCase, aiohttp's AioHTTPTestCase
+TEST_MODULES = ("test_*.py", "*_test.py", "conftest.py")  # pytest's default python_files, and its conftest
 WARNING_CATCHERS = frozenset({"pytest.warns", "pytest.deprecated_call", "pytest.raises", "warnings.catch_warnings"})
 
+TEST_MODULES_NOT_CHECKED = (
+    "Test code is not checked: test modules (`test_*.py`, `*_test.py`, `conftest.py`),\n"
+    "and pytest or unittest tests and fixtures elsewhere with the functions they define.")
 # What a rule that asks ``in_test`` (and ``expects_warning``) says of it under "Known limits":
 # its docstring names the paragraph by a line of its own, in braces (see ``Rule.documentation``).
 DOC_PARAGRAPHS = {
@@ -34,6 +42,11 @@ DOC_PARAGRAPHS = {
         "nested in them) is not checked: tests use such code on purpose.\n"
         "Nor is code under `pytest.warns(...)`, `pytest.raises(...)` or\n"
         "`warnings.catch_warnings()`, where the deprecation is what is tested."),
+    "{test modules}": TEST_MODULES_NOT_CHECKED,
+    "{test code; test modules}": (
+        TEST_MODULES_NOT_CHECKED + "\n"
+        "Tests set up and remove their temporary files this way, on a local disk, and\n"
+        "block only their own event loop."),
 }
 
 
@@ -46,6 +59,13 @@ def in_test(scope: Scope) -> bool:
             return True
         current = current.parent
     return False
+
+
+def in_test_module(path: str) -> bool:
+    """The file at ``path`` is a test module by its name (the directories above it are not looked at:
+    they may lie outside the project, where a ``test`` directory says nothing about this file)."""
+    name = os.path.basename(path)
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in TEST_MODULES)
 
 
 def is_test_function(function: cst.FunctionDef, defined_in: Scope) -> bool:
