@@ -216,7 +216,7 @@ class ResponseUnreadOnSomePath(UnreadResponse):
     body unread (a 401, a 404, a 500 with a line of JSON): that body arrives in
     full at once and aiohttp releases the connection by itself, so nothing is
     held. Reviewers of its findings on real projects judged eight of nine not
-    worth changing for that reason. Turn it on (`--select AIO405`) for code that
+    worth changing for that reason. Turn it on (`--extend-select AIO405`) for code that
     downloads large or streamed bodies, or talks to servers whose error pages
     may be large or slow, where the early way out does hold the connection.
 
