@@ -8,6 +8,7 @@ rules through a ``FileContext`` it keeps up to date as it walks the tree.
 from __future__ import annotations
 
 import functools
+import re
 from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Tuple
 
 import libcst as cst
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from .rules.base import NodeFix, Rule
 
 _UNKNOWN = object()
+LINE_MARK = "\x00"  # around the index of a mentioned node in a message (``line_of``)
+LINE_MENTION = re.compile(f"{LINE_MARK}(\\d+){LINE_MARK}")
 
 
 @functools.lru_cache(maxsize=None)
@@ -44,6 +47,7 @@ class FileContext:
         self.reports: List[Tuple[type, cst.CSTNode, str, Optional["NodeFix"]]] = []
         self.statements: Dict[cst.CSTNode, cst.BaseStatement] = {}
         self._names: Dict[Tuple[Any, cst.CSTNode, Scope], Optional[str]] = {}
+        self.mentioned: List[cst.CSTNode] = []  # nodes whose lines messages name (``line_of``)
 
     def report(self, rule: "Rule", node: cst.CSTNode, message: str, fix: Optional["NodeFix"]) -> None:
         self.reports.append((type(rule), node, message, fix))
@@ -53,6 +57,14 @@ class FileContext:
             self.statements[node] = ancestors[1]
         elif ancestors and isinstance(node, cst.BaseStatement):
             self.statements[node] = node
+
+    def line_of(self, node: cst.CSTNode) -> str:
+        """A stand-in for the line of ``node`` (in the statement being walked) in a message: the
+        engine writes the number in once it knows the positions of what is reported."""
+        self.mentioned.append(node)
+        if len(self.ancestors) > 1:
+            self.statements.setdefault(node, self.ancestors[1])
+        return f"{LINE_MARK}{len(self.mentioned) - 1}{LINE_MARK}"
 
     # -- names and values -----------------------------------------------------
     def qualified_name(self, expr: cst.BaseExpression, scope: Optional[Scope] = None) -> Optional[str]:

@@ -30,7 +30,7 @@ from .diagnostics import (PARSE_ERROR, PARSER_LIMIT, READ_ERROR, Diagnostic, Edi
                           file_diagnostic)
 from .rules.base import NodeFix, Rule
 from .positions import positions as node_positions
-from .context import FileContext
+from .context import LINE_MARK, LINE_MENTION, FileContext
 from .semantics.model import FileModel, install as install_project
 from .semantics.tree import child_fields, children, is_node_type
 from .semantics.scope import COMPREHENSION_NODES, Scope
@@ -515,7 +515,7 @@ class FileWalk:
         positions = self.context.metadata.get(PositionProvider)
         if positions is None:  # only the reported nodes, not PositionProvider's every node
             statements = self.context.statements
-            nodes = [node for _, node, _, _ in reports]
+            nodes = [node for _, node, _, _ in reports] + self.context.mentioned
             for _, node, _, fix in reports:
                 for replacement in fix.replacements if fix is not None else ():
                     nodes.append(replacement.node)
@@ -525,6 +525,9 @@ class FileWalk:
         found = []
         for rule_class, node, message, fix in reports:
             where = positions[node]
+            if LINE_MARK in message:
+                message = LINE_MENTION.sub(
+                    lambda match: str(positions[self.context.mentioned[int(match.group(1))]].start.line), message)
             found.append(Diagnostic(
                 self.path, where.start.line, where.start.column + 1, where.end.line, where.end.column + 1,
                 rule_class.code, rule_class.name, message,

@@ -204,3 +204,42 @@ def test_self_attribute_unknown_when_any_assignment_is_unknown():
     assert types["self.unknown"] == [None]
     assert types["self.db"] == [None]
     assert types["self.mixed"] == [None]
+
+
+def global_uses(source: str, name: str = "s"):
+    from aiolint.semantics.scope import Scope
+    from aiolint.semantics.tracking import track_global
+
+    module = cst.parse_module(textwrap.dedent(source))
+    return track_global(Scope(module, None), name)
+
+
+def test_a_global_is_followed_into_every_function_that_uses_it():
+    uses = global_uses("""
+        s = None
+        async def start():
+            global s
+            s = make()
+        async def fetch(url):
+            return await s.get(url)
+        class Client:
+            async def stop(self):
+                await s.close()
+    """)
+    assert [call.method for call in uses.calls] == ["get", "close"]
+    assert uses.escapes == []  # `global s` declares the global followed: it hands nothing on
+
+
+def test_a_function_with_a_local_of_the_same_name_is_left_out():
+    uses = global_uses("""
+        s = None
+        async def own(url):
+            s = make()
+            await s.close()
+        async def param(s):
+            return s
+        async def uses_it(url):
+            await s.get(url)
+    """)
+    assert [call.method for call in uses.calls] == ["get"]
+    assert uses.escapes == []

@@ -1,10 +1,11 @@
 """AIO4xx: responses that keep their connection out of the pool.
 
-Fact from aiohttp 3.x: a response releases its connection when its body has been
-read to the end (``read()``, ``text()``, ``json()``, or its ``content`` stream),
-when it is released or closed, or when its ``async with`` ends. A response with an
-empty body (a ``HEAD``, a 204) releases it as soon as it arrives. Otherwise the
-connection stays taken until the response object is garbage-collected.
+Fact from aiohttp 3.x: a response gives its connection back to the pool once its whole
+body has arrived, read or not (the payload's end of file), when it is released or
+closed, or when its ``async with`` ends. A response with an empty body (a ``HEAD``, a
+204) releases it as soon as it arrives. A body that does not arrive in full by itself
+(larger than the read buffer, a stream, a slow server) keeps the connection taken
+until the response object is garbage-collected.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import libcst as cst
 
 from ..semantics.aiohttp import REQUEST_FUNCTION
 from ..semantics.awaitables import RESPONSE_READS, awaitable_call
+from ..semantics.flow import Exit, exits_before, holders
 from ..semantics.tracking import track
 from ..semantics.scope import code_owner
 from ..semantics.tree import children, expects_error, single_target, walk
@@ -26,64 +28,22 @@ CLOSING_METHODS = ("read", "text", "json", "release", "close", "wait_for_close")
 BODY_STREAM = "content"  # `resp.content`: whoever reads the stream to its end releases the connection
 
 
-class ResponseNotClosed(Rule):
-    """Reports a response awaited into a variable that is never closed, released or read.
+# What an unread response costs, true of aiohttp whatever the body (said once, by both rules' messages).
+HELD_UNTIL_GC = ("if its body does not arrive in full by itself (a large download, a stream, a slow server), "
+                 "it keeps its pooled connection until it is garbage-collected")
 
-    ## What it does
-    Reports `resp = await session.get(url)` (any request method) when, in the
-    function, `resp` is never the subject of `async with`, never `release()`d or
-    `close()`d, its body is never read (`await resp.read()`, `text()`, `json()`,
-    or its `content` stream), and it is not returned, stored, passed on or used by
-    a nested function.
 
-    ## Why is this bad?
-    A response holds its pooled connection until its body is read or it is
-    released. One that is only looked at (`resp.status`) keeps the connection
-    until the response is garbage-collected (later than the function's end when
-    a traceback or a cycle still refers to it), and the connection is then
-    closed, not reused, with an "Unclosed response" warning in debug mode. Under
-    load the pool (100 connections by default) runs dry and new requests wait.
+class UnreadResponse(Rule):
+    """What AIO401 and AIO405 share: which responses they follow, and what leaves one unread.
 
-    ## Example
-    ```python
-    resp = await session.get(url)
-    return resp.status == 200
-    ```
-
-    ## Use instead
-    ```python
-    async with session.get(url) as resp:
-        return resp.status == 200
-    ```
-
-    ## Known limits
-    Precision over recall: one read, release or close anywhere in the function
-    counts, even if another path (an early `return`, an exception) skips it.
-    A response whose name is passed to any call (a helper, `print`), stored or
-    returned is someone else's. Only sessions whose kind is known are followed
-    (see "The project model" in the README): created, entered or annotated as
-    such; `self.x` assigned or annotated one in any method (also `self.x =
-    param` with `param` annotated); a module global; a function's result, in
-    this module or another of the project; or an attribute reached through an
-    object of unknown type (`self.bot.http_session`) when every assignment to
-    that attribute name in the project gives it a session and nothing else
-    (only when the whole project is linted, not in a run over a few files or
-    under flake8). An async database session's `get` or a cache's `get` is
-    never taken for a request. Only a response bound to a plain local name is
-    followed. `HEAD`
-    requests are not reported: their empty body releases the connection at once.
-    A response whose result is dropped (`await session.post(url)` as a
-    statement) is not reported.
+    A response inside the ``async with`` block of its own session is not followed: the block
+    ends in the same function, and closing the session closes its connections with it.
     """
 
-    code = "AIO401"
-    name = "response-not-closed"
-    summary = "A response awaited into a variable and never closed, released or read: it holds its connection"
-    message = ("Response `{name}` is never read, released or closed, so it holds a pooled connection until it is "
-               "garbage-collected; use `async with {call} as {name}:` or read its body.")
     # The session may come from another module (`self.bot.http_session`): a request's call is enough.
     triggers = frozenset({"aiohttp", *(f".{method}(" for method in REQUEST_METHODS)})
     requires = frozenset({"await"})
+    per_path: ClassVar[bool] = False  # AIO405: a way out that leaves it unread; AIO401: every path does
 
     def visit_Assign(self, node: cst.Assign) -> None:
         self.check(node)
@@ -98,24 +58,239 @@ class ResponseNotClosed(Rule):
                 or self.context.callee_name(request) not in SESSION_REQUESTS:
             return
         owner = code_owner(self.context.scope)
-        if owner is not None and not self.is_handled(owner, target.value):
-            self.report(node, name=target.value, call=self.context.code_for(request.func) + "(...)")
+        if owner is None or self.context.in_test_code() or self.session_entered_around(request):
+            return
+        name, call = target.value, self.context.code_for(request.func) + "(...)"
+        handled, rebound = handling(owner, name, node)
+        if not handled:
+            if not self.per_path:
+                self.report(node, name=name, call=call)
+            return
+        if not self.per_path or not isinstance(owner, cst.FunctionDef):
+            return
+        marked = holders(owner, handled + rebound)
+        about = looked_at(owner, name)
+        exits = exits_before(node, self.context.ancestors, marked.__contains__, empty_body,
+                             lambda test: any(isinstance(n, cst.Name) and n.value in about for n in walk(test)))
+        if exits:
+            others = len(exits) - 1
+            more = f" (and {others} other way{'s' if others > 1 else ''} out)" if others else ""
+            self.report(node, name=name, call=call, exit=self.described(exits[0]) + more)
 
-    @staticmethod
-    def is_handled(owner: cst.CSTNode, name: str) -> bool:
-        """Entered, read, released or closed somewhere, or handed to someone else."""
-        tracked = track(owner, name)
-        if tracked.entered or tracked.calls_to(*CLOSING_METHODS):
-            return True
-        # What each `name.attr` reads, by the node of `name`: the tracker sees `f(name.attr)` as a
-        # bound method handed on, which is a closing only for a closing method or the body stream.
-        attributes = {node.value: node.attr.value for node in walk(owner)
-                      if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name)
-                      and node.value.value == name}
-        if BODY_STREAM in attributes.values():
-            return True
-        return any(escape.how != "method" or attributes.get(escape.node) in CLOSING_METHODS
-                   for escape in tracked.escapes)
+    def session_entered_around(self, request: cst.Call) -> bool:
+        """The request is made on ``s`` of an ``async with ... as s:`` (or ``async with s:``) around it
+        in its function: every way out of the block closes the session, and the connection with it."""
+        receiver = request.func.value if isinstance(request.func, cst.Attribute) else None
+        if not isinstance(receiver, cst.Name):
+            return False
+        for ancestor in reversed(self.context.ancestors):
+            if isinstance(ancestor, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+                return False
+            if isinstance(ancestor, cst.With) and ancestor.asynchronous is not None and any(
+                    names(item.asname.name if item.asname is not None else item.item, receiver.value)
+                    for item in ancestor.items):
+                return True
+        return False
+
+    def described(self, exit: Exit) -> str:
+        if exit.how == "end":
+            return "the path that runs off the end of the function"
+        if exit.how == "next pass":
+            return "the path that goes on to the loop's next pass"
+        return f"the `{exit.how}` on line {self.context.line_of(exit.node)}"
+
+
+def names(expr: cst.BaseExpression, name: str) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == name
+
+
+class ResponseNotClosed(UnreadResponse):
+    """Reports a response awaited into a variable that no path reads, releases or closes.
+
+    ## What it does
+    Reports `resp = await session.get(url)` (any request method) when, in the
+    function, `resp` is never the subject of `async with`, never `release()`d or
+    `close()`d, its body is never read (`await resp.read()`, `text()`, `json()`,
+    or its `content` stream), and it is not returned, stored, passed on or used by
+    a nested function. A response that some paths read and others leave unread is
+    AIO405's (off by default).
+
+    ## Why is this bad?
+    aiohttp gives a response's connection back to the pool by itself once the
+    whole body has arrived, read or not. A body that does not arrive in full by
+    itself keeps the connection taken until the response is garbage-collected
+    (later than the function's end when a traceback or a cycle still refers to
+    it), and the connection is then closed, not reused, with an "Unclosed
+    response" warning in debug mode: a body larger than the read buffer (aiohttp
+    stops reading from the socket once 128 KiB wait unread, by default), a stream
+    that does not end, or a slow server's that is still arriving. Under load the
+    pool (100 connections by default) runs dry and new requests wait. Code that
+    only looks at `resp.status` does not know which kind of body it will get;
+    `async with` is right whatever arrives.
+
+    ## Example
+    ```python
+    resp = await session.post(url, json=payload)
+    if resp.status != 200:
+        raise ApiError(resp.status)
+    ```
+
+    ## Use instead
+    ```python
+    async with session.post(url, json=payload) as resp:
+        if resp.status != 200:
+            raise ApiError(resp.status)
+    ```
+    or `await resp.read()` (or `resp.release()`) when it is no longer needed.
+
+    ## Known limits
+    A response whose name is passed to any call (a helper, `print`), stored or
+    returned is someone else's. A request made on `s` inside `async with
+    ClientSession() as s:` (or `async with s:`) is not reported: the block ends
+    in the same function, and closing the session closes its connections. Only
+    sessions whose kind is known are followed (see "The project model" in the
+    README): created, entered or annotated as such; `self.x` assigned or
+    annotated one in any method (also `self.x = param` with `param` annotated);
+    a module global; a function's result, in this module or another of the
+    project; or an attribute reached through an object of unknown type
+    (`self.bot.http_session`) when every assignment to that attribute name in
+    the project gives it a session and nothing else (only when the whole project
+    is linted, not in a run over a few files or under flake8). An async database
+    session's `get` or a cache's `get` is never taken for a request. Only a
+    response bound to a plain local name is followed. `HEAD` requests are not
+    reported: their empty body releases the connection at once. A response whose
+    result is dropped (`await session.post(url)` as a statement) is not reported.
+
+    {test modules}
+    Tests mock their responses, or look at the status of one on purpose.
+    """
+
+    code = "AIO401"
+    name = "response-not-closed"
+    summary = ("A response awaited into a variable and never read, released or closed: a body that does not "
+               "arrive in full keeps its connection")
+    message = (f"Response `{{name}}` is never read, released or closed: {HELD_UNTIL_GC}; "
+               "use `async with {call} as {name}:` or read its body.")
+
+
+class ResponseUnreadOnSomePath(UnreadResponse):
+    """Reports a response that one way out of its function leaves unread and unreleased (off by default).
+
+    ## What it does
+    Reports `resp = await session.get(url)` (any request method) when the
+    function reads or releases `resp` somewhere, but a way out of the function
+    leaves it unread and unreleased: an early `return` or `raise`, a `continue`
+    (or the end of a loop's body) that goes on to the next pass, or the end of
+    the function. The message names the way out and its line. A response that no
+    path reads is AIO401's.
+
+    ## Why is this bad?
+    aiohttp gives a response's connection back to the pool by itself once the
+    whole body has arrived, read or not. On the way out that leaves it unread, a
+    body that does not arrive in full by itself (larger than the read buffer:
+    aiohttp stops reading from the socket once 128 KiB wait unread, by default;
+    a stream; a slow server) keeps the connection taken until the response is
+    garbage-collected, and it is then closed, not reused. Error paths are where
+    this happens: the happy path reads the body, the `return None` for a 404 or
+    a 500 does not.
+
+    ## Example
+    ```python
+    resp = await session.get(url)
+    if resp.status != 200:
+        return None          # leaves it unread: reported
+    return await resp.json()
+    ```
+
+    ## Use instead
+    ```python
+    async with session.get(url) as resp:
+        if resp.status != 200:
+            return None
+        return await resp.json()
+    ```
+    or `resp.release()` before the early `return`.
+
+    ## Known limits
+    This rule is off by default. Most ways out it finds leave a small error
+    body unread (a 401, a 404, a 500 with a line of JSON): that body arrives in
+    full at once and aiohttp releases the connection by itself, so nothing is
+    held. Reviewers of its findings on real projects judged eight of nine not
+    worth changing for that reason. Turn it on (`--extend-select AIO405`) for code that
+    downloads large or streamed bodies, or talks to servers whose error pages
+    may be large or slow, where the early way out does hold the connection.
+
+    Paths are the ones the code spells: a call that raises (and the `except:` it
+    reaches) is not followed, and `resp.raise_for_status()` is not a way out (it
+    releases the response it raises for). A `raise` inside a `try:` that has
+    handlers may be caught and is not a way out either; a `finally:` that reads,
+    releases or closes the response covers every way out of its `try:`. A
+    request made on `s` inside `async with ClientSession() as s:` (or `async
+    with s:`) is not reported (closing the session closes its connections), nor
+    is a way out under a test of a status without a body (`204`, `304`,
+    `NO_CONTENT`, `NOT_MODIFIED`: aiohttp releases those at once). An `if` whose
+    test does not look at the response (nor at a local taken from it, `status =
+    resp.status`) and one of whose branches reads it counts as reading it: its
+    other outcome may follow from an earlier test. A loop that reads it anywhere
+    counts as reading it. A `break` goes on after its loop. Once the name is
+    bound again, the first response is no longer followed. The sessions and
+    responses it follows are AIO401's (see its "Known limits").
+
+    {test modules}
+    Tests mock their responses, or look at the status of one on purpose.
+    """
+
+    code = "AIO405"
+    name = "response-unread-on-some-path"
+    summary = "A response that some path reads, but one way out of its function leaves unread and unreleased"
+    default_enabled = False
+    per_path = True
+    message = (f"Response `{{name}}` is read or released on some paths, but {{exit}} leaves it unread and "
+               f"unreleased: {HELD_UNTIL_GC}; use `async with {{call}} as {{name}}:`, or release it on that path.")
+
+
+# Statuses whose response has no body: aiohttp releases its connection as soon as it arrives.
+EMPTY_STATUSES = frozenset({"204", "304", "NO_CONTENT", "NOT_MODIFIED"})
+
+
+def empty_body(test: cst.BaseExpression) -> bool:
+    """A test that names a status without a body (``status == 204``, ``HTTPStatus.NO_CONTENT``)."""
+    return any(isinstance(node, cst.Integer) and node.value in EMPTY_STATUSES
+               or isinstance(node, cst.Name) and node.value in EMPTY_STATUSES for node in walk(test))
+
+
+def looked_at(owner: cst.CSTNode, name: str) -> Set[str]:
+    """``name`` and the locals assigned from it (``status = resp.status``): a test of one of them
+    looks at the response, so that both of its outcomes are real paths."""
+    found = {name}
+    for node in walk(owner, skip=(cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+        target = single_target(node) if isinstance(node, (cst.Assign, cst.AnnAssign)) else None
+        if isinstance(target, cst.Name) and node.value is not None and any(  # type: ignore[union-attr]
+                isinstance(n, cst.Name) and n.value == name for n in walk(node.value)):  # type: ignore[union-attr]
+            found.add(target.value)
+    return found
+
+
+def handling(owner: cst.CSTNode, name: str, binding: cst.CSTNode) -> Tuple[List[cst.CSTNode], List[cst.CSTNode]]:
+    """The places where the response ``name`` is entered, read, released or closed, or handed to
+    someone else; and those where the name is bound again (what it held is out of sight from there)."""
+    tracked = track(owner, name)  # type: ignore[arg-type]
+    found: List[cst.CSTNode] = [*tracked.entered, *(call.call for call in tracked.calls_to(*CLOSING_METHODS))]
+    rebound: List[cst.CSTNode] = []
+    # What each `name.attr` reads, by the node of `name`: the tracker sees `f(name.attr)` as a
+    # bound method handed on, which is a closing only for a closing method or the body stream.
+    attributes = {}
+    for node in walk(owner):
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == name:
+            attributes[node.value] = node.attr.value
+            if node.attr.value == BODY_STREAM:
+                found.append(node)
+        elif isinstance(node, cst.AssignTarget) and isinstance(node.target, cst.Name) and node.target.value == name \
+                and not any(node is target for target in getattr(binding, "targets", ())):
+            rebound.append(node)
+    found.extend(escape.node for escape in tracked.escapes
+                 if escape.how != "method" or attributes.get(escape.node) in CLOSING_METHODS)
+    return found, rebound
 
 
 def awaited_request(value: Optional[cst.BaseExpression]) -> Optional[cst.Call]:

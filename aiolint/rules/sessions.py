@@ -21,15 +21,21 @@ from ..semantics.entry_points import WRAPPER, EntryKind, describe, entry_point, 
 from ..semantics.names import qualified_name
 from ..semantics.scope import Scope
 from ..semantics.awaitables import ASYNC_CLOSERS
-from ..semantics.tracking import track
+from ..semantics.tracking import Tracked, track, track_global
 from .base import NodeFix, Replacement, Rule
 
 # Escapes that let a session entered by ``async with`` outlive one use: the block
 # is then the lifetime of an app or a service (``app[KEY] = s; yield``), not of a request.
 OUTLIVES_BLOCK = frozenset({"return", "yield", "store", "alias", "global"})
 GATHER = "asyncio.gather"
+SESSION_CLOSERS = ("close", "__aexit__")  # the methods that close a session or a connector
 # Base classes that do not close anything on a subclass's behalf.
 INERT_BASES = frozenset({"builtins.object", "abc.ABC", "typing.Generic", "typing.Protocol"})
+
+
+def handed_on(uses: Tracked) -> bool:
+    """Entered, closed, or handed to other code (returned, passed, stored, aliased...) somewhere."""
+    return bool(uses.entered or uses.calls_to("close") or uses.escapes)
 
 
 def enclosing_function(context: Any) -> Optional[cst.FunctionDef]:
@@ -422,10 +428,14 @@ class SessionNotClosed(Rule):
     `AsyncExitStack.enter_async_context`), is not closed on every path, and does
     not escape (returned, yielded, stored, passed to a call, captured by a nested
     function). A close counts when it is in a `finally:` block, or when it follows
-    the creation in the same block with nothing in between that may raise (a call,
-    an `await`...). Also reports a session created for one inline call
-    (`async with aiohttp.ClientSession().get(url) as r:`), and `self.x =
-    ClientSession(...)` in a class when nothing in the module closes `.x`.
+    the creation in the same block (or on the same line, after a `;`) with nothing
+    in between that may raise (a call, an `await`...). Also reports a session created for one inline call
+    (`async with aiohttp.ClientSession().get(url) as r:`), `self.x =
+    ClientSession(...)` in a class when nothing in the module closes `.x`, and a
+    session that a function stores in a module global (`global session`) when
+    nothing in the module closes that global, enters it or hands it on. A session
+    is followed wherever it is made in the statement: `s or ClientSession()`,
+    `ClientSession() if c else s`.
 
     ## Why is this bad?
     An unclosed session keeps its connections and their sockets open until
@@ -455,10 +465,12 @@ class SessionNotClosed(Rule):
     ## Known limits
     A session or connector passed to any call is assumed handed over, even to a
     function that does not close it. For `self.x`, any `.x.close()` call in the
-    module counts as closing it, awaited or not (a missing `await` is AIO106's
+    module counts as closing it (or `.x.__aexit__(...)`), awaited or not (a missing `await` is AIO106's
     business), as does handing it out (`return self.x`, `connector=self.x`); a
     class with a base class from another module is not reported (the base may
-    close it), and a close by code in another module is not seen. A close in an
+    close it), and a close by code in another module is not seen (for a module
+    global too: a global that another module closes is reported). A session made
+    at module level or as a class attribute is AIO103's business, not this rule's. A close in an
     `except` block that re-raises, paired with a close on the normal path, is not
     recognised as closing on every path.
     """
@@ -489,7 +501,13 @@ class SessionNotClosed(Rule):
             return  # module level and class bodies: AIO103
         if how.kind == "local" and how.name is not None:
             uses = track(function, how.name, node)
-            if not uses.escapes and not uses.closed_on_every_path("close"):
+            module = self.context.module_scope
+            if self.context.scope.lookup(how.name) is module.bindings.get(how.name):  # `global name`
+                if not handed_on(track_global(module, how.name)):
+                    self.report(node, message=(
+                        f"`{how.name}` ({kind}) is a module global that nothing in the module closes or hands "
+                        f"on; close it on shutdown (`await {how.name}.close()` in a cleanup hook or `finally:`)."))
+            elif not uses.escapes and not uses.closed_on_every_path("close"):
                 self.report(node, name=how.name, kind=kind)
         elif how.kind == "inline" and callee == SESSION and how.name not in ("close", "__aenter__"):
             self.report(node, message="This ClientSession serves one call and is never closed; "
@@ -500,10 +518,10 @@ class SessionNotClosed(Rule):
                 self.attributes.append((node, how.name, kind))
 
     def note_closing(self, func: cst.BaseExpression, call: cst.Call) -> None:
-        """``x.attr.close()``, ``stack.enter_async_context(x.attr)``, ``push_async_callback(x.attr.close)``,
+        """``x.attr.close()``, ``x.attr.__aexit__(...)``, ``stack.enter_async_context(x.attr)``, ``push_async_callback(x.attr.close)``,
         ``ClientSession(connector=x.attr)`` (the session owns its connector and closes it)."""
         method = func.attr.value if isinstance(func, cst.Attribute) else None
-        if isinstance(func, cst.Attribute) and method == "close" and isinstance(func.value, cst.Attribute):
+        if isinstance(func, cst.Attribute) and method in SESSION_CLOSERS and isinstance(func.value, cst.Attribute):
             self.closed.add(func.value.attr.value)
         for arg in call.args:
             value = arg.value

@@ -16,7 +16,7 @@ from ..semantics.aiohttp import REQUEST_FUNCTION, SESSION, SESSION_MAKERS, held,
 from ..semantics.imports import import_edits, is_free
 from ..semantics.names import runtime_spelling
 from ..semantics.scope import code_owner, iter_params
-from ..semantics.tracking import MethodCall, track
+from ..semantics.tracking import MethodCall, track, track_global
 from ..semantics.tree import expects_error, single_target, walk
 from ..semantics.values import REQUEST_METHODS, SESSION_REQUESTS
 from .base import NodeFix, Replacement, Rule
@@ -178,8 +178,11 @@ class MissingTimeout(Rule):
     for the requests this rule can see: one that is returned, stored elsewhere or
     passed to a helper, with no request in sight, is not reported, since the
     requests made on it elsewhere may each pass `timeout=`. A session assigned to a
-    name bound more than once in the function is not followed. Requests through a
-    property, a subclass or another object holding the session are not seen.
+    name bound more than once in the function is not followed. A session kept in a
+    module global (made at module level, or in a function that declares it `global`)
+    is followed through every function of the module that uses the global, and one
+    made as a class attribute through `self.<name>` in the class's methods. Requests
+    through a property, a subclass or another object holding the session are not seen.
     `ws_connect` is not a request here: its `timeout=` is a `ClientWSTimeout`.
     """
 
@@ -205,7 +208,14 @@ class MissingTimeout(Rule):
         how = held(creation, self.context.ancestors)
         if how.kind == "inline":  # ClientSession().get(url)
             return requests_of([how.node])
-        owner = code_owner(self.context.scope)
+        scope = self.context.scope
+        if how.kind == "local" and how.name is not None:
+            if scope.is_class:  # a class attribute: requests on `self.<name>` in its methods
+                return list(attribute_requests(scope.node, how.name))  # type: ignore[arg-type]
+            module = self.context.module_scope
+            if scope.lookup(how.name) is module.bindings.get(how.name):  # a module global
+                return requests_of(track_global(module, how.name).calls)
+        owner = code_owner(scope)
         if owner is None or how.name is None:
             return []
         if how.kind == "with":

@@ -4,13 +4,15 @@ Enough flow for "what happens once this handler has run?": whether a block can e
 by reaching its last line, the jumps that leave it (``return``, ``raise``,
 ``break``, ``continue``), and what runs after a statement until the function
 returns: a loop around it running again, a later statement that suspends the
-coroutine or returns a value, or nothing of the sort.
+coroutine or returns a value, or nothing of the sort. And, for "is this value dealt with
+on every path?", the ways out of the function that a path from a statement takes before
+any of the code that deals with it runs (``exits_before``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterator, Optional, Sequence
+from typing import Callable, Collection, Dict, Iterator, List, Optional, Sequence, Set
 
 import libcst as cst
 
@@ -183,3 +185,187 @@ def innermost_loop(ancestors: Sequence[cst.CSTNode], below: int) -> Optional[int
         if isinstance(node, LOOPS) and ancestors[index + 1] is node.body:
             return index
     return None
+
+
+# -- ways out that skip something -------------------------------------------------
+@dataclass(frozen=True)
+class Exit:
+    """A way out that a path takes: ``how`` is ``return``, ``raise`` or ``continue`` (``node``,
+    that statement), ``end`` (the path runs off the end of the function) or ``next pass`` (off
+    the end of the body of a loop around the start: the loop runs again); for those two,
+    ``node`` is the block it runs off."""
+
+    how: str
+    node: cst.CSTNode
+
+
+def holders(owner: cst.CSTNode, marks: Collection[cst.CSTNode]) -> Set[cst.CSTNode]:
+    """The nodes of ``owner`` that are, or hold, one of ``marks``."""
+    parents: Dict[cst.CSTNode, cst.CSTNode] = {}
+    stack = [owner]
+    while stack:
+        node = stack.pop()
+        for kid in children(node):
+            parents[kid] = node
+            stack.append(kid)
+    found: Set[cst.CSTNode] = set()
+    for mark in marks:
+        node: Optional[cst.CSTNode] = mark
+        while node is not None and node not in found:
+            found.add(node)
+            node = parents.get(node)
+    return found
+
+
+def exits_before(statement: cst.CSTNode, ancestors: Sequence[cst.CSTNode],
+                 reaches: Callable[[cst.CSTNode], bool],
+                 settles: Optional[Callable[[cst.BaseExpression], bool]] = None,
+                 both_ways: Optional[Callable[[cst.BaseExpression], bool]] = None) -> List[Exit]:
+    """The ways out a path from just after ``statement`` takes without running code for which
+    ``reaches(node)`` holds, in the order found (source order within a block).
+
+    ``ancestors`` run from the module down to the statement's parent. Only the paths that the
+    code spells are followed: a call that raises is not one (nor is the ``except:`` it would
+    reach), a ``raise`` inside a ``try:`` that has handlers may be caught and is not one either,
+    and no way out of a ``try:`` whose ``finally:`` reaches is one. A loop that reaches anywhere in
+    it is taken to reach (its body may run), as is an ``if``, ``while`` or ``with`` whose header
+    does. A ``break`` goes on after its loop; a ``continue`` of a loop around ``statement``, and the
+    end of that loop's body, go on to its next pass. The body of an ``if`` whose test ``settles(test)``
+    holds for is not followed (under that test, the question does not arise); an ``if`` one of whose
+    branches reaches counts as reaching unless ``both_ways(test)`` says that either outcome of its
+    test is a path of its own (a test of something else may follow from an earlier one:
+    ``if failed: ...`` then ``elif not failed: read()``).
+    """
+    for index, ancestor in enumerate(ancestors):
+        if isinstance(ancestor, cst.Try) and ancestor.finalbody is not None and reaches(ancestor.finalbody) \
+                and (index + 1 == len(ancestors) or ancestors[index + 1] is not ancestor.finalbody):
+            return []
+    paths = _Paths(reaches, ancestors, settles, both_ways)
+    found = paths.exits
+    pending = [(len(ancestors), statement)]
+    resumed: Set[int] = set()
+    while pending:
+        index, child = pending.pop()
+        while index > 0:
+            index -= 1
+            parent = ancestors[index]
+            if isinstance(parent, SCOPE_NODES):
+                if isinstance(parent, cst.FunctionDef):
+                    found.append(Exit("end", parent.body))
+                break
+            if isinstance(parent, BLOCKS + (cst.SimpleStatementLine,)):  # the line: what follows a `;`
+                position = next(i for i, kid in enumerate(parent.body) if kid is child)
+                breaks_before = paths.breaks
+                falls = paths.block(parent.body[position + 1:], index)
+                if paths.breaks > breaks_before:  # a `break` of a loop around: on after that loop
+                    loop = innermost_loop(ancestors, index)
+                    if loop is not None and loop not in resumed:
+                        resumed.add(loop)
+                        pending.append((loop, ancestors[loop]))
+                if not falls:
+                    break
+            elif isinstance(parent, LOOPS) and child is parent.body:
+                found.append(Exit("next pass", parent.body))
+                break
+            elif isinstance(parent, cst.Try) and child is parent.body and parent.orelse is not None:
+                if not paths.block(parent.orelse.body.body, index):
+                    break
+            child = parent
+    return found
+
+
+class _Paths:
+    """Follows the statements of blocks below a start, recording the ways out they take."""
+
+    def __init__(self, reaches: Callable[[cst.CSTNode], bool], ancestors: Sequence[cst.CSTNode],
+                 settles: Optional[Callable[[cst.BaseExpression], bool]],
+                 both_ways: Optional[Callable[[cst.BaseExpression], bool]]) -> None:
+        self.reaches = reaches
+        self.settles = settles
+        self.both_ways = both_ways
+        self.ancestors = ancestors
+        self.exits: List[Exit] = []
+        self.breaks = 0  # `break`s of a loop around the start
+        self.loops = 0  # loops entered below the start: their `break` and `continue` stay inside
+        self.catching = 0  # `try:` blocks with handlers entered below the start
+
+    def caught(self, level: int) -> bool:
+        """A ``raise`` here may be caught: a ``try:`` body with handlers holds it (below the start, or
+        around it within its function, ``level`` being the depth in the ancestors)."""
+        if self.catching:
+            return True
+        ancestors = self.ancestors
+        for index in range(min(level, len(ancestors) - 2), -1, -1):
+            node = ancestors[index]
+            if isinstance(node, SCOPE_NODES):
+                return False
+            if isinstance(node, cst.Try) and node.handlers and ancestors[index + 1] is node.body:
+                return True
+        return False
+
+    def block(self, statements: Sequence[cst.CSTNode], level: int) -> bool:
+        """Follows ``statements`` (at ``level`` in the ancestors); whether a path runs off their end."""
+        for statement in statements:
+            if not self.statement(statement, level):
+                return False
+        return True
+
+    def statement(self, statement: cst.CSTNode, level: int) -> bool:
+        reaches = self.reaches
+        if isinstance(statement, cst.SimpleStatementLine) or isinstance(statement, cst.BaseSmallStatement):
+            if reaches(statement):
+                return False
+            jump = unconditional_jump(statement) if isinstance(statement, cst.SimpleStatementLine) else (
+                statement if isinstance(statement, JUMPS) else None)
+            if jump is None:
+                return True
+            self.jump(jump, level)
+            return False
+        if isinstance(statement, cst.If):
+            if reaches(statement.test) or (self.both_ways is not None and reaches(statement)
+                                           and not self.both_ways(statement.test)):
+                return False
+            settled = self.settles is not None and self.settles(statement.test)
+            falls = not settled and self.suite(statement.body, level)
+            orelse = statement.orelse
+            if orelse is None:
+                return True
+            return (self.statement(orelse, level) if isinstance(orelse, cst.If) else self.suite(orelse.body, level)) \
+                or falls
+        if isinstance(statement, LOOPS):
+            if reaches(statement):
+                return False
+            self.loops += 1
+            try:
+                self.suite(statement.body, level)
+            finally:
+                self.loops -= 1
+            return True
+        if isinstance(statement, cst.With):
+            return not any(reaches(item) for item in statement.items) and self.suite(statement.body, level)
+        if isinstance(statement, cst.Try):
+            if statement.finalbody is not None and reaches(statement.finalbody):
+                return False
+            self.catching += bool(statement.handlers)
+            try:
+                falls = self.suite(statement.body, level)
+            finally:
+                self.catching -= bool(statement.handlers)
+            return falls and (statement.orelse is None or self.suite(statement.orelse.body, level))
+        return not reaches(statement)
+
+    def suite(self, suite: cst.BaseSuite, level: int) -> bool:
+        return self.block(suite.body, level)
+
+    def jump(self, jump: cst.CSTNode, level: int) -> None:
+        if isinstance(jump, cst.Return):
+            self.exits.append(Exit("return", jump))
+        elif isinstance(jump, cst.Raise):
+            if not self.caught(level):
+                self.exits.append(Exit("raise", jump))
+        elif self.loops:
+            return  # a loop below the start: it goes on, or on after it
+        elif isinstance(jump, cst.Continue):
+            self.exits.append(Exit("continue", jump))
+        else:
+            self.breaks += 1

@@ -28,6 +28,9 @@ TEST_CASE_SUFFIX = "TestCase"  # unittest.TestCase, IsolatedAsyncioTestCase, aio
 TEST_MODULES = ("test_*.py", "*_test.py", "conftest.py")  # pytest's default python_files, and its conftest
 WARNING_CATCHERS = frozenset({"pytest.warns", "pytest.deprecated_call", "pytest.raises", "warnings.catch_warnings"})
 
+TEST_MODULES_NOT_CHECKED = (
+    "Test code is not checked: test modules (`test_*.py`, `*_test.py`, `conftest.py`),\n"
+    "and pytest or unittest tests and fixtures elsewhere with the functions they define.")
 # What a rule that asks ``in_test`` (and ``expects_warning``) says of it under "Known limits":
 # its docstring names the paragraph by a line of its own, in braces (see ``Rule.documentation``).
 DOC_PARAGRAPHS = {
@@ -39,9 +42,9 @@ DOC_PARAGRAPHS = {
         "nested in them) is not checked: tests use such code on purpose.\n"
         "Nor is code under `pytest.warns(...)`, `pytest.raises(...)` or\n"
         "`warnings.catch_warnings()`, where the deprecation is what is tested."),
+    "{test modules}": TEST_MODULES_NOT_CHECKED,
     "{test code; test modules}": (
-        "Test code is not checked: test modules (`test_*.py`, `*_test.py`, `conftest.py`),\n"
-        "and pytest or unittest tests and fixtures elsewhere with the functions they define.\n"
+        TEST_MODULES_NOT_CHECKED + "\n"
         "Tests set up and remove their temporary files this way, on a local disk, and\n"
         "block only their own event loop."),
 }

@@ -26,7 +26,8 @@ on past the binding, whatever raises:
 - the call is inside a ``finally:`` block (also under an ``if`` there, such as
   ``if session is not None:``); or
 - the call's statement is a simple statement in the same block as the binding
-  statement, after it, and no statement between the two may raise or leave:
+  statement (or on the same line, after a ``;``), after it, and no statement between
+  the two may raise or leave:
   nothing in them calls, awaits, yields, subscripts, raises, asserts, imports,
   returns, breaks or continues.
 
@@ -42,11 +43,11 @@ can stay quiet when that is ambiguous).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, Iterator, List, Optional, Sequence, Union
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import libcst as cst
 
-from .scope import iter_params
+from .scope import Scope, iter_params
 from .tree import children
 
 
@@ -122,6 +123,28 @@ def track(owner: Owner, name: str, binding: Optional[cst.CSTNode] = None) -> Tra
     else:
         for call in tracked.calls:
             call.every_path = _in_finally(call.call, parents)
+    return tracked
+
+
+def track_global(module_scope: Scope, name: str) -> Tracked:
+    """The uses of the module global ``name`` in the whole module, sorted as ``track`` sorts them:
+    module-level code and every function, class or lambda whose ``name`` is the global (not one
+    that binds a name of its own spelled the same). ``every_path`` is always False."""
+    module = module_scope.node
+    target = module_scope.bindings.get(name)
+    parents: Dict[cst.CSTNode, cst.CSTNode] = {}
+    tracked = Tracked(name)
+    stack: List[Tuple[cst.CSTNode, Scope]] = [(module, module_scope)]
+    while stack:
+        node, scope = stack.pop()
+        if isinstance(node, cst.Name) and node.value == name:
+            if scope.lookup(name) is target:
+                _classify(node, parents, tracked)
+            continue
+        inner = Scope(node, scope) if isinstance(node, _NESTED) else scope
+        for kid in reversed(children(node)):
+            parents[kid] = node
+            stack.append((kid, inner))
     return tracked
 
 
@@ -228,32 +251,45 @@ def _in_finally(node: cst.CSTNode, parents: Dict[cst.CSTNode, cst.CSTNode]) -> b
 
 
 def _statement_of(node: cst.CSTNode, parents: Dict[cst.CSTNode, cst.CSTNode]) -> Optional[cst.CSTNode]:
-    """The statement (simple line or compound) that holds ``node``."""
+    """The statement that holds ``node``: a small statement (one of a line's ``;``-separated
+    statements) or a compound one."""
+    if isinstance(node, cst.SimpleStatementLine) and node.body:  # a whole line: from its first statement
+        return node.body[0]
     current: Optional[cst.CSTNode] = node
-    while current is not None and not isinstance(current, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+    while current is not None and not isinstance(current, (cst.BaseSmallStatement, cst.BaseCompoundStatement)):
         current = parents.get(current)
     return current
 
 
-def _block_of(statement: cst.CSTNode, parents: Dict[cst.CSTNode, cst.CSTNode]) -> Optional[Sequence[cst.CSTNode]]:
+def _block_of(statement: cst.CSTNode, parents: Dict[cst.CSTNode, cst.CSTNode]) -> Optional[cst.CSTNode]:
+    """The block (indented block, module, or one-line suite) whose statements hold ``statement``."""
     parent = parents.get(statement)
-    if isinstance(parent, (cst.IndentedBlock, cst.Module)):
-        return parent.body
-    return None
+    if isinstance(parent, cst.SimpleStatementLine):
+        parent = parents.get(parent)
+    return parent if isinstance(parent, (cst.IndentedBlock, cst.Module, cst.SimpleStatementSuite)) else None
+
+
+def _statements(block: cst.CSTNode) -> List[cst.CSTNode]:
+    """The statements of a block in order, a line's small statements one by one (``a = f(); b()``)."""
+    found: List[cst.CSTNode] = []
+    for statement in block.body:  # type: ignore[attr-defined]
+        found.extend(statement.body if isinstance(statement, cst.SimpleStatementLine) else (statement,))
+    return found
 
 
 def _straight_after(anchor: Optional[cst.CSTNode], call: cst.CSTNode,
                     parents: Dict[cst.CSTNode, cst.CSTNode]) -> bool:
     statement = _statement_of(call, parents)
-    if anchor is None or not isinstance(statement, cst.SimpleStatementLine):
+    if anchor is None or not isinstance(statement, cst.BaseSmallStatement):
         return False
     block = _block_of(anchor, parents)
     if block is None or _block_of(statement, parents) is not block:
         return False
-    start, end = _index(block, anchor), _index(block, statement)
+    statements = _statements(block)
+    start, end = _index(statements, anchor), _index(statements, statement)
     if start is None or end is None or end <= start:
         return False
-    return not any(may_leave(between) for between in block[start + 1:end])
+    return not any(may_leave(between) for between in statements[start + 1:end])
 
 
 def _index(block: Sequence[cst.CSTNode], statement: cst.CSTNode) -> Optional[int]:
