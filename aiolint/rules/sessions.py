@@ -15,19 +15,22 @@ from typing import Any, Dict, List, Optional, Sequence, Set, Tuple, Union
 import libcst as cst
 
 from ..semantics.aiohttp import (
-    ENTER_METHODS, POOL_OWNERS, REQUEST_FUNCTION, SESSION, SESSION_MAKERS, Held, held, repeating, self_class,
+    ENTER_METHODS, POOL_OWNERS, REQUEST_FUNCTION, SESSION, SESSION_MAKERS, Held, held, how_repeated, repeating,
+    self_class,
 )
 from ..semantics.entry_points import WRAPPER, EntryKind, describe, entry_point, local_function, registered
 from ..semantics.names import qualified_name
 from ..semantics.scope import Scope
 from ..semantics.awaitables import ASYNC_CLOSERS
+from ..semantics.project import REPEATED
+from ..semantics.testing import in_test
 from ..semantics.tracking import track
+from ..semantics.values import project_fact
 from .base import NodeFix, Replacement, Rule
 
 # Escapes that let a session entered by ``async with`` outlive one use: the block
 # is then the lifetime of an app or a service (``app[KEY] = s; yield``), not of a request.
 OUTLIVES_BLOCK = frozenset({"return", "yield", "store", "alias", "global"})
-GATHER = "asyncio.gather"
 # Base classes that do not close anything on a subclass's behalf.
 INERT_BASES = frozenset({"builtins.object", "abc.ABC", "typing.Generic", "typing.Protocol"})
 
@@ -86,6 +89,7 @@ class Function:
     owner: Optional[str]  # its class's name, for a method
     kind: Optional[EntryKind]  # what calls it, if known
     decorator: Optional[str] = None  # for a decorator's wrapper, the decorator's name
+    member: Optional[str] = None  # ``fetch``, ``Client.fetch``: its name for other modules (top-level ones only)
 
     @property
     def label(self) -> str:
@@ -143,9 +147,10 @@ class SessionPerRequest(Rule):
     - in a function that runs once per request or event (*per-event* code);
     - in a helper that makes a session for its own call only (entered with
       `async with`, or closed before it returns, and not handed on), when
-      per-event code of the module, or a loop, a comprehension or an
-      `asyncio.gather(...)`, calls it, directly or through other functions. The
-      message names that caller.
+      per-event code, or a loop, a comprehension or an `asyncio.gather(...)`,
+      calls it, directly or through other functions, in the same module or in
+      another module of the project. The message names that caller (and its
+      file, when it is another).
 
     Per-event code is known from these frameworks (names resolved through imports):
 
@@ -195,6 +200,10 @@ class SessionPerRequest(Rule):
     server listeners, aiogram `startup` handlers, click and typer commands, pytest
     fixtures. A session made once around many requests (`async with
     ClientSession() as s:` around a whole `gather`) is not per-request either.
+    Red-DiscordBot's `on_red_api_tokens_update` (the owner sets API keys) is
+    configuration, not traffic. Test code (tests, fixtures and what they define)
+    is not reported, nor does it count as a caller: a benchmark that makes a
+    session per request on purpose measures exactly that.
 
     ## Why is this bad?
     A session owns a connection pool. A new session per request opens a new TCP
@@ -244,18 +253,29 @@ class SessionPerRequest(Rule):
     an `async with` session handed to another call (reconnect loops serve a whole
     connection that way).
 
-    Helpers are followed within one module, by name: `fetch()`, `self.fetch()`,
+    Helpers are followed by name. Within a module: `fetch()`, `self.fetch()`,
     `Client.fetch()`, `client.fetch()` with `client = Client()`,
-    `functools.partial(fetch, ...)`. Per-event code is followed through any
-    number of calls; a loop of code that is not per-event (a supervisor that
-    restarts a service, a poll that renews a token when it expires) only through
-    the call it makes itself, since what the callee calls in turn is most often
-    conditional. A helper reached only through a dynamic attribute (`getattr`),
-    a registry or a dict of callbacks, or a method of an object whose class is not
-    known, is not seen; nor is a framework or a way of registering that is not in
-    the table, or a route on an app imported from another module (its type is not
-    known here). An event that is rare in practice (a setting changed by the
-    owner) is per-event all the same.
+    `functools.partial(fetch, ...)`. Across the modules of the project (through
+    the project model, when the caller's file is in the same run): a function
+    imported (`from .utils import fetch`, `from pkg import utils;
+    utils.fetch()`, `import pkg.utils`, re-exports in `__init__.py`), chained
+    with the calls each module makes within itself, and functions registered as
+    callbacks in another module (`CommandHandler("start", handlers.start)`).
+    Calls in test code do not count. A run on a single file says
+    nothing about callers in other files; a cached run stays right when a caller
+    changes. Per-event code is followed through any number of calls; a loop of
+    code that is not per-event (a supervisor that restarts a service, a poll that
+    renews a token when it expires) only through the call it makes itself, since
+    what the callee calls in turn is most often conditional.
+
+    Not seen: a helper reached only through a dynamic attribute (`getattr`), a
+    registry or a dict of callbacks, or a method of an object whose class is not
+    known (`self.client.fetch()`, or an instance of a class of another module);
+    a decorator whose wrapper makes the session, applied in another module; a
+    framework or a way of registering that is not in the table, or a route on an
+    app imported from another module (its type is not known here). An event that
+    is rare in practice (a setting changed by the owner) is per-event all the
+    same, except Red-DiscordBot's API-token updates.
     """
 
     code = "AIO101"
@@ -277,6 +297,8 @@ class SessionPerRequest(Rule):
         scope = self.context.scope  # where the def stands: its decorators and annotations resolve there
         owner = scope.node.name.value if scope.is_class else None  # type: ignore[attr-defined]
         function = self.functions[node] = Function(node, owner, entry_point(node, scope))
+        if scope.is_module or (owner is not None and scope.parent is not None and scope.parent.is_module):
+            function.member = f"{owner}.{node.name.value}" if owner else node.name.value
         self.decorations.extend((item.decorator, scope, node) for item in node.decorators)
         if function.kind is WRAPPER:
             outer: Optional[Scope] = scope
@@ -292,6 +314,8 @@ class SessionPerRequest(Rule):
         scope = self.context.scope
         for callback, kind in registered(node, scope):
             self.registrations.append((callback, scope, kind))
+        if in_test(scope):
+            return  # tests make sessions and call helpers in loops on purpose; a test is not traffic
         ancestors = self.context.ancestors
         function_scope = scope.function()
         self.sites.append(CallSite(func, function_scope.node if function_scope is not None else None,  # type: ignore
@@ -312,21 +336,7 @@ class SessionPerRequest(Rule):
 
     def where(self, site: CallSite) -> str:
         """"in a loop", "in asyncio.gather", or "" (then only a per-event caller counts)."""
-        if repeating(site.node, site.ancestors) is not None:
-            return "in a loop"
-        return "in asyncio.gather" if self.gathered(site.ancestors, site.scope) else ""
-
-    def gathered(self, ancestors: Sequence[cst.CSTNode], scope: Scope) -> bool:
-        """An argument of ``asyncio.gather(...)``, within the same function."""
-        for ancestor in reversed(ancestors):
-            if isinstance(ancestor, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
-                return False
-            if isinstance(ancestor, cst.Call) and isinstance(ancestor.func, (cst.Name, cst.Attribute)):
-                func = ancestor.func
-                short = func.value if isinstance(func, cst.Name) else func.attr.value  # type: ignore[union-attr]
-                if short == "gather" and self.context.qualified_name(func, scope) == GATHER:
-                    return True
-        return False
+        return how_repeated(site.node, site.ancestors, site.scope)
 
     def leave_Module(self, node: cst.Module) -> None:
         if not self.creations:
@@ -351,13 +361,21 @@ class SessionPerRequest(Rule):
                             once=kind.startup)
                 continue
             reason = reasons.get(function.node)
-            if reason is not None:
+            # Not called again and again here: perhaps by per-event code or a loop of another module.
+            caller = reason.caller() if reason is not None else self.caller_elsewhere(function)
+            if caller is not None:
                 makes = ("opens a new session with `aiohttp.request()`" if creation.request_function
                          else "makes a new ClientSession")
                 label = function.label
                 self.report(creation.call, message=(
-                    f"{label[:1].upper()}{label[1:]} {makes} on every call, and {reason.caller()}; "
+                    f"{label[:1].upper()}{label[1:]} {makes} on every call, and {caller}; "
                     "create one session and pass it in."))
+
+    def caller_elsewhere(self, function: Function) -> Optional[str]:
+        """What the project's other files (and this one, through them) say calls ``function`` again and again."""
+        if function.member is None or (function.kind is not None and function.kind.one_shot):
+            return None
+        return project_fact(REPEATED + function.member, self.context.module_scope)
 
     def reasons(self) -> Dict[Callable, Reason]:
         """Why each function of the module runs repeatedly, if it does: it is per-event code, or

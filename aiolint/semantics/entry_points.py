@@ -276,12 +276,14 @@ def _discord(package: str, framework: str) -> List[Row]:
 
 
 DISCORD = [row for package, framework in DISCORD_FORKS.items() for row in _discord(package, framework)]
-# Red-DiscordBot re-exports discord.py's commands from its own package.
+# Red-DiscordBot re-exports discord.py's commands from its own package. Its ``on_red_api_tokens_update``
+# fires when the owner sets a service's API keys (``[p]set api``): configuration, not traffic.
 RED_COMMAND = EntryKind("Red-DiscordBot", "command", EVENT)
+RED_SETUP_EVENTS = DISCORD_SETUP_EVENTS | {"on_red_api_tokens_update"}
 RED = [
     decorator(RED_COMMAND, *(f"redbot.core.commands.{name}" for name in (
         "command", "group", "hybrid_command", "hybrid_group")), "redbot.core.app_commands.command"),
-    decorator(EntryKind("Red-DiscordBot", "event listener", EVENT, DISCORD_SETUP_EVENTS),
+    decorator(EntryKind("Red-DiscordBot", "event listener", EVENT, RED_SETUP_EVENTS),
               "redbot.core.commands.Cog.listener"),
 ]
 # What an attribute of a known object is: ``bot.tree`` is the bot's command tree.
