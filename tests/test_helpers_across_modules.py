@@ -45,8 +45,9 @@ def test_the_message_names_the_caller_in_its_module_and_the_functions_between():
                                                 "create one session and pass it in.")
     assert found[("tg/handlers.py", 7)].endswith(
         "and `tg/app.py` registers it as a python-telegram-bot handler; create one session and pass it in.")
-    # One-shot callers (`main()`, a click command, `setup_hook`, `cog_load`, `post_init`), a session handed
-    # out, a helper nobody calls and one only tests call: nothing.
+    # One-shot callers (`main()`, a click command, `setup_hook`, `cog_load`, `post_init`, and `main()` called
+    # from a command), a session handed out, a helper nobody calls, one only tests call, and one that commands
+    # reach only through a check that the token expired: nothing.
     assert set(found) == {("bot/utils.py", 7), ("bot/utils.py", 13), ("bot/utils.py", 22), ("bot/utils.py", 40),
                           ("tg/handlers.py", 7)}
 
@@ -108,6 +109,16 @@ def test_a_warm_run_and_a_changed_caller_stay_right(tmp_path):
         "`bot/cogs/art.py` calls it per event; create one session and pass it in.")
 
 
+def test_a_call_made_only_under_a_condition_is_not_passed_on(tmp_path):
+    project = copy(tmp_path)
+    cog = project / "bot" / "cogs" / "fun.py"
+    cog.write_text(cog.read_text().replace('        if getattr(self, "token", None) is None:\n            self.token',
+                                           "        if True:\n            pass\n        self.token"))
+    assert findings(lint_paths([str(project)], settings(project)), project)[("bot/utils.py", 54)].endswith(
+        "and `Fun.secret()` (a discord.py command) in `bot/cogs/fun.py` calls it per event through "
+        "`Fun.ensure_token()` in `bot/cogs/fun.py`; create one session and pass it in.")
+
+
 def test_a_caller_in_test_code_does_not_count(tmp_path):
     project = copy(tmp_path)
     tests = project / "api" / "tests.py"
@@ -120,11 +131,14 @@ def test_a_summary_says_who_calls_the_project_functions_and_what_runs_them():
     cog = PROJECT / "bot" / "cogs" / "fun.py"
     summary = summarize(cog.read_bytes(), str(cog))
     assert summary["call_sites"] == [["Fun.cog_load", "..utils.download_once", ""],
+                                     ["Fun.ensure_token", "..utils.renew_token", "guarded"],
                                      ["Fun.feedback", "..utils.post_form", ""],
                                      ["Fun.restart", "..main.main", ""],
+                                     ["Fun.secret", "@.Fun.ensure_token", ""],
                                      ["Fun.weather", "..utils.fetch_json", ""]]
     assert summary["runs"] == {"Fun.cog_load": "", "Fun.feedback": "a discord.py command|per event",
                                "Fun.restart": "a discord.py command|per event",
+                               "Fun.secret": "a discord.py command|per event",
                                "Fun.weather": "a discord.py command|per event"}
     app = PROJECT / "tg" / "app.py"
     summary = summarize(app.read_bytes(), str(app))

@@ -15,8 +15,8 @@ from typing import Any, Dict, List, Optional, Sequence, Set, Tuple, Union
 import libcst as cst
 
 from ..semantics.aiohttp import (
-    ENTER_METHODS, POOL_OWNERS, REQUEST_FUNCTION, SESSION, SESSION_MAKERS, Held, held, how_repeated, repeating,
-    self_class,
+    ENTER_METHODS, POOL_OWNERS, REQUEST_FUNCTION, SESSION, SESSION_MAKERS, Held, guarded, held, how_repeated,
+    repeating, self_class,
 )
 from ..semantics.entry_points import WRAPPER, EntryKind, describe, entry_point, local_function, registered
 from ..semantics.names import qualified_name
@@ -263,10 +263,13 @@ class SessionPerRequest(Rule):
     callbacks in another module (`CommandHandler("start", handlers.start)`).
     Calls in test code do not count. A run on a single file says
     nothing about callers in other files; a cached run stays right when a caller
-    changes. Per-event code is followed through any number of calls; a loop of
-    code that is not per-event (a supervisor that restarts a service, a poll that
-    renews a token when it expires) only through the call it makes itself, since
-    what the callee calls in turn is most often conditional.
+    changes. Per-event code is followed through any number of calls, except
+    calls that a function between makes only under a condition (in a branch of
+    an `if` or in an `except` handler: a token renewed when it expires, a cache
+    miss, a fallback), which are not known to run each time; a loop of code that
+    is not per-event (a supervisor that restarts a service, a poll that renews a
+    token when it expires) only through the call it makes itself, since what the
+    callee calls in turn is most often conditional.
 
     Not seen: a helper reached only through a dynamic attribute (`getattr`), a
     registry or a dict of callbacks, or a method of an object whose class is not
@@ -334,9 +337,10 @@ class SessionPerRequest(Rule):
             return
         self.creations.append(Creation(node, caller, is_request))
 
-    def where(self, site: CallSite) -> str:
-        """"in a loop", "in asyncio.gather", or "" (then only a per-event caller counts)."""
-        return how_repeated(site.node, site.ancestors, site.scope)
+    def where(self, site: CallSite) -> Tuple[str, bool]:
+        """"in a loop", "in asyncio.gather", or "" (then only a per-event caller counts); and whether
+        the call runs only under a condition."""
+        return how_repeated(site.node, site.ancestors, site.scope), guarded(site.node, site.ancestors)
 
     def leave_Module(self, node: cst.Module) -> None:
         if not self.creations:
@@ -383,7 +387,7 @@ class SessionPerRequest(Rule):
         functions excepted)."""
         names = {function.node.name.value for function in self.functions.values()
                  if isinstance(function.node, cst.FunctionDef)}
-        edges: Dict[Optional[Callable], List[Tuple[Function, str]]] = {}
+        edges: Dict[Optional[Callable], List[Tuple[Function, str, bool]]] = {}
         for site in self.sites:
             callee = site.callee
             short = callee.value if isinstance(callee, cst.Name) else callee.attr.value  # type: ignore[attr-defined]
@@ -392,7 +396,7 @@ class SessionPerRequest(Rule):
             found = local_function(callee, site.scope)
             target = self.functions.get(found[0]) if found is not None else None
             if target is not None and target.node is not site.caller:
-                edges.setdefault(site.caller, []).append((target, self.where(site)))
+                edges.setdefault(site.caller, []).append((target, *self.where(site)))
         wraps: Dict[Callable, List[Function]] = {}  # decorated function -> the wrappers it runs in
         for expr, scope, decorated in self.decorations:
             found = local_function(expr.func if isinstance(expr, cst.Call) else expr, scope)
@@ -405,7 +409,7 @@ class SessionPerRequest(Rule):
                 reasons[function.node] = Reason(function, function.kind.per)
                 queue.append(function)
         for caller, calls in edges.items():
-            for target, where in calls:
+            for target, where, _ in calls:
                 if where and target.node not in reasons:
                     reasons[target.node] = Reason(self.functions.get(caller) if caller is not None else None, where)
                     queue.append(target)
@@ -415,8 +419,12 @@ class SessionPerRequest(Rule):
             # A loop of code that is not per-event (a supervisor that restarts a service, a poll that
             # renews a token when it expires) runs what it calls directly on every pass, but the
             # callees' own calls are most often conditional: only per-event code is followed deeper.
+            # Nor is what a function other than the per-event code calls only under a condition (a token
+            # renewed when it expires, a cache miss): it is not known to run each time.
             followed = () if reason.in_loop else edges.get(function.node, ())
-            for target, _ in followed:
+            for target, _, conditional in followed:
+                if conditional and reason.root is not function:
+                    continue
                 if target.node not in reasons and not (target.kind is not None and target.kind.one_shot):
                     reasons[target.node] = Reason(reason.root, reason.how, through)
                     queue.append(target)

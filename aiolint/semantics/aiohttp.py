@@ -10,7 +10,7 @@ web handlers.
 - ``route_handlers``, ``is_route_decorator``, ``is_view_method`` and
   ``takes_request`` recognise the ways aiohttp registers a request handler.
 - ``repeating(node, ancestors)``: the loop that runs the node more than once per call of its function;
-  ``how_repeated`` also counts an argument of ``asyncio.gather(...)``.
+  ``how_repeated`` also counts an argument of ``asyncio.gather(...)``; ``guarded``: run only under a condition.
 """
 
 from __future__ import annotations
@@ -141,6 +141,21 @@ def how_repeated(node: cst.CSTNode, ancestors: Sequence[cst.CSTNode], scope: Sco
     if repeating(node, ancestors) is not None:
         return IN_LOOP
     return IN_GATHER if gathered(ancestors, scope) else ""
+
+
+def guarded(node: cst.CSTNode, ancestors: Sequence[cst.CSTNode]) -> bool:
+    """Run only under a condition, within its own function: in a branch of an ``if`` (or ``x if c else y``),
+    or in an ``except`` handler (a token renewed when it expires, a cache miss, a fallback)."""
+    child = node
+    for ancestor in reversed(ancestors):
+        if isinstance(ancestor, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            return False
+        if isinstance(ancestor, (cst.If, cst.IfExp)) and child is not ancestor.test:
+            return True
+        if isinstance(ancestor, cst.ExceptHandler):
+            return True
+        child = ancestor
+    return False
 
 
 # -- web handlers ------------------------------------------------------------------

@@ -32,12 +32,12 @@ from typing import Any, Dict, List, Mapping, Optional, Set, Tuple, Union
 
 import libcst as cst
 
-from .aiohttp import assigned_type, how_repeated, self_assignments
+from .aiohttp import assigned_type, guarded, how_repeated, self_assignments
 from .entry_points import EntryKind, entry_point, local_function, registered
 from .names import qualified_name
 from .scope import Scope
 from .testing import in_test
-from .project import CALLED, REFERENCE, THIS_MODULE
+from .project import CALLED, GUARDED, REFERENCE, THIS_MODULE
 from .values import (
     FACTORIES, binding_type, binds_none, factories_for,
     function_type, is_none, one_type, type_of,
@@ -128,8 +128,11 @@ class FileModel:
         caller = top_function(scope)
         if caller is callee or in_test(scope):
             return
-        how = how_repeated(node, self.context.ancestors, scope)
-        if caller is not None or how:
+        ancestors = self.context.ancestors
+        how = how_repeated(node, ancestors, scope)
+        if caller is not None:
+            self.sites.add((caller, callee, how or (GUARDED if guarded(node, ancestors) else "")))
+        elif how:
             self.sites.add((caller, callee, how))
 
     def visit_Assign(self, node: cst.Assign) -> None:

@@ -18,7 +18,7 @@ Plain data only (no LibCST): a run whose every file is cached joins their cached
 - **Functions called again and again** (``REPEATED``): a file asks about one of its functions;
   the answer names the per-event code (a route, a bot command) or the loop that calls it, in any
   file of the run, directly or through functions that only pass the call on (not through one-shot
-  code such as ``main()``), from the summaries' ``call_sites``, ``runs`` and ``registered``. A
+  code such as ``main()``, nor through a call made only under a condition), from the summaries' ``call_sites``, ``runs`` and ``registered``. A
   caller that is not in the run is not seen: fewer findings, never a false one. A file the
   pre-filter skipped is summarized when its imports name the function (or its module).
 """
@@ -37,6 +37,7 @@ CALLED = "()"  # what calling a function gives: ``()T``
 AWAITABLE = "awaitable:"  # what calling a coroutine function gives: ``awaitable:T``, awaited to ``T``
 ATTRIBUTE = "*."  # a question about an attribute name across the project: ``*.http_session``
 REFERENCE = "="  # a name that is another's: ``=.net.make_session`` (a re-export)
+GUARDED = "guarded"  # a call site run only under a condition (``aiohttp.guarded``)
 REPEATED = "~."  # a question about a function of the asking file: what calls it again and again (``~.fetch``)
 MAX_HOPS = 6  # re-exports followed at most this far (cycles end here)
 # A function of the project: (the path of its file, its name there: ``fetch``, ``Client.fetch``).
@@ -283,15 +284,19 @@ class Project:
                     path, kind = registrar
                     return f"{self.where(root, path)} registers it as {kind.partition('|')[0]}"
             for caller, how in self.callers(root, function):
+                repeats = how if how != GUARDED else ""
                 if not caller[1]:  # module-level code
-                    if how and direct:
-                        return f"module-level code in {self.where(root, caller[0])} calls it {how}"
+                    if repeats and direct:
+                        return f"module-level code in {self.where(root, caller[0])} calls it {repeats}"
                     continue
                 kind = self.kind(root, caller)
-                if kind or (how and direct):
-                    return self.said(root, target[0], caller, kind, how, between)
+                if kind or (repeats and direct):
+                    return self.said(root, target[0], caller, kind, repeats, between)
+                # One-shot code; a loop of code that is not per-event only counts for what it calls itself; a
+                # function that calls only under a condition (a token expired, a cache miss) is not known to
+                # call on every run.
                 if kind == "" or how or caller in seen:
-                    continue  # one-shot code; a loop of code that is not per-event only counts for what it calls itself
+                    continue
                 seen.add(caller)
                 queue.append((caller, (caller, *between)))
         return None
