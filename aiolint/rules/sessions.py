@@ -201,7 +201,12 @@ class SessionPerRequest(Rule):
     fixtures. A session made once around many requests (`async with
     ClientSession() as s:` around a whole `gather`) is not per-request either.
     Red-DiscordBot's `on_red_api_tokens_update` (the owner sets API keys) is
-    configuration, not traffic. Test code (tests, fixtures and what they define)
+    configuration, not traffic. A scheduled loop that runs at set times of day
+    (`@tasks.loop(time=...)`) or once an hour or less often (`hours=`, or
+    `minutes=`/`seconds=` of an hour or more) makes too few sessions for a shared
+    one to be worth it, and is not reported either; nor is a command that only
+    the bot's owner may run (`@commands.is_owner()`): administration, not
+    traffic. Test code (tests, fixtures and what they define)
     is not reported, nor does it count as a caller: a benchmark that makes a
     session per request on purpose measures exactly that.
 

@@ -499,7 +499,7 @@ def entry_point(function: cst.FunctionDef, scope: Scope) -> Optional[EntryKind]:
     for item in function.decorators:
         kind = _decorator_kind(item.decorator, function, scope)
         if kind is not None:
-            return kind
+            return _unless_owner_only(kind, function, scope)
     if function.name.value in ONE_SHOT_NAMES:
         return ONE_SHOT
     if scope.is_class:
@@ -529,7 +529,41 @@ def _decorator_kind(expr: cst.BaseExpression, function: cst.FunctionDef, scope: 
                     if (name, method) in METHOD_DECORATORS), None)
     if row is None:
         return None
-    return _unless_setup(row.kind, expr, function, scope)
+    return _unless_setup(_unless_rare(row.kind, expr), expr, function, scope)
+
+
+# Checks that only the bot's owner passes: such a command is administration, not traffic.
+OWNER_CHECKS = frozenset({*(f"{package}.ext.commands.is_owner" for package in DISCORD_FORKS),
+                          "redbot.core.commands.is_owner", "redbot.core.checks.is_owner"})
+
+
+def _unless_owner_only(kind: EntryKind, function: cst.FunctionDef, scope: Scope) -> EntryKind:
+    if kind.runs != EVENT or not function.decorators:
+        return kind
+    for item in function.decorators:
+        expr = item.decorator.func if isinstance(item.decorator, cst.Call) else item.decorator
+        if qualified_name(expr, scope) in OWNER_CHECKS:
+            return EntryKind(kind.framework, "owner-only command", ONCE)
+    return kind
+
+
+# Scheduled loops that run at set times of day (``time=``) or at most once an hour: a session per run
+# costs nothing worth changing the code for.
+RARE_LOOP_KEYWORDS = {"hours": 1, "minutes": 60, "seconds": 3600}
+
+
+def _unless_rare(kind: EntryKind, expr: cst.BaseExpression) -> EntryKind:
+    if kind.runs != RUN or not isinstance(expr, cst.Call):
+        return kind
+    for arg in expr.args:
+        keyword = arg.keyword.value if arg.keyword is not None else None
+        if keyword == "time":
+            return EntryKind(kind.framework, "loop at set times of day", ONCE)
+        least = RARE_LOOP_KEYWORDS.get(keyword or "")
+        if least is not None and isinstance(arg.value, (cst.Integer, cst.Float)) and \
+                float(arg.value.evaluated_value) >= least:
+            return EntryKind(kind.framework, "hourly or slower loop", ONCE)
+    return kind
 
 
 def _unless_setup(kind: EntryKind, expr: cst.BaseExpression, function: cst.FunctionDef,
