@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Dict, FrozenSet, Mapping, Optio
 
 import libcst as cst
 
+from ..semantics.testing import DOC_PARAGRAPHS
+
 if TYPE_CHECKING:
     from ..context import FileContext
 
@@ -81,8 +83,9 @@ class Rule:
         doc = cls.__doc__ or ""
         lines = doc.expandtabs().splitlines()
         indent = min((len(l) - len(l.lstrip()) for l in lines[1:] if l.strip()), default=0)
-        body = "\n".join([lines[0].strip(), *(l[indent:] for l in lines[1:])]).strip()
-        return body
+        # A line that names a shared paragraph ("{test code}") stands for its text.
+        body = "\n".join([lines[0].strip(), *(DOC_PARAGRAPHS.get(l.strip(), l[indent:]) for l in lines[1:])])
+        return body.strip()
 
     @classmethod
     def doc_sections(cls) -> Dict[str, str]:

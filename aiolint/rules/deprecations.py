@@ -96,10 +96,7 @@ class LoopArgument(DeprecationRule):
     `web.run_app(loop=...)` is not reported: it still takes a loop to run on. The fix
     removes the argument (safe: objects are created in the running loop); a loop passed
     through `**kwargs` is not seen.
-    Code in pytest tests and fixtures (`def test_*`, `@pytest.fixture`, and functions
-    nested in them) is not checked: tests use such code on purpose.
-    Nor is code under `pytest.warns(...)`, `pytest.raises(...)` or
-    `warnings.catch_warnings()`, where the deprecation is what is tested.
+    {test code; expected warnings}
     """
 
     code = "AIO801"
@@ -152,10 +149,7 @@ class LegacySslArguments(DeprecationRule):
     a `verify_ssl=` with any other value becomes `ssl=` as an unsafe fix (`None`
     meant "verify"). No fix when the call already passes `ssl=` or more than one of
     the three.
-    Code in pytest tests and fixtures (`def test_*`, `@pytest.fixture`, and functions
-    nested in them) is not checked: tests use such code on purpose.
-    Nor is code under `pytest.warns(...)`, `pytest.raises(...)` or
-    `warnings.catch_warnings()`, where the deprecation is what is tested.
+    {test code; expected warnings}
     """
 
     code = "AIO802"
@@ -226,10 +220,7 @@ class LegacyTimeoutArguments(DeprecationRule):
     no `timeout=` or `**kwargs`. Such a session is not reported as missing a timeout
     (AIO201). `aiohttp.Timeout` has no fix: use `asyncio.timeout()` (Python 3.11+) or
     `async_timeout.timeout()`, which are async context managers.
-    Code in pytest tests and fixtures (`def test_*`, `@pytest.fixture`, and functions
-    nested in them) is not checked: tests use such code on purpose.
-    Nor is code under `pytest.warns(...)`, `pytest.raises(...)` or
-    `warnings.catch_warnings()`, where the deprecation is what is tested.
+    {test code; expected warnings}
     """
 
     code = "AIO803"
@@ -311,10 +302,7 @@ class RemovedServerApi(DeprecationRule):
     becomes `chunked=True` (`False` for `0`), both safe; removing `debug=` is an unsafe
     fix (`app.debug` then reads differently). `make_handler()`, `router=`, `body=` and
     `.loop` have no exact replacement. Only objects the linter can type are checked.
-    Code in pytest tests and fixtures (`def test_*`, `@pytest.fixture`, and functions
-    nested in them) is not checked: tests use such code on purpose.
-    Nor is code under `pytest.warns(...)`, `pytest.raises(...)` or
-    `warnings.catch_warnings()`, where the deprecation is what is tested.
+    {test code; expected warnings}
     """
 
     code = "AIO804"

@@ -90,8 +90,7 @@ class TlsVerificationDisabled(Rule):
     read from configuration (`ssl=settings.verify`) is not reported. Requests to a
     literal `http://` URL (no TLS) or to `localhost` are not reported. Requests on a
     session the linter cannot type (a parameter without annotation) are not checked.
-    Code in pytest tests and fixtures (`def test_*`, `@pytest.fixture`, and functions
-    nested in them) is not checked: tests use such code on purpose.
+    {test code}
     """
 
     code = "AIO701"
@@ -181,8 +180,7 @@ class BasicAuthOverHttp(Rule):
     Off by default: only literal URLs are checked, and many services only ever reached
     on a private network (a container's neighbour) are addressed over `http://` by
     design. `localhost`, `127.*` and `*.localhost` are never reported.
-    Code in pytest tests and fixtures (`def test_*`, `@pytest.fixture`, and functions
-    nested in them) is not checked: tests use such code on purpose.
+    {test code}
     """
 
     code = "AIO702"
@@ -241,8 +239,7 @@ class InsecureCookie(Rule):
     app), or set for a site only served over HTTP in development, are deliberate. A
     value held in a variable counts as set; `**kwargs` hides what is set and is not
     reported.
-    Code in pytest tests and fixtures (`def test_*`, `@pytest.fixture`, and functions
-    nested in them) is not checked: tests use such code on purpose.
+    {test code}
     """
 
     code = "AIO703"
@@ -297,8 +294,7 @@ class StaticFollowSymlinks(Rule):
     ## Known limits
     Only a literal `True` is reported. `add_static` is recognised by its name on any
     object in a module that imports aiohttp.
-    Code in pytest tests and fixtures (`def test_*`, `@pytest.fixture`, and functions
-    nested in them) is not checked: tests use such code on purpose.
+    {test code}
     """
 
     code = "AIO705"

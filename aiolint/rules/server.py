@@ -235,10 +235,7 @@ class HttpExceptionReturned(WebRule):
     the `return`; inside one it is unsafe, since the exception now passes through
     that `except` or context manager. Middlewares around the handler see an exception
     instead of a response either way, which is what aiohttp 4.0 requires.
-    Code in pytest tests and fixtures (`def test_*`, `@pytest.fixture`, and functions
-    nested in them) is not checked: tests use such code on purpose.
-    Nor is code under `pytest.warns(...)`, `pytest.raises(...)` or
-    `warnings.catch_warnings()`, where the deprecation is what is tested.
+    {test code; expected warnings}
     """
 
     code = "AIO505"
@@ -310,10 +307,7 @@ class SyncHandler(Rule):
     (`@aiohttp_jinja2.template(...)` does), and `web.View` classes, instances with an
     `async def __call__`, `functools.partial` objects and lambdas are not looked at.
     `add_view` and `web.view` take classes and are not checked.
-    Code in pytest tests and fixtures (`def test_*`, `@pytest.fixture`, and functions
-    nested in them) is not checked: tests use such code on purpose.
-    Nor is code under `pytest.warns(...)`, `pytest.raises(...)` or
-    `warnings.catch_warnings()`, where the deprecation is what is tested.
+    {test code; expected warnings}
     """
 
     code = "AIO601"

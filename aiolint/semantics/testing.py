@@ -23,6 +23,19 @@ PYTEST = "pytest"  # the framework of fixtures in the entry-point table
 TEST_CASE_SUFFIX = "TestCase"  # unittest.TestCase, IsolatedAsyncioTestCase, aiohttp's AioHTTPTestCase
 WARNING_CATCHERS = frozenset({"pytest.warns", "pytest.deprecated_call", "pytest.raises", "warnings.catch_warnings"})
 
+# What a rule that asks ``in_test`` (and ``expects_warning``) says of it under "Known limits":
+# its docstring names the paragraph by a line of its own, in braces (see ``Rule.documentation``).
+DOC_PARAGRAPHS = {
+    "{test code}": (
+        "Code in pytest tests and fixtures (`def test_*`, `@pytest.fixture`, and functions\n"
+        "nested in them) is not checked: tests use such code on purpose."),
+    "{test code; expected warnings}": (
+        "Code in pytest tests and fixtures (`def test_*`, `@pytest.fixture`, and functions\n"
+        "nested in them) is not checked: tests use such code on purpose.\n"
+        "Nor is code under `pytest.warns(...)`, `pytest.raises(...)` or\n"
+        "`warnings.catch_warnings()`, where the deprecation is what is tested."),
+}
+
 
 def in_test(scope: Scope) -> bool:
     """``scope`` is a test function or fixture, or runs inside one (a handler or helper it defines)."""
