@@ -206,9 +206,7 @@ class SessionPerRequest(Rule):
     `minutes=`/`seconds=` of an hour or more) makes too few sessions for a shared
     one to be worth it, and is not reported either; nor is a command that only
     the bot's owner may run (`@commands.is_owner()`): administration, not
-    traffic. Test code (tests, fixtures and what they define)
-    is not reported, nor does it count as a caller: a benchmark that makes a
-    session per request on purpose measures exactly that.
+    traffic.
 
     ## Why is this bad?
     A session owns a connection pool. A new session per request opens a new TCP
@@ -266,7 +264,7 @@ class SessionPerRequest(Rule):
     utils.fetch()`, `import pkg.utils`, re-exports in `__init__.py`), chained
     with the calls each module makes within itself, and functions registered as
     callbacks in another module (`CommandHandler("start", handlers.start)`).
-    Calls in test code do not count. A run on a single file says
+    A run on a single file says
     nothing about callers in other files; a cached run stays right when a caller
     changes. Per-event code is followed through any number of calls, except
     calls that a function between makes only under a condition (in a branch of
@@ -284,6 +282,10 @@ class SessionPerRequest(Rule):
     app imported from another module (its type is not known here). An event that
     is rare in practice (a setting changed by the owner) is per-event all the
     same, except Red-DiscordBot's API-token updates.
+
+    {test code}
+    Nor do calls in test code count as calls per event: a benchmark that makes a
+    session per request on purpose measures exactly that.
     """
 
     code = "AIO101"
