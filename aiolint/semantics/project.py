@@ -148,7 +148,9 @@ class Project:
         self.registered: Dict[str, Dict[str, Dict[str, List[Tuple[str, str]]]]] = {}
         self._indexed: Dict[str, Set[str]] = {}  # path -> the last names it is indexed under
         self.runs: Dict[str, Dict[str, str]] = {}  # path -> function -> what runs it (model.run_kind)
-        self.imports: Dict[str, Dict[str, Set[str]]] = {}  # root -> unparsed path -> the names its imports bind
+        # root -> a name that imports bind in files the pre-filter skipped -> those files (and each file's names).
+        self.imports: Dict[str, Dict[str, Set[str]]] = {}
+        self._imported: Dict[str, Set[str]] = {}
 
     def add(self, path: str, summary: Mapping[str, object]) -> None:
         """Add a file's summary (again: it replaces the one added before)."""
@@ -198,11 +200,13 @@ class Project:
             registered.setdefault(last, {}).setdefault(path, []).append((callee, kind))
             indexed.add(last)
         self.runs[path] = dict(summary.get("runs") or {})  # type: ignore[arg-type]
-        unparsed = self.imports.setdefault(root, {})
+        imports = self.imports.setdefault(root, {})
+        for name in self._imported.pop(path, ()):
+            imports[name].discard(path)
         if summary.get("unparsed"):
-            unparsed[path] = set(summary.get("imports") or ())  # type: ignore[arg-type]
-        else:
-            unparsed.pop(path, None)
+            names = self._imported[path] = set(summary.get("imports") or ())  # type: ignore[arg-type]
+            for name in names:
+                imports.setdefault(name, set()).add(path)
 
     def attributes(self, root: str) -> Dict[str, Set[str]]:
         if root not in self._attributes:
@@ -340,10 +344,9 @@ class Project:
         """The functions (``(path, "")``: module-level code) that call ``function``, and how."""
         path, name = function
         last = name.rpartition(".")[2]
-        names = {name.partition(".")[0], (module_parts(path) or ("",))[-1]}
-        for unparsed, imported in self.imports.get(root, {}).items():
-            if imported & names:  # the pre-filter skipped a file that may call it: summarize it
-                self.wanted.add(unparsed)
+        imports = self.imports.get(root, {})
+        for each in (name.partition(".")[0], (module_parts(path) or ("",))[-1]):
+            self.wanted.update(imports.get(each, ()))  # the pre-filter skipped files that may call it: read them
         for caller_path, entries in sorted(self.call_sites.get(root, {}).get(last, {}).items()):
             for caller, callee, how in sorted(entries):
                 if self.resolve(root, caller_path, callee) == function:
