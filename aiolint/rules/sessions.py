@@ -22,7 +22,7 @@ from ..semantics.entry_points import WRAPPER, EntryKind, describe, entry_point, 
 from ..semantics.names import qualified_name
 from ..semantics.scope import Scope
 from ..semantics.awaitables import ASYNC_CLOSERS
-from ..semantics.project import REPEATED
+from ..semantics.project import REPEATED, REPEATED_ON_DEMAND
 from ..semantics.testing import in_test
 from ..semantics.tracking import track
 from ..semantics.values import project_fact
@@ -152,7 +152,19 @@ class SessionPerRequest(Rule):
       another module of the project. The message names that caller (and its
       file, when it is another).
 
-    Per-event code is known from these frameworks (names resolved through imports):
+    Code that a person invokes (a bot's commands, its buttons) is AIO105's, off by
+    default: a session made there, or in a helper that only such code calls, is
+    not reported here. That is discord.py's and its forks' commands and `discord.ui`
+    callbacks, Red-DiscordBot's, hikari's command libraries' and TwitchIO's commands,
+    miru components, maubot's `@command.new`, python-telegram-bot's
+    `CommandHandler`/`PrefixHandler` callbacks, aiogram handlers filtered on a
+    command, Slack Bolt's `command`/`action`/`shortcut`/`view` listeners, and
+    opsdroid senders of events other than messages, reactions, typing and files.
+    A command that calls a helper in a loop or a gather, and a helper that
+    per-request or per-event code calls too, stay here.
+
+    Per-event code is known from these frameworks (names resolved through imports);
+    the commands among them are AIO105's:
 
     - aiohttp: handlers registered with `router.add_get`/`add_route`/..., named in
       `web.get(...)`-style route definitions, decorated with a `web.RouteTableDef`
@@ -290,9 +302,11 @@ class SessionPerRequest(Rule):
 
     code = "AIO101"
     name = "session-per-request"
-    summary = "`ClientSession` created per request or event: in a loop, a handler, a bot command, or a helper they call"
+    summary = "`ClientSession` created per request or event: in a loop, a handler, a listener, or a helper they call"
     message = "{what} {when}; create one ClientSession {once} and reuse it."
     triggers = frozenset({"aiohttp"})
+    # Which findings are this rule's: those of code a person invokes (a bot command), or the others.
+    on_demand = False
 
     def __init__(self, context: Any) -> None:
         super().__init__(context)
@@ -340,7 +354,9 @@ class SessionPerRequest(Rule):
         if not is_request and not confined(held(node, ancestors), caller, node, isinstance(loop, cst.While)):
             return
         if loop is not None:
-            self.report(node, what=self.what(is_request), when="on every pass of this loop", once="before the loop")
+            if not self.on_demand:  # a loop is a loop, in a command too
+                self.report(node, what=self.what(is_request), when="on every pass of this loop",
+                            once="before the loop")
             return
         self.creations.append(Creation(node, caller, is_request))
 
@@ -361,19 +377,20 @@ class SessionPerRequest(Rule):
                 function = self.functions[found[0]]
                 if function.kind is None or not function.kind.per_event and kind.per_event:
                     function.kind = kind
-        reasons = self.reasons()
+        reasons = self.reasons(on_demand=False)
+        if self.on_demand:  # what runs per request is the other rule's; what a command runs is this one's
+            reasons = (reasons, self.reasons(on_demand=True))  # type: ignore[assignment]
         for creation in self.creations:
             function = self.functions.get(creation.function)
             if function is None:
                 continue
             kind = function.kind
             if kind is not None and kind.per_event:
-                self.report(creation.call, what=self.what(creation.request_function), when=kind.when,
-                            once=kind.startup)
+                if kind.on_demand == self.on_demand:
+                    self.report(creation.call, what=self.what(creation.request_function), when=kind.when,
+                                once=kind.startup)
                 continue
-            reason = reasons.get(function.node)
-            # Not called again and again here: perhaps by per-event code or a loop of another module.
-            caller = reason.caller() if reason is not None else self.caller_elsewhere(function)
+            caller = self.caller(function, reasons)
             if caller is not None:
                 makes = ("opens a new session with `aiohttp.request()`" if creation.request_function
                          else "makes a new ClientSession")
@@ -382,16 +399,30 @@ class SessionPerRequest(Rule):
                     f"{label[:1].upper()}{label[1:]} {makes} on every call, and {caller}; "
                     "create one session and pass it in."))
 
-    def caller_elsewhere(self, function: Function) -> Optional[str]:
+    def caller(self, function: Function, reasons: Any) -> Optional[str]:
+        """What calls ``function`` again and again (in this module, else in another), said for the message."""
+        if not self.on_demand:
+            return self.said(function, reasons, REPEATED)
+        per_request, with_commands = reasons
+        if self.said(function, per_request, REPEATED) is not None:
+            return None  # AIO101's
+        return self.said(function, with_commands, REPEATED_ON_DEMAND)
+
+    def said(self, function: Function, reasons: Dict[Callable, Reason], question: str) -> Optional[str]:
+        reason = reasons.get(function.node)
+        # Not called again and again here: perhaps by per-event code or a loop of another module.
+        return reason.caller() if reason is not None else self.caller_elsewhere(function, question)
+
+    def caller_elsewhere(self, function: Function, question: str) -> Optional[str]:
         """What the project's other files (and this one, through them) say calls ``function`` again and again."""
         if function.member is None or (function.kind is not None and function.kind.one_shot):
             return None
-        return project_fact(REPEATED + function.member, self.context.module_scope)
+        return project_fact(question + function.member, self.context.module_scope)
 
-    def reasons(self) -> Dict[Callable, Reason]:
+    def reasons(self, on_demand: bool) -> Dict[Callable, Reason]:
         """Why each function of the module runs repeatedly, if it does: it is per-event code, or
         called in a loop or a gather, or called by a function that runs repeatedly (one-shot
-        functions excepted)."""
+        functions excepted). Code a person invokes (a bot command) counts only ``on_demand``."""
         names = {function.node.name.value for function in self.functions.values()
                  if isinstance(function.node, cst.FunctionDef)}
         edges: Dict[Optional[Callable], List[Tuple[Function, str, bool]]] = {}
@@ -412,7 +443,7 @@ class SessionPerRequest(Rule):
         reasons: Dict[Callable, Reason] = {}
         queue: List[Function] = []
         for function in self.functions.values():
-            if function.kind is not None and function.kind.per_event:
+            if function.kind is not None and function.kind.per_event and (on_demand or not function.kind.on_demand):
                 reasons[function.node] = Reason(function, function.kind.per)
                 queue.append(function)
         for caller, calls in edges.items():
@@ -444,6 +475,83 @@ class SessionPerRequest(Rule):
     @staticmethod
     def what(is_request: bool) -> str:
         return "`aiohttp.request()` opens a new session" if is_request else "A ClientSession is created"
+
+
+class SessionPerCommand(SessionPerRequest):
+    """Flags a `ClientSession` created each time a person invokes a bot command (off by default).
+
+    ## What it does
+    Reports `aiohttp.ClientSession(...)` and `aiohttp.request(...)` made in code
+    that a person invokes, or in a helper that makes a session for its own call
+    only and that such code calls (in the same module or another), when nothing
+    that runs per request or event calls it too (that is AIO101's). Code a person
+    invokes is, with names resolved through imports:
+
+    - chat-bot commands: discord.py, Pycord, nextcord and disnake prefix, slash,
+      hybrid, app and tree commands, and `discord.ui` button, select and modal
+      callbacks; Red-DiscordBot's commands; hikari's lightbulb, tanjun, crescent and
+      arc commands and miru components; TwitchIO commands; maubot `@command.new`;
+    - python-telegram-bot `CommandHandler`, `PrefixHandler` and
+      `StringCommandHandler` callbacks; aiogram handlers filtered on a command
+      (`@router.message(Command("start"))`, v2's `commands=[...]`);
+    - Slack Bolt `command`, `action`, `shortcut` and `view` listeners;
+    - opsdroid connectors' senders of events other than what a bot sends for each
+      message (`Message`, `EditedMessage`, `Reply`, `Typing`, `Reaction`, `File`,
+      `Image`, `Video` stay AIO101's): renaming a room, banning a user, making a clip.
+
+    The message names the command, as AIO101's names its caller.
+
+    ## Why is this bad?
+    Each call opens a new connection pool: a TCP and TLS handshake, no keep-alive,
+    no DNS cache, no cookies between calls. aiohttp's documentation asks for one
+    session per application; a bot has a natural place for it (`setup_hook`, a
+    cog's `cog_load`).
+
+    ## Example
+    ```python
+    class Fun(commands.Cog):
+        @commands.command()
+        async def urban(self, ctx, *, term):
+            async with aiohttp.ClientSession() as session:
+                async with session.get(API, params={"term": term}) as response:
+                    await ctx.send((await response.json())["list"][0]["definition"])
+    ```
+
+    ## Use instead
+    ```python
+    class Fun(commands.Cog):
+        async def cog_load(self):
+            self.session = aiohttp.ClientSession()
+
+        async def cog_unload(self):
+            await self.session.close()
+
+        @commands.command()
+        async def urban(self, ctx, *, term):
+            async with self.session.get(API, params={"term": term}) as response:
+                await ctx.send((await response.json())["list"][0]["definition"])
+    ```
+
+    ## Known limits
+    Off by default: a person invokes these a few times a minute at most, and at
+    that rate a new session costs one handshake per command; maintainers who read
+    such findings on real bots judged them not worth a change. Turn it on
+    (`--extend-select AIO105`) for a large bot whose commands run many times a
+    second, or to tidy a bot's sessions. A command that calls a helper in a loop
+    or a gather is reported by AIO101 (a loop is a loop), as is a helper that
+    per-request or per-event code also calls.
+
+    What AIO101 cannot see, this rule cannot either (a helper reached through
+    `getattr` or a registry, a decorator applied in another module). A command
+    known only by a framework's filter objects not listed above (a Pyrogram
+    `filters.command(...)`, a Telethon pattern) is AIO101's, as a message handler.
+    """
+
+    code = "AIO105"
+    name = "session-per-command"
+    summary = "`ClientSession` created each time a person invokes a bot command, or in a helper it calls"
+    default_enabled = False
+    on_demand = True
 
 
 class SessionNotClosed(Rule):

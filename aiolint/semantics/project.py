@@ -39,6 +39,9 @@ ATTRIBUTE = "*."  # a question about an attribute name across the project: ``*.h
 REFERENCE = "="  # a name that is another's: ``=.net.make_session`` (a re-export)
 GUARDED = "guarded"  # a call site run only under a condition (``aiohttp.guarded``)
 REPEATED = "~."  # a question about a function of the asking file: what calls it again and again (``~.fetch``)
+# The same question, bot commands and other code a person invokes (``PER_COMMAND``) counted too.
+REPEATED_ON_DEMAND = "~!."
+PER_COMMAND = "per command"  # how a summary says that a person invokes a function (``model.run_kind``)
 MAX_HOPS = 6  # re-exports followed at most this far (cycles end here)
 # A function of the project: (the path of its file, its name there: ``fetch``, ``Client.fetch``).
 Function = Tuple[str, str]
@@ -236,7 +239,9 @@ class Project:
             where = self._where[path] = (absolute_path, project_root(os.path.dirname(absolute_path)))
         path, root = where
         if question.startswith(REPEATED):
-            return self.repeated(root, (path, question[len(REPEATED):]))
+            return self.repeated(root, (path, question[len(REPEATED):]), on_demand=False)
+        if question.startswith(REPEATED_ON_DEMAND):
+            return self.repeated(root, (path, question[len(REPEATED_ON_DEMAND):]), on_demand=True)
         if question.startswith(ATTRIBUTE):
             if not self.complete(root):
                 return None
@@ -274,9 +279,10 @@ class Project:
         return None
 
     # -- functions called again and again -------------------------------------------------------
-    def repeated(self, root: str, target: Function) -> Optional[str]:
+    def repeated(self, root: str, target: Function, on_demand: bool) -> Optional[str]:
         """What calls ``target`` again and again, said from its file: ``Fun.weather() (a discord.py command)
-        in bot/cogs/fun.py calls it per event``; None when nothing in the run is seen to."""
+        in bot/cogs/fun.py calls it per command``; None when nothing in the run is seen to. Code a person
+        invokes (a bot command) counts only ``on_demand``."""
         seen = {target}
         queue = deque([(target, ())])  # (a function, those between it and the target)
         while queue:
@@ -284,7 +290,7 @@ class Project:
             direct = function == target
             if direct:
                 registrar = self.registrar(root, target)
-                if registrar is not None:
+                if registrar is not None and (on_demand or not invoked(registrar[1])):
                     path, kind = registrar
                     return f"{self.where(root, path)} registers it as {kind.partition('|')[0]}"
             for caller, how in self.callers(root, function):
@@ -294,6 +300,8 @@ class Project:
                         return f"module-level code in {self.where(root, caller[0])} calls it {repeats}"
                     continue
                 kind = self.kind(root, caller)
+                if kind and not on_demand and invoked(kind):
+                    kind = ""  # a command: what it calls in a loop counts, not what it calls once
                 if kind or (repeats and direct):
                     return self.said(root, target[0], caller, kind, repeats, between)
                 # One-shot code; a loop of code that is not per-event only counts for what it calls itself; a
@@ -379,3 +387,8 @@ class Project:
                 return self.locate(root, ".".join([value[len(REFERENCE):], *rest[1:]]), hops + 1)
             return paths[0], ".".join(rest)
         return None
+
+
+def invoked(kind: str) -> bool:
+    """A summary's word for what runs a function (``model.run_kind``) says that a person invokes it."""
+    return kind.partition("|")[2] == PER_COMMAND
