@@ -77,13 +77,20 @@ class Selection:
     base: Optional["Selection"] = None
 
     def codes(self) -> FrozenSet[str]:
+        # Asked for every file of a run: worked out once per catalog of rules (tests register rules of their own).
+        catalog = rule_catalog()
+        known = self.__dict__.get("_known")
+        if known is not None and known[0] is catalog:
+            return known[1]
         if self.select is not None:
             start = expand(self.select)
         elif self.base is not None:
             start = self.base.codes()
         else:
-            start = frozenset(code for code, rule in rule_catalog().items() if rule.default_enabled)
-        return (start | expand(self.extend_select, "extend-select")) - expand(self.ignore, "--ignore")
+            start = frozenset(code for code, rule in catalog.items() if rule.default_enabled)
+        codes = (start | expand(self.extend_select, "extend-select")) - expand(self.ignore, "--ignore")
+        object.__setattr__(self, "_known", (catalog, codes))  # a frozen dataclass: not one of its fields
+        return codes
 
     def rules(self, extra_ignore: Iterable[str] = ()) -> List[Type["Rule"]]:
         from .rules import REGISTRY
@@ -142,6 +149,8 @@ class Settings:
 
     def ignored_for(self, path: str) -> List[str]:
         """The codes and prefixes that per-file-ignores leave out for this file."""
+        if not self.per_file_ignores:
+            return []
         relpath = self.relative(path)
         return [code for pattern, codes in self.per_file_ignores if glob_matches(pattern, relpath)
                 for code in codes]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from typing import TYPE_CHECKING, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from .config import ConfigError, Settings
@@ -27,6 +28,7 @@ class GitIgnore:
     def __init__(self, top: str) -> None:
         self.top = top
         self._specs: Dict[str, Optional["pathspec.GitIgnoreSpec"]] = {}  # ignore file -> its patterns
+        self._chains: Dict[str, List[Tuple[str, "pathspec.GitIgnoreSpec"]]] = {}  # see _ignore_files
 
     @classmethod
     def for_root(cls, root: str) -> "GitIgnore":
@@ -51,6 +53,16 @@ class GitIgnore:
                 self._specs[path] = None
         return self._specs[path]
 
+    def _ignore_files(self, directory: str) -> List[Tuple[str, "pathspec.GitIgnoreSpec"]]:
+        """The ``.gitignore`` files that apply in a directory below the top (and their directories), deepest
+        first: found once per directory, as every file of a walk asks."""
+        known = self._chains.get(directory)
+        if known is None:
+            above = self._ignore_files(os.path.dirname(directory)) if directory != self.top else []
+            spec = self._patterns(os.path.join(directory, ".gitignore"))
+            known = self._chains[directory] = [(directory, spec), *above] if spec is not None else above
+        return known
+
     def ignored(self, path: str, is_dir: bool) -> bool:
         """Whether git ignores this file or directory for itself.
 
@@ -62,14 +74,10 @@ class GitIgnore:
         if not is_below(path, self.top):
             return False
         suffix = "/" if is_dir else ""  # for patterns such as "build/" that match directories only
-        directory = path
-        while directory != self.top:
-            directory = os.path.dirname(directory)
-            spec = self._patterns(os.path.join(directory, ".gitignore"))
-            if spec is not None:
-                verdict = own_verdict(spec, directory, path, suffix)
-                if verdict is not None:
-                    return verdict
+        for directory, spec in self._ignore_files(os.path.dirname(path)):
+            verdict = own_verdict(spec, directory, path, suffix)
+            if verdict is not None:
+                return verdict
         info_exclude = self._patterns(os.path.join(self.top, ".git", "info", "exclude"))
         return info_exclude is not None and bool(own_verdict(info_exclude, self.top, path, suffix))
 
@@ -92,9 +100,8 @@ def posix_relpath(path: str, start: str) -> str:
 
 
 def is_below(path: str, directory: str) -> bool:
-    """Whether an absolute path lies strictly inside an absolute directory."""
-    relpath = os.path.relpath(path, directory)
-    return relpath != os.curdir and relpath != os.pardir and not relpath.startswith(os.pardir + os.sep)
+    """Whether an absolute path lies strictly inside an absolute directory (both normalized)."""
+    return path.startswith(directory.rstrip(os.sep) + os.sep) and len(path) > len(directory.rstrip(os.sep)) + 1
 
 
 class FileFilter:
@@ -103,13 +110,19 @@ class FileFilter:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.gitignore = GitIgnore.for_root(settings.root) if settings.respect_gitignore else None
+        # Patterns without "/" match a name: all in one expression, asked of every file and directory walked.
+        names = [fnmatch.translate(pattern) for pattern in settings.exclude if "/" not in pattern]
+        self.name_excluded = re.compile("|".join(names)).match if names else None
+        self.rooted_patterns = [pattern for pattern in settings.exclude if "/" in pattern]
 
     def excluded(self, path: str, is_dir: bool) -> bool:
         """Whether this path itself is excluded (a walk has already looked at its parents)."""
-        name = os.path.basename(path)
-        relpath = self.settings.relative(path)
-        if any(fnmatch.fnmatchcase(relpath if "/" in pattern else name, pattern) for pattern in self.settings.exclude):
+        if self.name_excluded is not None and self.name_excluded(os.path.basename(path)):
             return True
+        if self.rooted_patterns:
+            relpath = self.settings.relative(path)
+            if any(fnmatch.fnmatchcase(relpath, pattern) for pattern in self.rooted_patterns):
+                return True
         return self.gitignore is not None and self.gitignore.ignored(path, is_dir)
 
     def force_excluded(self, path: str) -> bool:

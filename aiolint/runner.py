@@ -17,7 +17,7 @@ import signal
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from .cache import ResultCache, content_digest, from_data, settings_digest, to_data
 from .config import Settings
@@ -227,41 +227,110 @@ class SettingsCache:
         self.store.put(self.key(digest, codes, options), data)
 
 
-def unsettled(results: Dict[str, Tuple[Task, FileResult, bool]], project: Project,
-              store: Optional[SettingsCache]) -> List[Task]:
-    """The join: the files whose questions about the project now have other answers than those their
-    result was made with, as tasks carrying the new answers. The files skipped by the pre-filter that
-    questions are about are summarized first (and their summaries cached)."""
+# path -> (its task, its result, whether the result came from the cache)
+Results = Dict[str, Tuple[Task, FileResult, bool]]
+
+
+def take_cached(found: Iterable[str], settings: Settings, store: Optional[SettingsCache], limits: Limits,
+                results: Results, project: Project, problem: Callable[[FileResult], None]) -> List[Task]:
+    """The tasks of the files the cache has no result for. The results it has go into ``results`` and their
+    summaries into ``project``; a file that cannot be read (or is too large) goes to ``problem``."""
+    todo = []
+    for path in found:
+        task = task_for(path, settings)
+        if store is not None:
+            try:
+                digest = content_digest(read_source(path, limits.max_bytes))
+            except FileTooLarge as exc:
+                problem(too_large(path, exc.size, limits))
+                continue
+            except OSError as exc:
+                problem(read_error(path, exc))
+                continue
+            hit = store.get(digest, task[1], task[2], path)
+            if hit is not None:
+                results[path] = (task, hit, True)
+                project.add(path, hit.summary)
+                continue
+        todo.append(task)
+    return todo
+
+
+def lint_into(results: Results, todo: List[Task], workers: int, limits: Limits, store: Optional[SettingsCache],
+              project: Project, first: bool) -> None:
+    """Lint the tasks into ``results`` (caching what a later run would find again). With ``first``, they are
+    linted for the first time in the run: their summaries go into ``project``."""
+    for task, (digest, data) in run_tasks(todo, workers, limits, project if workers == 1 else None):
+        if store is not None and digest is not None and cacheable(data):
+            store.put(digest, task[1], task[2], data)
+        result = from_data(task[0], data)
+        if first:
+            project.add(task[0], result.summary)
+        results[task[0]] = (task, result, False)
+
+
+def summarize_wanted(results: Results, project: Project, store: Optional[SettingsCache]) -> bool:
+    """Summarize the files skipped by the pre-filter that questions were about, caching their summaries
+    with their results; whether there were any."""
+    wanted = project.take_wanted()
+    if not wanted:
+        return False
+    from .engine import summarize
+
+    by_path = {os.path.abspath(path): entry for path, entry in results.items()}
+    for path in sorted(wanted):
+        if path not in by_path:
+            continue
+        task, result, _ = by_path[path]
+        try:
+            with open(task[0], "rb") as handle:
+                data = handle.read()
+        except OSError:
+            continue
+        result.summary = summarize(data, task[0], task[2])
+        project.add(task[0], result.summary)
+        if store is not None:
+            store.put(content_digest(data), task[1], task[2], to_data(result))
+    return True
+
+
+def new_answers(path: str, result: FileResult, project: Project) -> Optional[Dict[str, str]]:
+    """The project's answers to the file's questions, if they differ from those its result was made with."""
+    answers = {}
+    for question in result.questions:
+        answer = project.answer(path, question)
+        if answer is not None:
+            answers[question] = answer
+    return answers if answers != result.answers else None
+
+
+def unsettled(results: Results, project: Project, store: Optional[SettingsCache],
+              asking: Optional[Results] = None) -> List[Task]:
+    """The join: the files of ``asking`` (default: all the ``results``) whose questions about the project now
+    have other answers than those their result was made with, as tasks carrying the new answers. The files
+    skipped by the pre-filter that questions are about are summarized first (and their summaries cached)."""
+    todo: List[Task] = []
     for _ in range(JOIN_ROUNDS):
         todo = []
-        for path, (task, result, _) in results.items():
-            answers = {}
-            for question in result.questions:
-                answer = project.answer(path, question)
-                if answer is not None:
-                    answers[question] = answer
-            if answers != result.answers:
+        for path, (task, result, _) in (results if asking is None else asking).items():
+            answers = new_answers(path, result, project)
+            if answers is not None:
                 todo.append((*task[:3], answers))
-        wanted = project.take_wanted()
-        if not wanted:
-            return todo
-        from .engine import summarize
-
-        for path in sorted(wanted):
-            entry = next((entry for entry in results.values() if os.path.abspath(entry[0][0]) == path), None)
-            if entry is None:
-                continue
-            task, result, _ = entry
-            try:
-                with open(task[0], "rb") as handle:
-                    data = handle.read()
-            except OSError:
-                continue
-            result.summary = summarize(data, task[0], task[2])
-            project.add(task[0], result.summary)
-            if store is not None:
-                store.put(content_digest(data), task[1], task[2], to_data(result))
+        if not summarize_wanted(results, project, store):
+            break
     return todo
+
+
+def project_files(root: str, settings: Settings, store: Optional[SettingsCache]) -> Tuple[Project, Results]:
+    """The project whose root is ``root`` as ``aiolint ROOT`` sees it, for a caller that lints one of its files:
+    the summaries of its files, from the cache where it has them, else linted in this process (and cached), and
+    their results. Files that cannot be read, listed or parsed say nothing (their summaries are empty)."""
+    limits = Limits.of(settings)
+    project = Project([root])
+    results: Results = {}
+    todo = take_cached(discover([root], settings), settings, store, limits, results, project, lambda _: None)
+    lint_into(results, todo, 1, limits, store, project, first=True)
+    return project, results
 
 
 def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: bool = False) -> Report:
@@ -275,41 +344,17 @@ def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: b
     limits = Limits.of(settings)
     report = Report()
     project = Project([path for path in paths if os.path.isdir(path)])
-    results: Dict[str, Tuple[Task, FileResult, bool]] = {}  # path -> (task, result, from the cache)
-    todo: List[Task] = []
+    results: Results = {}
     unreadable: List[Tuple[str, OSError]] = []
     found = discover(paths, settings, unreadable)
     for directory, error in unreadable:
         report.add(read_error(directory, error, "directory"))
-    for path in found:
-        task = task_for(path, settings)
-        if store is not None:
-            try:
-                digest = content_digest(read_source(path, limits.max_bytes))
-            except FileTooLarge as exc:
-                report.add(too_large(path, exc.size, limits))
-                continue
-            except OSError as exc:
-                report.add(read_error(path, exc))
-                continue
-            hit = store.get(digest, task[1], task[2], path)
-            if hit is not None:
-                results[path] = (task, hit, True)
-                project.add(path, hit.summary)
-                continue
-        todo.append(task)
+    todo = take_cached(found, settings, store, limits, results, project, report.add)
     report.processes = pool_size(jobs, len(todo))
     # In this process, a file's questions are answered from the files seen so far (the cached ones, in a
     # run on a few changed files); the join below settles the rest.
     for round_ in range(JOIN_ROUNDS + 1):
-        workers = pool_size(jobs, len(todo))
-        for task, (digest, data) in run_tasks(todo, workers, limits, project if workers == 1 else None):
-            if store is not None and digest is not None and cacheable(data):
-                store.put(digest, task[1], task[2], data)
-            result = from_data(task[0], data)
-            if round_ == 0:
-                project.add(task[0], result.summary)
-            results[task[0]] = (task, result, False)
+        lint_into(results, todo, pool_size(jobs, len(todo)), limits, store, project, first=round_ == 0)
         if round_ == JOIN_ROUNDS:
             break
         todo = unsettled(results, project, store)

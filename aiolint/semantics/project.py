@@ -47,17 +47,26 @@ MAX_HOPS = 6  # re-exports followed at most this far (cycles end here)
 Function = Tuple[str, str]
 
 
+def marks_a_project(directory: str) -> bool:
+    """Whether the directory holds one of the files that mark a project's root."""
+    return any(os.path.exists(os.path.join(directory, marker)) for marker in PROJECT_MARKERS)
+
+
+@functools.lru_cache(maxsize=65536)
+def marked_ancestor(directory: str) -> Optional[str]:
+    """The nearest directory, this one or above, that marks a project's root (None: none does)."""
+    if marks_a_project(directory):
+        return directory
+    parent = os.path.dirname(directory)
+    return marked_ancestor(parent) if parent != directory else None
+
+
 @functools.lru_cache(maxsize=4096)
 def project_root(directory: str) -> str:
     """The root of the project a directory belongs to (see the module docstring)."""
-    current = directory
-    while True:
-        if any(os.path.exists(os.path.join(current, marker)) for marker in PROJECT_MARKERS):
-            return current
-        parent = os.path.dirname(current)
-        if parent == current:
-            break
-        current = parent
+    marked = marked_ancestor(directory)
+    if marked is not None:
+        return marked
     top = directory
     while os.path.exists(os.path.join(top, "__init__.py")) and os.path.dirname(top) != top:
         top = os.path.dirname(top)
@@ -77,6 +86,7 @@ def package_parts(directory: str) -> Tuple[str, ...]:
     return tuple(reversed(parts))
 
 
+@functools.lru_cache(maxsize=65536)  # asked for every relative name in every file's summary
 def module_parts(path: str) -> Tuple[str, ...]:
     """The file's dotted name within its package (its stem alone outside any)."""
     directory, name = os.path.split(path)
@@ -90,7 +100,8 @@ def module_names(path: str, root: str) -> Set[str]:
     names = set()
     if package_parts(os.path.dirname(path)):
         names.add(".".join(module_parts(path)))
-    relative = os.path.relpath(path, root)
+    top = root.rstrip(os.sep) + os.sep
+    relative = path[len(top):] if path.startswith(top) else os.path.relpath(path, root)
     if not relative.startswith(".."):
         parts = relative.replace(os.sep, "/").rsplit(".", 1)[0].split("/")
         if parts[-1] == "__init__":
