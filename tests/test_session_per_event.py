@@ -96,7 +96,8 @@ def test_what_a_person_invokes_is_aio105_and_what_runs_per_message_or_in_a_loop_
                                 "session and pass it in.")
     assert "`Fun.on_message()` (a discord.py event listener) calls it per event" in found[1][2]
     assert "`Fun.define_all()` calls it in a loop" in found[2][2]
-    assert found[3][2].startswith("A ClientSession is created each time this discord.py command runs")
+    assert found[3][2] == ("A ClientSession is created each time `Fun.joke()` (a discord.py command) runs; create one "
+                           "ClientSession in `setup_hook` (or a cog's `cog_load`) and reuse it.")
 
 
 def test_a_command_is_known_by_its_decorator_arguments_where_the_framework_says_so():

@@ -387,7 +387,9 @@ class SessionPerRequest(Rule):
             kind = function.kind
             if kind is not None and kind.per_event:
                 if kind.on_demand == self.on_demand:
-                    self.report(creation.call, what=self.what(creation.request_function), when=kind.when,
+                    # A command is named, as a helper's caller is: a bot has many.
+                    when = f"each time {function.label} ({kind.description}) runs" if kind.on_demand else kind.when
+                    self.report(creation.call, what=self.what(creation.request_function), when=when,
                                 once=kind.startup)
                 continue
             caller = self.caller(function, reasons)
