@@ -311,12 +311,20 @@ def judge_suppressions(text: str, path: str, suppressed: List[Diagnostic], enabl
 _ASSIGNED_ATTRIBUTE = re.compile(r"(?m)\.([A-Za-z_]\w*)\s*(?::[^=\n]*)?=(?!=)|^[ \t]+([A-Za-z_]\w*)\s*:[^=\n]*(?:=|$)")
 
 
+# ``import a.b``, ``from .a import (b, c as d)``: the statements whose names say what a file may call.
+_IMPORT = re.compile(r"(?m)^[ \t]*(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+(\([^)]*\)|[^\n#]*)")
+_MODULE_CALL = re.compile(r"\b(\w+)\.(\w+)\s*\(")
+
+
 def unparsed_summary(text: str) -> Dict[str, Any]:
     """The summary of a file no rule needed parsed: every attribute name it may assign, of a type unknown
-    (so that no attribute is taken for a session that this file may make something else), and a mark that
-    its facts are to be read on demand (``summarize``)."""
+    (so that no attribute is taken for a session that this file may make something else), the names its
+    imports spell (the functions and modules it may call), and a mark that its facts are to be read on
+    demand (``summarize``)."""
     names = {first or second for first, second in _ASSIGNED_ATTRIBUTE.findall(text)}
-    return {"attributes": dict.fromkeys(sorted(names), ""), "unparsed": True}
+    imports = {word for statement in _IMPORT.findall(text) for word in re.findall(r"\w+", statement)}
+    imports.update(called for module, called in _MODULE_CALL.findall(text) if module in imports)  # utils.fetch(...)
+    return {"attributes": dict.fromkeys(sorted(names), ""), "unparsed": True, "imports": sorted(imports)}
 
 
 def summarize(source: Union[bytes, str], path: str, options: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:

@@ -7,15 +7,21 @@ import textwrap
 import libcst as cst
 
 from aiolint.engine import lint_source
-from aiolint.rules.sessions import SessionPerRequest
+from aiolint.rules import default_rules
+from aiolint.rules.sessions import SessionPerCommand, SessionPerRequest
 from aiolint.semantics.entry_points import TABLE, entry_point, table_summary
 from aiolint.semantics.scope import Scope
 
 
 def report(source):
-    result = lint_source(textwrap.dedent(source), "s.py", [SessionPerRequest])
+    return [(line, message) for line, _, message in coded(source)]
+
+
+def coded(source):
+    """(line, code, message) of AIO101's and AIO105's findings."""
+    result = lint_source(textwrap.dedent(source), "s.py", [SessionPerRequest, SessionPerCommand])
     assert result.failures == []
-    return [(d.line, d.message) for d in result.diagnostics]
+    return sorted((d.line, d.code, d.message) for d in result.diagnostics)
 
 
 def lines(source):
@@ -41,7 +47,96 @@ def test_the_message_names_the_per_event_caller_and_the_functions_between():
     """)
     assert line == 6
     assert message == ("`fetch_json()` makes a new ClientSession on every call, and `Fun.weather()` (a discord.py "
-                       "command) calls it per event through `weather_of()`; create one session and pass it in.")
+                       "command) calls it per command through `weather_of()`; create one session and pass it in.")
+
+
+def test_what_a_person_invokes_is_aio105_and_what_runs_per_message_or_in_a_loop_stays_aio101():
+    found = coded("""
+        import aiohttp
+        from discord.ext import commands
+
+        async def fetch_json(url):
+            async with aiohttp.ClientSession() as session:
+                return await (await session.get(url)).json()
+
+        async def translate(text):
+            async with aiohttp.ClientSession() as session:
+                return await (await session.post("http://x", json=text)).json()
+
+        async def define(word):
+            async with aiohttp.ClientSession() as session:
+                return await (await session.get(word)).json()
+
+        class Fun(commands.Cog):
+            @commands.command()
+            async def weather(self, ctx, city):
+                await ctx.send(await fetch_json(city))
+
+            @commands.command()
+            async def define_all(self, ctx, *words):
+                for word in words:
+                    await ctx.send(await define(word))
+
+            @commands.command()
+            async def tr(self, ctx, *, text):
+                await ctx.send(await translate(text))
+
+            @commands.Cog.listener()
+            async def on_message(self, message):
+                await message.channel.send(await translate(message.content))
+
+            @commands.command()
+            async def joke(self, ctx):
+                async with aiohttp.ClientSession() as session:
+                    await ctx.send(await (await session.get("http://x")).text())
+    """)
+    assert [(line, code) for line, code, _ in found] == [(6, "AIO105"), (10, "AIO101"), (14, "AIO101"),
+                                                         (37, "AIO105")]
+    assert found[0][2].endswith("and `Fun.weather()` (a discord.py command) calls it per command; create one "
+                                "session and pass it in.")
+    assert "`Fun.on_message()` (a discord.py event listener) calls it per event" in found[1][2]
+    assert "`Fun.define_all()` calls it in a loop" in found[2][2]
+    assert found[3][2] == ("A ClientSession is created each time `Fun.joke()` (a discord.py command) runs; create one "
+                           "ClientSession in `setup_hook` (or a cog's `cog_load`) and reuse it.")
+
+
+def test_a_command_is_known_by_its_decorator_arguments_where_the_framework_says_so():
+    found = coded("""
+        import aiohttp
+        from aiogram import Router
+        from aiogram.filters import Command
+        from opsdroid.connector import Connector, register_event
+        from opsdroid.events import Message, RoomName
+
+        router = Router()
+
+        @router.message(Command("quote"))
+        async def quote(message):
+            async with aiohttp.ClientSession() as session:
+                await session.get("http://x")
+
+        @router.message()
+        async def echo(message):
+            async with aiohttp.ClientSession() as session:
+                await session.get("http://x")
+
+        class Chat(Connector):
+            @register_event(Message)
+            async def send_message(self, message):
+                async with aiohttp.ClientSession() as session:
+                    await session.post("http://x")
+
+            @register_event(RoomName)
+            async def rename(self, event):
+                async with aiohttp.ClientSession() as session:
+                    await session.post("http://x")
+    """)
+    assert [(line, code) for line, code, _ in found] == [(12, "AIO105"), (17, "AIO101"), (23, "AIO101"),
+                                                         (28, "AIO105")]
+
+
+def test_aio105_is_off_by_default():
+    assert SessionPerRequest in default_rules() and SessionPerCommand not in default_rules()
 
 
 def test_a_session_in_per_event_code_says_where_to_make_the_one_session():

@@ -10,24 +10,27 @@ stored, yielded, passed on) belongs to someone else, and no rule speaks of it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Sequence, Set, Tuple, Union
+from typing import Any, Dict, List, Optional, Set, Tuple, Union
 
 import libcst as cst
 
 from ..semantics.aiohttp import (
-    ENTER_METHODS, POOL_OWNERS, REQUEST_FUNCTION, SESSION, SESSION_MAKERS, Held, held, repeating, self_class,
+    ENTER_METHODS, POOL_OWNERS, REQUEST_FUNCTION, SESSION, SESSION_MAKERS, Held, guarded, held, how_repeated,
+    repeating, self_class,
 )
 from ..semantics.entry_points import WRAPPER, EntryKind, describe, entry_point, local_function, registered
 from ..semantics.names import qualified_name
 from ..semantics.scope import Scope
 from ..semantics.awaitables import ASYNC_CLOSERS
+from ..semantics.project import REPEATED, REPEATED_ON_DEMAND
+from ..semantics.testing import in_test
 from ..semantics.tracking import Tracked, track, track_global
+from ..semantics.values import project_fact
 from .base import NodeFix, Replacement, Rule
 
 # Escapes that let a session entered by ``async with`` outlive one use: the block
 # is then the lifetime of an app or a service (``app[KEY] = s; yield``), not of a request.
 OUTLIVES_BLOCK = frozenset({"return", "yield", "store", "alias", "global"})
-GATHER = "asyncio.gather"
 SESSION_CLOSERS = ("close", "__aexit__")  # the methods that close a session or a connector
 # Base classes that do not close anything on a subclass's behalf.
 INERT_BASES = frozenset({"builtins.object", "abc.ABC", "typing.Generic", "typing.Protocol"})
@@ -92,6 +95,7 @@ class Function:
     owner: Optional[str]  # its class's name, for a method
     kind: Optional[EntryKind]  # what calls it, if known
     decorator: Optional[str] = None  # for a decorator's wrapper, the decorator's name
+    member: Optional[str] = None  # ``fetch``, ``Client.fetch``: its name for other modules (top-level ones only)
 
     @property
     def label(self) -> str:
@@ -149,11 +153,24 @@ class SessionPerRequest(Rule):
     - in a function that runs once per request or event (*per-event* code);
     - in a helper that makes a session for its own call only (entered with
       `async with`, or closed before it returns, and not handed on), when
-      per-event code of the module, or a loop, a comprehension or an
-      `asyncio.gather(...)`, calls it, directly or through other functions. The
-      message names that caller.
+      per-event code, or a loop, a comprehension or an `asyncio.gather(...)`,
+      calls it, directly or through other functions, in the same module or in
+      another module of the project. The message names that caller (and its
+      file, when it is another).
 
-    Per-event code is known from these frameworks (names resolved through imports):
+    Code that a person invokes (a bot's commands, its buttons) is AIO105's, off by
+    default: a session made there, or in a helper that only such code calls, is
+    not reported here. That is discord.py's and its forks' commands and `discord.ui`
+    callbacks, Red-DiscordBot's, hikari's command libraries' and TwitchIO's commands,
+    miru components, maubot's `@command.new`, python-telegram-bot's
+    `CommandHandler`/`PrefixHandler` callbacks, aiogram handlers filtered on a
+    command, Slack Bolt's `command`/`action`/`shortcut`/`view` listeners, and
+    opsdroid senders of events other than messages, reactions, typing and files.
+    A command that calls a helper in a loop or a gather, and a helper that
+    per-request or per-event code calls too, stay here.
+
+    Per-event code is known from these frameworks (names resolved through imports);
+    the commands among them are AIO105's:
 
     - aiohttp: handlers registered with `router.add_get`/`add_route`/..., named in
       `web.get(...)`-style route definitions, decorated with a `web.RouteTableDef`
@@ -201,6 +218,13 @@ class SessionPerRequest(Rule):
     server listeners, aiogram `startup` handlers, click and typer commands, pytest
     fixtures. A session made once around many requests (`async with
     ClientSession() as s:` around a whole `gather`) is not per-request either.
+    Red-DiscordBot's `on_red_api_tokens_update` (the owner sets API keys) is
+    configuration, not traffic. A scheduled loop that runs at set times of day
+    (`@tasks.loop(time=...)`) or once an hour or less often (`hours=`, or
+    `minutes=`/`seconds=` of an hour or more) makes too few sessions for a shared
+    one to be worth it, and is not reported either; nor is a command that only
+    the bot's owner may run (`@commands.is_owner()`): administration, not
+    traffic.
 
     ## Why is this bad?
     A session owns a connection pool. A new session per request opens a new TCP
@@ -250,25 +274,45 @@ class SessionPerRequest(Rule):
     an `async with` session handed to another call (reconnect loops serve a whole
     connection that way).
 
-    Helpers are followed within one module, by name: `fetch()`, `self.fetch()`,
+    Helpers are followed by name. Within a module: `fetch()`, `self.fetch()`,
     `Client.fetch()`, `client.fetch()` with `client = Client()`,
-    `functools.partial(fetch, ...)`. Per-event code is followed through any
-    number of calls; a loop of code that is not per-event (a supervisor that
-    restarts a service, a poll that renews a token when it expires) only through
-    the call it makes itself, since what the callee calls in turn is most often
-    conditional. A helper reached only through a dynamic attribute (`getattr`),
-    a registry or a dict of callbacks, or a method of an object whose class is not
-    known, is not seen; nor is a framework or a way of registering that is not in
-    the table, or a route on an app imported from another module (its type is not
-    known here). An event that is rare in practice (a setting changed by the
-    owner) is per-event all the same.
+    `functools.partial(fetch, ...)`. Across the modules of the project (through
+    the project model, when the caller's file is in the same run): a function
+    imported (`from .utils import fetch`, `from pkg import utils;
+    utils.fetch()`, `import pkg.utils`, re-exports in `__init__.py`), chained
+    with the calls each module makes within itself, and functions registered as
+    callbacks in another module (`CommandHandler("start", handlers.start)`).
+    A run on a single file says
+    nothing about callers in other files; a cached run stays right when a caller
+    changes. Per-event code is followed through any number of calls, except
+    calls that a function between makes only under a condition (in a branch of
+    an `if` or in an `except` handler: a token renewed when it expires, a cache
+    miss, a fallback), which are not known to run each time; a loop of code that
+    is not per-event (a supervisor that restarts a service, a poll that renews a
+    token when it expires) only through the call it makes itself, since what the
+    callee calls in turn is most often conditional.
+
+    Not seen: a helper reached only through a dynamic attribute (`getattr`), a
+    registry or a dict of callbacks, or a method of an object whose class is not
+    known (`self.client.fetch()`, or an instance of a class of another module);
+    a decorator whose wrapper makes the session, applied in another module; a
+    framework or a way of registering that is not in the table, or a route on an
+    app imported from another module (its type is not known here). An event that
+    is rare in practice (a setting changed by the owner) is per-event all the
+    same, except Red-DiscordBot's API-token updates.
+
+    {test code}
+    Nor do calls in test code count as calls per event: a benchmark that makes a
+    session per request on purpose measures exactly that.
     """
 
     code = "AIO101"
     name = "session-per-request"
-    summary = "`ClientSession` created per request or event: in a loop, a handler, a bot command, or a helper they call"
+    summary = "`ClientSession` created per request or event: in a loop, a handler, a listener, or a helper they call"
     message = "{what} {when}; create one ClientSession {once} and reuse it."
     triggers = frozenset({"aiohttp"})
+    # Which findings are this rule's: those of code a person invokes (a bot command), or the others.
+    on_demand = False
 
     def __init__(self, context: Any) -> None:
         super().__init__(context)
@@ -283,6 +327,8 @@ class SessionPerRequest(Rule):
         scope = self.context.scope  # where the def stands: its decorators and annotations resolve there
         owner = scope.node.name.value if scope.is_class else None  # type: ignore[attr-defined]
         function = self.functions[node] = Function(node, owner, entry_point(node, scope))
+        if scope.is_module or (owner is not None and scope.parent is not None and scope.parent.is_module):
+            function.member = f"{owner}.{node.name.value}" if owner else node.name.value
         self.decorations.extend((item.decorator, scope, node) for item in node.decorators)
         if function.kind is WRAPPER:
             outer: Optional[Scope] = scope
@@ -298,6 +344,8 @@ class SessionPerRequest(Rule):
         scope = self.context.scope
         for callback, kind in registered(node, scope):
             self.registrations.append((callback, scope, kind))
+        if in_test(scope):
+            return  # tests make sessions and call helpers in loops on purpose; a test is not traffic
         ancestors = self.context.ancestors
         function_scope = scope.function()
         self.sites.append(CallSite(func, function_scope.node if function_scope is not None else None,  # type: ignore
@@ -312,27 +360,16 @@ class SessionPerRequest(Rule):
         if not is_request and not confined(held(node, ancestors), caller, node, isinstance(loop, cst.While)):
             return
         if loop is not None:
-            self.report(node, what=self.what(is_request), when="on every pass of this loop", once="before the loop")
+            if not self.on_demand:  # a loop is a loop, in a command too
+                self.report(node, what=self.what(is_request), when="on every pass of this loop",
+                            once="before the loop")
             return
         self.creations.append(Creation(node, caller, is_request))
 
-    def where(self, site: CallSite) -> str:
-        """"in a loop", "in asyncio.gather", or "" (then only a per-event caller counts)."""
-        if repeating(site.node, site.ancestors) is not None:
-            return "in a loop"
-        return "in asyncio.gather" if self.gathered(site.ancestors, site.scope) else ""
-
-    def gathered(self, ancestors: Sequence[cst.CSTNode], scope: Scope) -> bool:
-        """An argument of ``asyncio.gather(...)``, within the same function."""
-        for ancestor in reversed(ancestors):
-            if isinstance(ancestor, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
-                return False
-            if isinstance(ancestor, cst.Call) and isinstance(ancestor.func, (cst.Name, cst.Attribute)):
-                func = ancestor.func
-                short = func.value if isinstance(func, cst.Name) else func.attr.value  # type: ignore[union-attr]
-                if short == "gather" and self.context.qualified_name(func, scope) == GATHER:
-                    return True
-        return False
+    def where(self, site: CallSite) -> Tuple[str, bool]:
+        """"in a loop", "in asyncio.gather", or "" (then only a per-event caller counts); and whether
+        the call runs only under a condition."""
+        return how_repeated(site.node, site.ancestors, site.scope), guarded(site.node, site.ancestors)
 
     def leave_Module(self, node: cst.Module) -> None:
         if not self.creations:
@@ -346,32 +383,57 @@ class SessionPerRequest(Rule):
                 function = self.functions[found[0]]
                 if function.kind is None or not function.kind.per_event and kind.per_event:
                     function.kind = kind
-        reasons = self.reasons()
+        reasons = self.reasons(on_demand=False)
+        if self.on_demand:  # what runs per request is the other rule's; what a command runs is this one's
+            reasons = (reasons, self.reasons(on_demand=True))  # type: ignore[assignment]
         for creation in self.creations:
             function = self.functions.get(creation.function)
             if function is None:
                 continue
             kind = function.kind
             if kind is not None and kind.per_event:
-                self.report(creation.call, what=self.what(creation.request_function), when=kind.when,
-                            once=kind.startup)
+                if kind.on_demand == self.on_demand:
+                    # A command is named, as a helper's caller is: a bot has many.
+                    when = f"each time {function.label} ({kind.description}) runs" if kind.on_demand else kind.when
+                    self.report(creation.call, what=self.what(creation.request_function), when=when,
+                                once=kind.startup)
                 continue
-            reason = reasons.get(function.node)
-            if reason is not None:
+            caller = self.caller(function, reasons)
+            if caller is not None:
                 makes = ("opens a new session with `aiohttp.request()`" if creation.request_function
                          else "makes a new ClientSession")
                 label = function.label
                 self.report(creation.call, message=(
-                    f"{label[:1].upper()}{label[1:]} {makes} on every call, and {reason.caller()}; "
+                    f"{label[:1].upper()}{label[1:]} {makes} on every call, and {caller}; "
                     "create one session and pass it in."))
 
-    def reasons(self) -> Dict[Callable, Reason]:
+    def caller(self, function: Function, reasons: Any) -> Optional[str]:
+        """What calls ``function`` again and again (in this module, else in another), said for the message."""
+        if not self.on_demand:
+            return self.said(function, reasons, REPEATED)
+        per_request, with_commands = reasons
+        if self.said(function, per_request, REPEATED) is not None:
+            return None  # AIO101's
+        return self.said(function, with_commands, REPEATED_ON_DEMAND)
+
+    def said(self, function: Function, reasons: Dict[Callable, Reason], question: str) -> Optional[str]:
+        reason = reasons.get(function.node)
+        # Not called again and again here: perhaps by per-event code or a loop of another module.
+        return reason.caller() if reason is not None else self.caller_elsewhere(function, question)
+
+    def caller_elsewhere(self, function: Function, question: str) -> Optional[str]:
+        """What the project's other files (and this one, through them) say calls ``function`` again and again."""
+        if function.member is None or (function.kind is not None and function.kind.one_shot):
+            return None
+        return project_fact(question + function.member, self.context.module_scope)
+
+    def reasons(self, on_demand: bool) -> Dict[Callable, Reason]:
         """Why each function of the module runs repeatedly, if it does: it is per-event code, or
         called in a loop or a gather, or called by a function that runs repeatedly (one-shot
-        functions excepted)."""
+        functions excepted). Code a person invokes (a bot command) counts only ``on_demand``."""
         names = {function.node.name.value for function in self.functions.values()
                  if isinstance(function.node, cst.FunctionDef)}
-        edges: Dict[Optional[Callable], List[Tuple[Function, str]]] = {}
+        edges: Dict[Optional[Callable], List[Tuple[Function, str, bool]]] = {}
         for site in self.sites:
             callee = site.callee
             short = callee.value if isinstance(callee, cst.Name) else callee.attr.value  # type: ignore[attr-defined]
@@ -380,7 +442,7 @@ class SessionPerRequest(Rule):
             found = local_function(callee, site.scope)
             target = self.functions.get(found[0]) if found is not None else None
             if target is not None and target.node is not site.caller:
-                edges.setdefault(site.caller, []).append((target, self.where(site)))
+                edges.setdefault(site.caller, []).append((target, *self.where(site)))
         wraps: Dict[Callable, List[Function]] = {}  # decorated function -> the wrappers it runs in
         for expr, scope, decorated in self.decorations:
             found = local_function(expr.func if isinstance(expr, cst.Call) else expr, scope)
@@ -389,11 +451,11 @@ class SessionPerRequest(Rule):
         reasons: Dict[Callable, Reason] = {}
         queue: List[Function] = []
         for function in self.functions.values():
-            if function.kind is not None and function.kind.per_event:
+            if function.kind is not None and function.kind.per_event and (on_demand or not function.kind.on_demand):
                 reasons[function.node] = Reason(function, function.kind.per)
                 queue.append(function)
         for caller, calls in edges.items():
-            for target, where in calls:
+            for target, where, _ in calls:
                 if where and target.node not in reasons:
                     reasons[target.node] = Reason(self.functions.get(caller) if caller is not None else None, where)
                     queue.append(target)
@@ -403,8 +465,12 @@ class SessionPerRequest(Rule):
             # A loop of code that is not per-event (a supervisor that restarts a service, a poll that
             # renews a token when it expires) runs what it calls directly on every pass, but the
             # callees' own calls are most often conditional: only per-event code is followed deeper.
+            # Nor is what a function other than the per-event code calls only under a condition (a token
+            # renewed when it expires, a cache miss): it is not known to run each time.
             followed = () if reason.in_loop else edges.get(function.node, ())
-            for target, _ in followed:
+            for target, _, conditional in followed:
+                if conditional and reason.root is not function:
+                    continue
                 if target.node not in reasons and not (target.kind is not None and target.kind.one_shot):
                     reasons[target.node] = Reason(reason.root, reason.how, through)
                     queue.append(target)
@@ -417,6 +483,83 @@ class SessionPerRequest(Rule):
     @staticmethod
     def what(is_request: bool) -> str:
         return "`aiohttp.request()` opens a new session" if is_request else "A ClientSession is created"
+
+
+class SessionPerCommand(SessionPerRequest):
+    """Flags a `ClientSession` created each time a person invokes a bot command (off by default).
+
+    ## What it does
+    Reports `aiohttp.ClientSession(...)` and `aiohttp.request(...)` made in code
+    that a person invokes, or in a helper that makes a session for its own call
+    only and that such code calls (in the same module or another), when nothing
+    that runs per request or event calls it too (that is AIO101's). Code a person
+    invokes is, with names resolved through imports:
+
+    - chat-bot commands: discord.py, Pycord, nextcord and disnake prefix, slash,
+      hybrid, app and tree commands, and `discord.ui` button, select and modal
+      callbacks; Red-DiscordBot's commands; hikari's lightbulb, tanjun, crescent and
+      arc commands and miru components; TwitchIO commands; maubot `@command.new`;
+    - python-telegram-bot `CommandHandler`, `PrefixHandler` and
+      `StringCommandHandler` callbacks; aiogram handlers filtered on a command
+      (`@router.message(Command("start"))`, v2's `commands=[...]`);
+    - Slack Bolt `command`, `action`, `shortcut` and `view` listeners;
+    - opsdroid connectors' senders of events other than what a bot sends for each
+      message (`Message`, `EditedMessage`, `Reply`, `Typing`, `Reaction`, `File`,
+      `Image`, `Video` stay AIO101's): renaming a room, banning a user, making a clip.
+
+    The message names the command, as AIO101's names its caller.
+
+    ## Why is this bad?
+    Each call opens a new connection pool: a TCP and TLS handshake, no keep-alive,
+    no DNS cache, no cookies between calls. aiohttp's documentation asks for one
+    session per application; a bot has a natural place for it (`setup_hook`, a
+    cog's `cog_load`).
+
+    ## Example
+    ```python
+    class Fun(commands.Cog):
+        @commands.command()
+        async def urban(self, ctx, *, term):
+            async with aiohttp.ClientSession() as session:
+                async with session.get(API, params={"term": term}) as response:
+                    await ctx.send((await response.json())["list"][0]["definition"])
+    ```
+
+    ## Use instead
+    ```python
+    class Fun(commands.Cog):
+        async def cog_load(self):
+            self.session = aiohttp.ClientSession()
+
+        async def cog_unload(self):
+            await self.session.close()
+
+        @commands.command()
+        async def urban(self, ctx, *, term):
+            async with self.session.get(API, params={"term": term}) as response:
+                await ctx.send((await response.json())["list"][0]["definition"])
+    ```
+
+    ## Known limits
+    Off by default: a person invokes these a few times a minute at most, and at
+    that rate a new session costs one handshake per command; maintainers who read
+    such findings on real bots judged them not worth a change. Turn it on
+    (`--extend-select AIO105`) for a large bot whose commands run many times a
+    second, or to tidy a bot's sessions. A command that calls a helper in a loop
+    or a gather is reported by AIO101 (a loop is a loop), as is a helper that
+    per-request or per-event code also calls.
+
+    What AIO101 cannot see, this rule cannot either (a helper reached through
+    `getattr` or a registry, a decorator applied in another module). A command
+    known only by a framework's filter objects not listed above (a Pyrogram
+    `filters.command(...)`, a Telethon pattern) is AIO101's, as a message handler.
+    """
+
+    code = "AIO105"
+    name = "session-per-command"
+    summary = "`ClientSession` created each time a person invokes a bot command, or in a helper it calls"
+    default_enabled = False
+    on_demand = True
 
 
 class SessionNotClosed(Rule):

@@ -9,7 +9,8 @@ web handlers.
   annotations and the ``self.x = ...`` assignments of its methods.
 - ``route_handlers``, ``is_route_decorator``, ``is_view_method`` and
   ``takes_request`` recognise the ways aiohttp registers a request handler.
-- ``repeating(node, ancestors)``: the loop that runs the node more than once per call of its function.
+- ``repeating(node, ancestors)``: the loop that runs the node more than once per call of its function;
+  ``how_repeated`` also counts an argument of ``asyncio.gather(...)``; ``guarded``: run only under a condition.
 """
 
 from __future__ import annotations
@@ -114,6 +115,47 @@ def repeating(node: cst.CSTNode, ancestors: Sequence[cst.CSTNode]) -> Optional[c
             return ancestor
         child = ancestor
     return None
+
+
+GATHER = "asyncio.gather"
+
+
+def gathered(ancestors: Sequence[cst.CSTNode], scope: Scope) -> bool:
+    """An argument of ``asyncio.gather(...)``, within the same function (run once per awaitable)."""
+    for ancestor in reversed(ancestors):
+        if isinstance(ancestor, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            return False
+        if isinstance(ancestor, cst.Call) and isinstance(ancestor.func, (cst.Name, cst.Attribute)):
+            func = ancestor.func
+            short = func.value if isinstance(func, cst.Name) else func.attr.value  # type: ignore[union-attr]
+            if short == "gather" and qualified_name(func, scope) == GATHER:
+                return True
+    return False
+
+
+IN_LOOP, IN_GATHER = "in a loop", "in asyncio.gather"
+
+
+def how_repeated(node: cst.CSTNode, ancestors: Sequence[cst.CSTNode], scope: Scope) -> str:
+    """How a call runs more than once per call of its function: ``IN_LOOP``, ``IN_GATHER``, or ""."""
+    if repeating(node, ancestors) is not None:
+        return IN_LOOP
+    return IN_GATHER if gathered(ancestors, scope) else ""
+
+
+def guarded(node: cst.CSTNode, ancestors: Sequence[cst.CSTNode]) -> bool:
+    """Run only under a condition, within its own function: in a branch of an ``if`` (or ``x if c else y``),
+    or in an ``except`` handler (a token renewed when it expires, a cache miss, a fallback)."""
+    child = node
+    for ancestor in reversed(ancestors):
+        if isinstance(ancestor, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            return False
+        if isinstance(ancestor, (cst.If, cst.IfExp)) and child is not ancestor.test:
+            return True
+        if isinstance(ancestor, cst.ExceptHandler):
+            return True
+        child = ancestor
+    return False
 
 
 # -- web handlers ------------------------------------------------------------------

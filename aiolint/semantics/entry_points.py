@@ -28,7 +28,7 @@ the module an expression names.
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 import libcst as cst
@@ -36,12 +36,14 @@ import libcst as cst
 from .aiohttp import HTTP_VERBS, MIDDLEWARE, ROUTE_DEFS, ROUTE_TABLE, ROUTER_METHODS, VIEW, WEB_REQUEST_TYPES, \
     self_class
 from .names import qualified_name
+from .project import PER_COMMAND
 from .scope import Scope, iter_params
 from .tree import walk
 
 # How often a kind of code runs: its noun in messages ("for every request this ... serves").
+# COMMAND: per event, but on demand: a person invokes it (a chat command, a button), at human rates.
 # WRAPPED: as often as what it wraps (a decorator's wrapper).
-REQUEST, EVENT, RUN, CALL, ONCE, WRAPPED = "request", "event", "run", "call", "once", "wrapped"
+REQUEST, EVENT, COMMAND, RUN, CALL, ONCE, WRAPPED = "request", "event", "command", "run", "call", "once", "wrapped"
 
 
 @dataclass(frozen=True)
@@ -54,10 +56,19 @@ class EntryKind:
     # Event names (a listener's name, its decorator's first argument) that happen once per
     # connection or program, not per event: discord.py's ``on_ready``, hikari's ``StartedEvent``.
     setup_events: FrozenSet[str] = frozenset()
+    # Arguments of the decorator (qualified names of its arguments, of the filters they call, or its
+    # keywords) that make it run the other way: aiogram's ``Command("start")`` filter makes a message
+    # handler a command; opsdroid's ``Message`` makes an event sender one that runs per message.
+    switch: FrozenSet[str] = frozenset()
 
     @property
     def per_event(self) -> bool:
         return self.runs not in (ONCE, WRAPPED)
+
+    @property
+    def on_demand(self) -> bool:
+        """Invoked by a person (a chat command, a button): per event, at human rates."""
+        return self.runs == COMMAND
 
     @property
     def one_shot(self) -> bool:
@@ -74,12 +85,14 @@ class EntryKind:
         """When a session made in such a function is made: ``each time this discord.py command runs``."""
         name = f"{self.framework} {self.role}" if self.framework else self.role
         return {REQUEST: f"for every request this {name} serves", EVENT: f"each time this {name} runs",
+                COMMAND: f"each time this {name} runs",
                 RUN: f"on every run of this {name}"}.get(self.runs, f"on every call of this {name}")
 
     @property
     def per(self) -> str:
         """How such a function calls what it calls: ``per request``, ``on every run``."""
-        return {REQUEST: "per request", EVENT: "per event", RUN: "on every run"}.get(self.runs, "per call")
+        return {REQUEST: "per request", EVENT: "per event", COMMAND: PER_COMMAND,
+                RUN: "on every run"}.get(self.runs, "per call")
 
     @property
     def startup(self) -> str:
@@ -250,7 +263,7 @@ DISCORD_FORKS = {"discord": "discord.py", "nextcord": "nextcord", "disnake": "di
 
 
 def _discord(package: str, framework: str) -> List[Row]:
-    command = EntryKind(framework, "command", EVENT)
+    command = EntryKind(framework, "command", COMMAND)
     listener = EntryKind(framework, "event listener", EVENT, DISCORD_SETUP_EVENTS)
     ext = f"{package}.ext.commands"
     bots = [f"{package}.Client", f"{package}.AutoShardedClient", f"{package}.Bot", f"{ext}.Bot",
@@ -263,25 +276,27 @@ def _discord(package: str, framework: str) -> List[Row]:
                   f"{package}.app_commands.command", f"{package}.app_commands.context_menu"),
         decorator(listener, f"{ext}.Cog.listener"),
         decorator(EntryKind(framework, "task loop", RUN), f"{package}.ext.tasks.loop"),
-        decorator(EntryKind(framework, "UI callback", EVENT), f"{package}.ui.button", f"{package}.ui.select"),
+        decorator(EntryKind(framework, "UI callback", COMMAND), f"{package}.ui.button", f"{package}.ui.select"),
         method_decorator(listener, bots, ["event", "listen", "listener"]),
         method_decorator(command, bots, command_makers),
         method_decorator(command, [f"{package}.app_commands.CommandTree", f"{package}.app_commands.Group"],
                          ["command", "context_menu"]),
         subclass_methods(listener, [*bots, f"{ext}.Cog"], ["on_*"]),
-        subclass_methods(EntryKind(framework, "UI callback", EVENT),
+        subclass_methods(EntryKind(framework, "UI callback", COMMAND),
                          [f"{package}.ui.Button", f"{package}.ui.Select"], ["callback"]),
-        subclass_methods(EntryKind(framework, "UI callback", EVENT), [f"{package}.ui.Modal"], ["on_submit"]),
+        subclass_methods(EntryKind(framework, "UI callback", COMMAND), [f"{package}.ui.Modal"], ["on_submit"]),
     ]
 
 
 DISCORD = [row for package, framework in DISCORD_FORKS.items() for row in _discord(package, framework)]
-# Red-DiscordBot re-exports discord.py's commands from its own package.
-RED_COMMAND = EntryKind("Red-DiscordBot", "command", EVENT)
+# Red-DiscordBot re-exports discord.py's commands from its own package. Its ``on_red_api_tokens_update``
+# fires when the owner sets a service's API keys (``[p]set api``): configuration, not traffic.
+RED_COMMAND = EntryKind("Red-DiscordBot", "command", COMMAND)
+RED_SETUP_EVENTS = DISCORD_SETUP_EVENTS | {"on_red_api_tokens_update"}
 RED = [
     decorator(RED_COMMAND, *(f"redbot.core.commands.{name}" for name in (
         "command", "group", "hybrid_command", "hybrid_group")), "redbot.core.app_commands.command"),
-    decorator(EntryKind("Red-DiscordBot", "event listener", EVENT, DISCORD_SETUP_EVENTS),
+    decorator(EntryKind("Red-DiscordBot", "event listener", EVENT, RED_SETUP_EVENTS),
               "redbot.core.commands.Cog.listener"),
 ]
 # What an attribute of a known object is: ``bot.tree`` is the bot's command tree.
@@ -294,7 +309,7 @@ HIKARI_SETUP_EVENTS = frozenset(f"hikari.{name}" for name in (
     "StartingEvent", "StartedEvent", "StoppingEvent", "StoppedEvent", "ShardReadyEvent", "ShardConnectedEvent",
     "events.StartingEvent", "events.StartedEvent", "events.StoppingEvent", "events.StoppedEvent"))
 HIKARI_LISTENER = EntryKind("hikari", "event listener", EVENT, HIKARI_SETUP_EVENTS)
-HIKARI_COMMAND = EntryKind("hikari", "command", EVENT)
+HIKARI_COMMAND = EntryKind("hikari", "command", COMMAND)
 HIKARI = [
     method_decorator(HIKARI_LISTENER, ["hikari.GatewayBot", "hikari.impl.GatewayBot", "lightbulb.BotApp",
                                        "lightbulb.app.BotApp"], ["listen"]),
@@ -304,10 +319,13 @@ HIKARI = [
               "crescent.command", "arc.slash_command", "arc.slash_subcommand", "arc.user_command",
               "arc.message_command"),
     decorator(HIKARI_LISTENER, "crescent.event", "tanjun.as_event_listener"),
-    decorator(EntryKind("hikari", "component callback", EVENT), "miru.button", "miru.text_select"),
+    decorator(EntryKind("hikari", "component callback", COMMAND), "miru.button", "miru.text_select"),
 ]
 
-AIOGRAM_HANDLER = EntryKind("aiogram", "handler", EVENT)
+# A handler filtered on a command (``@router.message(Command("start"))``, v2's ``commands=[...]``) is one.
+AIOGRAM_COMMAND_FILTERS = frozenset({"commands", *(f"aiogram.filters.{module}{name}" for module in ("", "command.")
+                                                   for name in ("Command", "CommandStart"))})
+AIOGRAM_HANDLER = EntryKind("aiogram", "handler", EVENT, switch=AIOGRAM_COMMAND_FILTERS)
 AIOGRAM_ROUTERS = ["aiogram.Router", "aiogram.Dispatcher", "aiogram.dispatcher.router.Router",
                    "aiogram.dispatcher.dispatcher.Dispatcher"]
 AIOGRAM_OBSERVERS = ["message", "edited_message", "channel_post", "edited_channel_post", "inline_query",
@@ -334,9 +352,12 @@ AIOGRAM = [
 ]
 
 PTB_HANDLER = EntryKind("python-telegram-bot", "handler", EVENT)
+PTB_COMMAND = EntryKind("python-telegram-bot", "command handler", COMMAND)
 PTB = [
+    *(registration(PTB_COMMAND, [f"telegram.ext.{name}"], position, "callback") for name, position in {
+        "CommandHandler": 1, "StringCommandHandler": 1, "PrefixHandler": 2}.items()),
     *(registration(PTB_HANDLER, [f"telegram.ext.{name}"], position, "callback") for name, position in {
-        "CommandHandler": 1, "MessageHandler": 1, "TypeHandler": 1, "StringCommandHandler": 1, "PrefixHandler": 2,
+        "MessageHandler": 1, "TypeHandler": 1,
         "StringRegexHandler": 1, "CallbackQueryHandler": 0, "InlineQueryHandler": 0, "ChosenInlineResultHandler": 0,
         "PollAnswerHandler": 0, "PollHandler": 0, "ChatMemberHandler": 0, "ChatJoinRequestHandler": 0,
         "PreCheckoutQueryHandler": 0, "ShippingQueryHandler": 0, "MessageReactionHandler": 0,
@@ -366,17 +387,23 @@ TELEGRAM_AND_MATRIX = [
 
 # TwitchIO: commands, and ``event_<name>`` methods of a bot.
 TWITCHIO = [
-    decorator(EntryKind("TwitchIO", "command", EVENT), "twitchio.ext.commands.command"),
+    decorator(EntryKind("TwitchIO", "command", COMMAND), "twitchio.ext.commands.command"),
     subclass_methods(EntryKind("TwitchIO", "event handler", EVENT, frozenset({"event_ready"})),
                      ["twitchio.Client", "twitchio.ext.commands.Bot"], ["event_*"]),
     decorator(EntryKind("TwitchIO", "timer routine", RUN), "twitchio.ext.routines.routine"),
 ]
 
-SLACK_LISTENER = EntryKind("Slack Bolt", "listener", EVENT)
-SLACK = [method_decorator(SLACK_LISTENER, [
-    "slack_bolt.App", "slack_bolt.async_app.AsyncApp", "slack_bolt.app.App", "slack_bolt.app.async_app.AsyncApp"],
-    ["command", "event", "message", "action", "view", "shortcut", "options", "block_action", "view_submission",
-     "global_shortcut", "message_shortcut", "middleware"])]
+SLACK_APPS = ["slack_bolt.App", "slack_bolt.async_app.AsyncApp", "slack_bolt.app.App",
+              "slack_bolt.app.async_app.AsyncApp"]
+SLACK = [
+    method_decorator(EntryKind("Slack Bolt", "listener", EVENT), SLACK_APPS,
+                     ["event", "message", "options", "middleware"]),
+    # A slash command, a button, a shortcut, a modal submitted: a person's action.
+    *(method_decorator(EntryKind("Slack Bolt", role, COMMAND), SLACK_APPS, methods) for role, methods in {
+        "command": ["command"], "action": ["action", "block_action"],
+        "shortcut": ["shortcut", "global_shortcut", "message_shortcut"],
+        "view submission": ["view", "view_submission"]}.items()),
+]
 
 SCHEDULER_JOB = EntryKind("APScheduler", "job", RUN)
 SCHEDULERS = [f"apscheduler.schedulers.{module}.{cls}" for module, cls in (
@@ -389,8 +416,13 @@ SCHEDULING = [
 ]
 
 OPSDROID_SKILL = EntryKind("opsdroid", "skill", EVENT)
+# What a bot sends for every message it answers; a sender of any other event (a room renamed, a user
+# banned, a Twitch clip made) runs when a person asks for it.
+OPSDROID_MESSAGE_EVENTS = frozenset(f"opsdroid.events.{name}" for name in (
+    "Message", "EditedMessage", "Reply", "Typing", "Reaction", "File", "Image", "Video"))
 OPSDROID = [
-    decorator(EntryKind("opsdroid", "connector's event sender", EVENT), "opsdroid.connector.register_event"),
+    decorator(EntryKind("opsdroid", "connector's event sender", COMMAND, switch=OPSDROID_MESSAGE_EVENTS),
+              "opsdroid.connector.register_event"),
     decorator(OPSDROID_SKILL, *(f"opsdroid.matchers.match_{name}" for name in (
         "regex", "parse", "event", "always", "catchall", "dialogflow_action", "dialogflow_intent", "luisai_intent",
         "rasanlu", "sapcai", "watson", "witai"))),
@@ -399,7 +431,9 @@ OPSDROID = [
 ]
 
 MAUBOT = [
-    decorator(EntryKind("maubot", "command", EVENT), "maubot.handlers.command.new", "maubot.handlers.command.passive"),
+    decorator(EntryKind("maubot", "command", COMMAND), "maubot.handlers.command.new"),
+    # A passive command matches a pattern in every message.
+    decorator(EntryKind("maubot", "passive command", EVENT), "maubot.handlers.command.passive"),
     decorator(EntryKind("maubot", "event handler", EVENT), "maubot.handlers.event.on"),
     decorator(EntryKind("maubot", "web handler", REQUEST), *(f"maubot.handlers.web.{verb}" for verb in ROUTE_VERBS)),
 ]
@@ -497,7 +531,7 @@ def entry_point(function: cst.FunctionDef, scope: Scope) -> Optional[EntryKind]:
     for item in function.decorators:
         kind = _decorator_kind(item.decorator, function, scope)
         if kind is not None:
-            return kind
+            return _unless_owner_only(kind, function, scope)
     if function.name.value in ONE_SHOT_NAMES:
         return ONE_SHOT
     if scope.is_class:
@@ -527,7 +561,58 @@ def _decorator_kind(expr: cst.BaseExpression, function: cst.FunctionDef, scope: 
                     if (name, method) in METHOD_DECORATORS), None)
     if row is None:
         return None
-    return _unless_setup(row.kind, expr, function, scope)
+    return _unless_setup(_unless_rare(_switched(row.kind, expr, scope), expr), expr, function, scope)
+
+
+def _switched(kind: EntryKind, expr: cst.BaseExpression, scope: Scope) -> EntryKind:
+    """``kind``, or the other way it runs when the decorator's arguments say (``EntryKind.switch``)."""
+    if not kind.switch or not isinstance(expr, cst.Call):
+        return kind
+    said = set()
+    for arg in expr.args:
+        if arg.keyword is not None:
+            said.add(arg.keyword.value)
+        value = arg.value.func if isinstance(arg.value, cst.Call) else arg.value
+        said.add(qualified_name(value, scope) or "")
+    if not said & kind.switch:
+        return kind
+    if kind.on_demand:
+        return replace(kind, role=kind.role.replace("event", "message"), runs=EVENT, switch=frozenset())
+    return replace(kind, role=f"command {kind.role}", runs=COMMAND, switch=frozenset())
+
+
+# Checks that only the bot's owner passes: such a command is administration, not traffic.
+OWNER_CHECKS = frozenset({*(f"{package}.ext.commands.is_owner" for package in DISCORD_FORKS),
+                          "redbot.core.commands.is_owner", "redbot.core.checks.is_owner"})
+
+
+def _unless_owner_only(kind: EntryKind, function: cst.FunctionDef, scope: Scope) -> EntryKind:
+    if kind.runs not in (EVENT, COMMAND) or not function.decorators:
+        return kind
+    for item in function.decorators:
+        expr = item.decorator.func if isinstance(item.decorator, cst.Call) else item.decorator
+        if qualified_name(expr, scope) in OWNER_CHECKS:
+            return EntryKind(kind.framework, "owner-only command", ONCE)
+    return kind
+
+
+# Scheduled loops that run at set times of day (``time=``) or at most once an hour: a session per run
+# costs nothing worth changing the code for.
+RARE_LOOP_KEYWORDS = {"hours": 1, "minutes": 60, "seconds": 3600}
+
+
+def _unless_rare(kind: EntryKind, expr: cst.BaseExpression) -> EntryKind:
+    if kind.runs != RUN or not isinstance(expr, cst.Call):
+        return kind
+    for arg in expr.args:
+        keyword = arg.keyword.value if arg.keyword is not None else None
+        if keyword == "time":
+            return EntryKind(kind.framework, "loop at set times of day", ONCE)
+        least = RARE_LOOP_KEYWORDS.get(keyword or "")
+        if least is not None and isinstance(arg.value, (cst.Integer, cst.Float)) and \
+                float(arg.value.evaluated_value) >= least:
+            return EntryKind(kind.framework, "hourly or slower loop", ONCE)
+    return kind
 
 
 def _unless_setup(kind: EntryKind, expr: cst.BaseExpression, function: cst.FunctionDef,

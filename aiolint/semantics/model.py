@@ -27,17 +27,26 @@ kept with its result: when the join's answers differ, the runner lints the file 
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
+import sys
+from typing import Any, Dict, List, Mapping, Optional, Set, Tuple, Union
 
 import libcst as cst
 
-from .aiohttp import assigned_type, self_assignments
+from .aiohttp import assigned_type, guarded, how_repeated, self_assignments
+from .entry_points import EntryKind, entry_point, local_function, registered
+from .names import qualified_name
 from .scope import Scope
-from .project import CALLED, REFERENCE, THIS_MODULE
+from .testing import in_test
+from .project import CALLED, GUARDED, REFERENCE, THIS_MODULE
 from .values import (
     FACTORIES, binding_type, binds_none, factories_for,
     function_type, is_none, one_type, type_of,
 )
+
+# Packages whose functions are never the project's: calls of them are not call sites.
+NOT_PROJECT = frozenset(getattr(sys, "stdlib_module_names", ())) | {"builtins"}
+# What a call site names: an imported or module-level name (``.net.fetch``), or a def of this module.
+Callee = Union[str, cst.FunctionDef]
 
 
 class ProjectQuestions:
@@ -79,10 +88,19 @@ class FileModel:
         self.returns: Dict[cst.FunctionDef, Optional[List[cst.BaseExpression]]] = {}
         self.assigned: List[Tuple[str, Optional[cst.BaseExpression], Optional[cst.BaseExpression], Scope]] = []
         self.calls: List[Tuple[str, Scope]] = []  # (called name, where) of calls by a plain name
+        # The top-level functions and methods, by name ("fetch", "Client.fetch"), and where each is defined.
+        self.members: Dict[cst.FunctionDef, Tuple[str, Scope]] = {}
+        self.sites: Set[Tuple[Optional[cst.FunctionDef], Callee, str]] = set()  # (caller, callee, how)
+        self.registrations: List[Tuple[cst.BaseExpression, Scope, EntryKind]] = []
         context.module_scope.file_memo["returns_seen"] = self.returns
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.returns[node] = []
+        scope = self.context.scope
+        if scope.is_module:
+            self.members[node] = (node.name.value, scope)
+        elif scope.is_class and scope.parent is not None and scope.parent.is_module:
+            self.members[node] = (f"{scope.node.name.value}.{node.name.value}", scope)  # type: ignore[attr-defined]
 
     def visit_Return(self, node: cst.Return) -> None:
         function = self.context.scope.function()
@@ -97,8 +115,25 @@ class FileModel:
             self.returns[function.node] = None  # a generator
 
     def visit_Call(self, node: cst.Call) -> None:
-        if isinstance(node.func, cst.Name):
-            self.calls.append((node.func.value, self.context.scope))
+        func = node.func
+        if not isinstance(func, (cst.Name, cst.Attribute)):
+            return
+        scope = self.context.scope
+        if isinstance(func, cst.Name):
+            self.calls.append((func.value, scope))
+        self.registrations.extend((callback, scope, kind) for callback, kind in registered(node, scope))
+        callee = project_callee(func, scope)
+        if callee is None:
+            return
+        caller = top_function(scope)
+        if caller is callee or in_test(scope):
+            return
+        ancestors = self.context.ancestors
+        how = how_repeated(node, ancestors, scope)
+        if caller is not None:
+            self.sites.add((caller, callee, how or (GUARDED if guarded(node, ancestors) else "")))
+        elif how:
+            self.sites.add((caller, callee, how))
 
     def visit_Assign(self, node: cst.Assign) -> None:
         if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Attribute):
@@ -148,7 +183,41 @@ class FileModel:
             if found is not None or (value is not None and not is_none(value)) or annotation is not None:
                 by_attribute.setdefault(attribute, set()).add(found)
         attributes = {name: (types.pop() or "") if len(types) == 1 else "" for name, types in by_attribute.items()}
-        return {"facts": facts, "attributes": attributes, "functions": sorted(functions), "calls": self._calls(module)}
+        return {"facts": facts, "attributes": attributes, "functions": sorted(functions), "calls": self._calls(module),
+                **self._call_sites()}
+
+    def _call_sites(self) -> Dict[str, Any]:
+        """``call_sites``, ``runs`` and ``registered`` (see the module docstring)."""
+        sites: Set[Tuple[str, str, str]] = set()
+        kinds: Dict[cst.FunctionDef, EntryKind] = {}
+        for caller, callee, how in self.sites:
+            if not isinstance(callee, str) and callee not in self.members:
+                continue  # a nested def: what it calls counts as its outer function's
+            if caller is not None and caller not in self.members:
+                continue
+            called = callee if isinstance(callee, str) else THIS_MODULE + self.members[callee][0]
+            sites.add((self.members[caller][0] if caller is not None else "", called, how))
+            if caller is not None and caller not in kinds:
+                kind = entry_point(caller, self.members[caller][1])
+                if kind is not None:
+                    kinds[caller] = kind
+        registered_imports: Dict[str, str] = {}
+        for callback, scope, kind in self.registrations:
+            if not kind.per_event:
+                continue
+            found = local_function(callback, scope)
+            if found is not None and found[0] in self.members:
+                known = kinds.get(found[0]) or entry_point(found[0], self.members[found[0]][1])
+                if known is None or not known.per_event:
+                    kinds[found[0]] = kind
+                continue
+            name = project_callee(callback, scope) if isinstance(callback, (cst.Name, cst.Attribute)) else None
+            if isinstance(name, str):
+                registered_imports.setdefault(name, run_kind(kind))
+        runs = {self.members[function][0]: run_kind(kind) for function, kind in kinds.items()
+                if kind.per_event or kind.one_shot}
+        return {"call_sites": [list(site) for site in sorted(sites)], "runs": dict(sorted(runs.items())),
+                "registered": dict(sorted(registered_imports.items()))}
 
     def _calls(self, module: Scope) -> Dict[str, List[str]]:
         callers: Dict[str, Set[str]] = {}
@@ -199,3 +268,46 @@ def caller_name(scope: Scope) -> str:
     name = function.node.name.value
     return f"{parent.node.name.value}.{name}" if parent is not None and parent.is_class else name  # type: ignore[attr-defined]
 
+
+
+def run_kind(kind: EntryKind) -> str:
+    """How a summary says what runs a function: ``a discord.py command|per event``, or "" for one-shot code."""
+    return f"{kind.description}|{kind.per}" if kind.per_event else ""
+
+
+def top_function(scope: Scope) -> Optional[cst.FunctionDef]:
+    """The outermost def whose call runs the code of ``scope`` (None: module-level code)."""
+    found: Optional[cst.FunctionDef] = None
+    current: Optional[Scope] = scope
+    while current is not None:
+        if isinstance(current.node, cst.FunctionDef):
+            found = current.node
+        current = current.parent
+    return found
+
+
+def project_callee(func: cst.BaseExpression, scope: Scope) -> Optional[Callee]:
+    """What a call may run of the project: an imported name (``.net.fetch``, ``acme.net.fetch``,
+    ``utils.fetch`` through ``from acme import utils``) or a top-level def or method of this module
+    (``fetch``, ``self.fetch``, ``Client.fetch``); None for anything else."""
+    if isinstance(func, cst.Name):
+        bindings = scope.lookup(func.value)
+        if not bindings or len(bindings) != 1:
+            return None
+        binding = bindings[0]
+        if binding.kind == "import" and binding.qualified:
+            return binding.qualified if binding.qualified.split(".")[0] not in NOT_PROJECT else None
+        return binding.node if binding.kind == "def" else None  # type: ignore[return-value]
+    if not isinstance(func, cst.Attribute):
+        return None
+    base = func.value
+    while isinstance(base, cst.Attribute):
+        base = base.value
+    if not isinstance(base, cst.Name):
+        return None
+    bindings = scope.lookup(base.value)
+    if bindings and len(bindings) == 1 and bindings[0].kind == "import":
+        name = qualified_name(func, scope)
+        return name if name and name.split(".")[0] not in NOT_PROJECT else None
+    found = local_function(func, scope) if base is func.value else None
+    return found[0] if found is not None else None

@@ -15,13 +15,20 @@ Plain data only (no LibCST): a run whose every file is cached joins their cached
   attribute name in the project has, from any class or object (none unknown, none of
   another kind), answered only when the whole project is in the run (its root is, or is
   under, a directory named on the command line): a run over a few files cannot know.
+- **Functions called again and again** (``REPEATED``): a file asks about one of its functions;
+  the answer names the per-event code (a route, a bot command) or the loop that calls it, in any
+  file of the run, directly or through functions that only pass the call on (not through one-shot
+  code such as ``main()``, nor through a call made only under a condition), from the summaries' ``call_sites``, ``runs`` and ``registered``. A
+  caller that is not in the run is not seen: fewer findings, never a false one. A file the
+  pre-filter skipped is summarized when its imports name the function (or its module).
 """
 
 from __future__ import annotations
 
 import functools
 import os
-from typing import Dict, List, Mapping, Optional, Sequence, Set, Tuple
+from collections import deque
+from typing import Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
 # How types and questions are written in summaries (``values.py`` and ``model.py`` write them).
@@ -30,7 +37,14 @@ CALLED = "()"  # what calling a function gives: ``()T``
 AWAITABLE = "awaitable:"  # what calling a coroutine function gives: ``awaitable:T``, awaited to ``T``
 ATTRIBUTE = "*."  # a question about an attribute name across the project: ``*.http_session``
 REFERENCE = "="  # a name that is another's: ``=.net.make_session`` (a re-export)
+GUARDED = "guarded"  # a call site run only under a condition (``aiohttp.guarded``)
+REPEATED = "~."  # a question about a function of the asking file: what calls it again and again (``~.fetch``)
+# The same question, bot commands and other code a person invokes (``PER_COMMAND``) counted too.
+REPEATED_ON_DEMAND = "~!."
+PER_COMMAND = "per command"  # how a summary says that a person invokes a function (``model.run_kind``)
 MAX_HOPS = 6  # re-exports followed at most this far (cycles end here)
+# A function of the project: (the path of its file, its name there: ``fetch``, ``Client.fetch``).
+Function = Tuple[str, str]
 
 
 def marks_a_project(directory: str) -> bool:
@@ -142,6 +156,15 @@ class Project:
         self.wanted: Set[str] = set()  # of those, the files a question was about
         self._complete: Dict[str, bool] = {}
         self._where: Dict[str, Tuple[str, str]] = {}  # path as given -> (absolute path, project root)
+        # Calls of the project's functions, by root, by the called function's last name, by file:
+        # (caller, callee as the summary names it, how). And the callbacks files register, the same way.
+        self.call_sites: Dict[str, Dict[str, Dict[str, List[Tuple[str, str, str]]]]] = {}
+        self.registered: Dict[str, Dict[str, Dict[str, List[Tuple[str, str]]]]] = {}
+        self._indexed: Dict[str, Set[str]] = {}  # path -> the last names it is indexed under
+        self.runs: Dict[str, Dict[str, str]] = {}  # path -> function -> what runs it (model.run_kind)
+        # root -> a name that imports bind in files the pre-filter skipped -> those files (and each file's names).
+        self.imports: Dict[str, Dict[str, Set[str]]] = {}
+        self._imported: Dict[str, Set[str]] = {}
 
     def add(self, path: str, summary: Mapping[str, object]) -> None:
         """Add a file's summary (again: it replaces the one added before)."""
@@ -173,6 +196,31 @@ class Project:
             attribute: (absolute_type(value, path, name) or "") if value else ""
             for attribute, value in dict(summary.get("attributes") or {}).items()}  # type: ignore[union-attr]
         self._attributes.pop(root, None)
+        self._add_calls(path, root, summary)
+
+    def _add_calls(self, path: str, root: str, summary: Mapping[str, object]) -> None:
+        call_sites = self.call_sites.setdefault(root, {})
+        registered = self.registered.setdefault(root, {})
+        for last in self._indexed.pop(path, ()):
+            call_sites.get(last, {}).pop(path, None)
+            registered.get(last, {}).pop(path, None)
+        indexed = self._indexed[path] = set()
+        for caller, callee, how in summary.get("call_sites") or ():  # type: ignore[attr-defined]
+            last = callee.rpartition(".")[2]
+            call_sites.setdefault(last, {}).setdefault(path, []).append((caller, callee, how))
+            indexed.add(last)
+        for callee, kind in dict(summary.get("registered") or {}).items():  # type: ignore[arg-type]
+            last = callee.rpartition(".")[2]
+            registered.setdefault(last, {}).setdefault(path, []).append((callee, kind))
+            indexed.add(last)
+        self.runs[path] = dict(summary.get("runs") or {})  # type: ignore[arg-type]
+        imports = self.imports.setdefault(root, {})
+        for name in self._imported.pop(path, ()):
+            imports[name].discard(path)
+        if summary.get("unparsed"):
+            names = self._imported[path] = set(summary.get("imports") or ())  # type: ignore[arg-type]
+            for name in names:
+                imports.setdefault(name, set()).add(path)
 
     def attributes(self, root: str) -> Dict[str, Set[str]]:
         if root not in self._attributes:
@@ -201,6 +249,10 @@ class Project:
             absolute_path = os.path.abspath(path)
             where = self._where[path] = (absolute_path, project_root(os.path.dirname(absolute_path)))
         path, root = where
+        if question.startswith(REPEATED):
+            return self.repeated(root, (path, question[len(REPEATED):]), on_demand=False)
+        if question.startswith(REPEATED_ON_DEMAND):
+            return self.repeated(root, (path, question[len(REPEATED_ON_DEMAND):]), on_demand=True)
         if question.startswith(ATTRIBUTE):
             if not self.complete(root):
                 return None
@@ -236,3 +288,118 @@ class Project:
                 return self.lookup(root, ".".join([value[len(REFERENCE):], *parts[end:]]), hops + 1)
             return value if end == len(parts) else None
         return None
+
+    # -- functions called again and again -------------------------------------------------------
+    def repeated(self, root: str, target: Function, on_demand: bool) -> Optional[str]:
+        """What calls ``target`` again and again, said from its file: ``Fun.weather() (a discord.py command)
+        in bot/cogs/fun.py calls it per command``; None when nothing in the run is seen to. Code a person
+        invokes (a bot command) counts only ``on_demand``."""
+        seen = {target}
+        queue = deque([(target, ())])  # (a function, those between it and the target)
+        while queue:
+            function, between = queue.popleft()
+            direct = function == target
+            if direct:
+                registrar = self.registrar(root, target)
+                if registrar is not None and (on_demand or not invoked(registrar[1])):
+                    path, kind = registrar
+                    return f"{self.where(root, path)} registers it as {kind.partition('|')[0]}"
+            for caller, how in self.callers(root, function):
+                repeats = how if how != GUARDED else ""
+                if not caller[1]:  # module-level code
+                    if repeats and direct:
+                        return f"module-level code in {self.where(root, caller[0])} calls it {repeats}"
+                    continue
+                kind = self.kind(root, caller)
+                if kind and not on_demand and invoked(kind):
+                    kind = ""  # a command: what it calls in a loop counts, not what it calls once
+                if kind or (repeats and direct):
+                    return self.said(root, target[0], caller, kind, repeats, between)
+                # One-shot code; a loop of code that is not per-event only counts for what it calls itself; a
+                # function that calls only under a condition (a token expired, a cache miss) is not known to
+                # call on every run.
+                if kind == "" or how or caller in seen:
+                    continue
+                seen.add(caller)
+                queue.append((caller, (caller, *between)))
+        return None
+
+    def said(self, root: str, asking: str, caller: Function, kind: Optional[str], how: str,
+             between: Tuple[Function, ...]) -> str:
+        description = ""
+        if kind and not how:
+            description, _, how = kind.partition("|")
+        who = self.label(root, asking, caller, description)
+        through = f" through {', '.join(self.label(root, asking, f) for f in between)}" if between else ""
+        return f"{who} calls it {how}{through}"
+
+    def label(self, root: str, asking: str, function: Function, description: str = "") -> str:
+        """```Fun.weather()` (a discord.py command) in `bot/cogs/fun.py```: where it is, unless in the asking file."""
+        path, name = function
+        label = f"`{name}()` ({description})" if description else f"`{name}()`"
+        return label if path == asking else f"{label} in {self.where(root, path)}"
+
+    @staticmethod
+    def where(root: str, path: str) -> str:
+        return "`" + os.path.relpath(path, root).replace(os.sep, "/") + "`"
+
+    def kind(self, root: str, function: Function) -> Optional[str]:
+        """What runs a function (``model.run_kind``): its own file's word, else a file that registers it."""
+        kind = self.runs.get(function[0], {}).get(function[1])
+        if kind is None:
+            registrar = self.registrar(root, function)
+            return registrar[1] if registrar is not None else None
+        return kind
+
+    def registrar(self, root: str, function: Function) -> Optional[Tuple[str, str]]:
+        """A file that registers ``function`` as a per-event callback, and as what."""
+        for path, entries in sorted(self.registered.get(root, {}).get(function[1].rpartition(".")[2], {}).items()):
+            for callee, kind in entries:
+                if self.resolve(root, path, callee) == function:
+                    return path, kind
+        return None
+
+    def callers(self, root: str, function: Function) -> Iterator[Tuple[Function, str]]:
+        """The functions (``(path, "")``: module-level code) that call ``function``, and how."""
+        path, name = function
+        last = name.rpartition(".")[2]
+        imports = self.imports.get(root, {})
+        for each in (name.partition(".")[0], (module_parts(path) or ("",))[-1]):
+            self.wanted.update(imports.get(each, ()))  # the pre-filter skipped files that may call it: read them
+        for caller_path, entries in sorted(self.call_sites.get(root, {}).get(last, {}).items()):
+            for caller, callee, how in sorted(entries):
+                if self.resolve(root, caller_path, callee) == function:
+                    yield (caller_path, caller), how
+
+    def resolve(self, root: str, path: str, callee: str) -> Optional[Function]:
+        """The function a call site's callee names, seen from the file at ``path`` (None: not one of the run)."""
+        if callee.startswith(THIS_MODULE):
+            return path, callee[len(THIS_MODULE):]
+        name = absolute(callee, path)
+        return self.locate(root, name, 0) if name else None
+
+    def locate(self, root: str, name: str, hops: int) -> Optional[Function]:
+        if hops > MAX_HOPS:
+            return None
+        modules = self.modules.get(root, {})
+        parts = name.split(".")
+        for end in range(len(parts) - 1, 0, -1):
+            paths = modules.get(".".join(parts[:end]))
+            if paths is None:
+                continue
+            if len(paths) != 1:
+                return None
+            if paths[0] in self.unparsed:
+                self.wanted.add(paths[0])
+                return None
+            rest = parts[end:]
+            value = self.facts.get(paths[0], {}).get(rest[0], "")
+            if value.startswith(REFERENCE):  # re-exported: where it comes from
+                return self.locate(root, ".".join([value[len(REFERENCE):], *rest[1:]]), hops + 1)
+            return paths[0], ".".join(rest)
+        return None
+
+
+def invoked(kind: str) -> bool:
+    """A summary's word for what runs a function (``model.run_kind``) says that a person invokes it."""
+    return kind.partition("|")[2] == PER_COMMAND

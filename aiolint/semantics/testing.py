@@ -52,6 +52,13 @@ DOC_PARAGRAPHS = {
 
 def in_test(scope: Scope) -> bool:
     """``scope`` is a test function or fixture, or runs inside one (a handler or helper it defines)."""
+    known = scope.file_memo.setdefault("in_test", {})  # asked for every call some rules see: once per scope
+    if scope.node not in known:
+        known[scope.node] = _in_test(scope)
+    return known[scope.node]
+
+
+def _in_test(scope: Scope) -> bool:
     current: Optional[Scope] = scope
     while current is not None:
         if isinstance(current.node, cst.FunctionDef) and current.parent is not None and (
