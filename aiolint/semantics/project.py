@@ -261,9 +261,9 @@ class Project:
         name = absolute(question, path)
         return self.lookup(root, name, 0) if name else None
 
-    def lookup(self, root: str, name: str, hops: int) -> Optional[str]:
-        if hops > MAX_HOPS:
-            return None
+    def module_file(self, root: str, name: str) -> Optional[Tuple[str, List[str]]]:
+        """The one file of the run whose module is the longest prefix of ``name``, and the rest of the
+        name's parts (None: no such file, several, or one not parsed yet, which is then wanted)."""
         modules = self.modules.get(root, {})
         parts = name.split(".")
         for end in range(len(parts) - 1, 0, -1):
@@ -275,8 +275,12 @@ class Project:
             if paths[0] in self.unparsed:
                 self.wanted.add(paths[0])
                 return None
-            return self.member(root, paths[0], parts[end:], hops)
+            return paths[0], parts[end:]
         return None
+
+    def lookup(self, root: str, name: str, hops: int) -> Optional[str]:
+        found = self.module_file(root, name) if hops <= MAX_HOPS else None
+        return self.member(root, found[0], found[1], hops) if found else None
 
     def member(self, root: str, path: str, parts: List[str], hops: int) -> Optional[str]:
         facts = self.facts.get(path, {})
@@ -379,25 +383,14 @@ class Project:
         return self.locate(root, name, 0) if name else None
 
     def locate(self, root: str, name: str, hops: int) -> Optional[Function]:
-        if hops > MAX_HOPS:
+        found = self.module_file(root, name) if hops <= MAX_HOPS else None
+        if found is None:
             return None
-        modules = self.modules.get(root, {})
-        parts = name.split(".")
-        for end in range(len(parts) - 1, 0, -1):
-            paths = modules.get(".".join(parts[:end]))
-            if paths is None:
-                continue
-            if len(paths) != 1:
-                return None
-            if paths[0] in self.unparsed:
-                self.wanted.add(paths[0])
-                return None
-            rest = parts[end:]
-            value = self.facts.get(paths[0], {}).get(rest[0], "")
-            if value.startswith(REFERENCE):  # re-exported: where it comes from
-                return self.locate(root, ".".join([value[len(REFERENCE):], *rest[1:]]), hops + 1)
-            return paths[0], ".".join(rest)
-        return None
+        path, rest = found
+        value = self.facts.get(path, {}).get(rest[0], "")
+        if value.startswith(REFERENCE):  # re-exported: where it comes from
+            return self.locate(root, ".".join([value[len(REFERENCE):], *rest[1:]]), hops + 1)
+        return path, ".".join(rest)
 
 
 def invoked(kind: str) -> bool:
