@@ -9,6 +9,7 @@ walk enters, and positions are computed only for files that have findings.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import sys
 import threading
@@ -359,6 +360,10 @@ def lint_tree(text: str, path: str, rules: Sequence[Type[Rule]], options: Mappin
 
 
 # -- pre-filter ---------------------------------------------------------------
+# A method call as the text spells it: every ``.name(`` it holds is one of these matches (a name holds no dot).
+METHOD_CALL = re.compile(r"\.\w+\(")
+
+
 def triggered_rules(text: str, rules: Sequence[Type[Rule]], options: Mapping[str, Any]) -> List[Type[Rule]]:
     """The rules that may report on this text: it contains one of their trigger words (if they
     have any) and one of the words they require (if any).
@@ -369,12 +374,21 @@ def triggered_rules(text: str, rules: Sequence[Type[Rule]], options: Mapping[str
     is searched once.
     """
     found: Dict[str, bool] = {}
+    method_calls: Optional[FrozenSet[str]] = None
+
+    def contains(word: str) -> bool:
+        nonlocal method_calls
+        if METHOD_CALL.fullmatch(word):  # most words are ``.get(``: one scan finds every such call at once
+            if method_calls is None:
+                method_calls = frozenset(METHOD_CALL.findall(text))
+            return word in method_calls
+        return word in text
 
     def contains_one(words: FrozenSet[str]) -> bool:
         for word in words:
             hit = found.get(word)
             if hit is None:
-                hit = found[word] = word in text
+                hit = found[word] = contains(word)
             if hit:
                 return True
         return not words
@@ -395,6 +409,18 @@ class _Walked(Dict[type, bool]):
         known = self[value_type] = is_node_type(value_type) and (
             value_type in self.dispatched or bool(child_fields(value_type)))
         return known
+
+
+@functools.lru_cache(maxsize=None)
+def callbacks_of(rule_class: type) -> Tuple[Tuple[bool, type, str], ...]:
+    """A rule class's ``visit_<Node>`` and ``leave_<Node>`` methods: (whether it leaves, the node type, the
+    method's name). Found once per class: ``dir()`` of every rule for every file added up."""
+    found = []
+    for attr in dir(rule_class):
+        if attr.startswith(("visit_", "leave_")):
+            prefix, _, node_name = attr.partition("_")
+            found.append((prefix == "leave", getattr(cst, node_name), attr))
+    return tuple(found)
 
 
 # Where a new scope begins: the body of these nodes, and the whole of a comprehension.
@@ -430,12 +456,9 @@ class FileWalk:
         self._visitors.clear()
         self._leavers.clear()
         for rule in self.rules:
-            for attr in dir(type(rule)):
-                if attr.startswith(("visit_", "leave_")):
-                    prefix, _, node_name = attr.partition("_")
-                    node_type = getattr(cst, node_name)
-                    table = self._visitors if prefix == "visit" else self._leavers
-                    table.setdefault(node_type, []).append((rule, getattr(rule, attr)))
+            for leaving, node_type, attr in callbacks_of(type(rule)):
+                table = self._leavers if leaving else self._visitors
+                table.setdefault(node_type, []).append((rule, getattr(rule, attr)))
         self._walked = _Walked(self._visitors.keys() | self._leavers.keys())
 
     def _call(self, callbacks: List[Tuple[Rule, Callable]], node: cst.CSTNode) -> None:

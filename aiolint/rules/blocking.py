@@ -11,6 +11,8 @@ its own loop, for as long as a local disk takes.
 
 from __future__ import annotations
 
+import functools
+from types import MappingProxyType
 from typing import Any, ClassVar, Dict, FrozenSet, Mapping, Optional, Set, Tuple
 
 import libcst as cst
@@ -55,14 +57,20 @@ class BlockingCall(Rule):
 
     def __init__(self, context: Any) -> None:
         super().__init__(context)
-        extra = user_calls(context.options)
-        # A name the user maps to a code belongs to that code only.
-        self.calls = {name: advice for name, advice in self.table.items() if name not in extra}
-        self.calls.update((name, self.advice) for name, code in extra.items() if code == self.code)
-        # The name written at the call site, to skip most calls before resolving anything,
-        # and the local names imported under another name (`from time import sleep as nap`).
-        self.called = frozenset(called_name(name) for name in self.calls)
+        self.calls, self.called = self.reported_calls(tuple(sorted(user_calls(context.options).items())))
+        # The local names imported under another name (`from time import sleep as nap`).
         self.aliases: Set[str] = set()
+
+    @classmethod
+    @functools.lru_cache(maxsize=64)  # the same for every file of a run: made once, not once per file
+    def reported_calls(cls, extra: Tuple[Tuple[str, str], ...]) -> Tuple[Mapping[str, str], FrozenSet[str]]:
+        """The calls this code reports (qualified name -> advice), with the user's ``extra`` ones (a name
+        the user maps to a code belongs to that code only); and the names written at their call sites,
+        to skip most calls before resolving anything."""
+        added = dict(extra)
+        calls = {name: advice for name, advice in cls.table.items() if name not in added}
+        calls.update((name, cls.advice) for name, code in added.items() if code == cls.code)
+        return MappingProxyType(calls), frozenset(called_name(name) for name in calls)
 
     def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
         imported = node.name.attr if isinstance(node.name, cst.Attribute) else node.name

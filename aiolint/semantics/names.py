@@ -79,6 +79,16 @@ def qualified_name(expr: cst.BaseExpression, scope: Scope) -> Optional[str]:
 
 
 def name_target(name: str, scope: Scope) -> Optional[str]:
+    """The qualified name a plain name refers to in ``scope`` (None: not an import or builtin); asked for
+    every name of every call by several rules, so remembered by the scope."""
+    known = scope.resolved_names
+    if name in known:
+        return known[name]
+    found = known[name] = _name_target(name, scope)
+    return found
+
+
+def _name_target(name: str, scope: Scope) -> Optional[str]:
     bindings = scope.lookup(name)
     if bindings is None:
         return f"builtins.{name}" if name in BUILTIN_NAMES else None

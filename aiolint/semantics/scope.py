@@ -47,30 +47,17 @@ class Scope:
         self._guarded = False  # while collecting: inside a block that may not run
         self._order = -1  # while collecting: the index of the body's statement being collected
         self._imports: Optional[Dict[str, List[str]]] = None
+        self._lookups: Dict[str, Optional[List[Binding]]] = {}  # name -> its bindings visible here
+        self.resolved_names: Dict[str, Optional[str]] = {}  # name -> what it names here (names.name_target)
+        # Its kind, asked of every scope on every lookup: plain attributes, not properties.
+        self.is_module = isinstance(node, cst.Module)
+        self.is_class = isinstance(node, cst.ClassDef)
+        self.is_function = isinstance(node, FUNCTION_NODES)
+        self.is_comprehension = isinstance(node, COMPREHENSION_NODES)
+        self.is_coroutine = isinstance(node, cst.FunctionDef) and node.asynchronous is not None
         # What analyses remember for the rest of the file: shared by its scopes, gone with them
         # (a module-level cache would keep every file's tree alive).
         self.file_memo: Dict[str, Any] = parent.file_memo if parent is not None else {}
-
-    # -- kind ---------------------------------------------------------------
-    @property
-    def is_module(self) -> bool:
-        return isinstance(self.node, cst.Module)
-
-    @property
-    def is_class(self) -> bool:
-        return isinstance(self.node, cst.ClassDef)
-
-    @property
-    def is_function(self) -> bool:
-        return isinstance(self.node, FUNCTION_NODES)
-
-    @property
-    def is_comprehension(self) -> bool:
-        return isinstance(self.node, COMPREHENSION_NODES)
-
-    @property
-    def is_coroutine(self) -> bool:
-        return isinstance(self.node, cst.FunctionDef) and self.node.asynchronous is not None
 
     def function(self) -> Optional["Scope"]:
         """The innermost function or lambda whose body this scope runs in, if any.
@@ -99,6 +86,13 @@ class Scope:
 
     def lookup(self, name: str) -> Optional[List[Binding]]:
         """The bindings of ``name`` visible here, by Python's LEGB rule (builtins excluded)."""
+        known = self._lookups
+        if name in known:  # rules ask again and again for the same names
+            return known[name]
+        found = known[name] = self._lookup(name)
+        return found
+
+    def _lookup(self, name: str) -> Optional[List[Binding]]:
         scope: Optional[Scope] = self
         first = True
         while scope is not None:
