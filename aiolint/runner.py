@@ -17,14 +17,15 @@ import signal
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import (Any, Callable, Collection, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence,
+                    Tuple)
 
 from .cache import ResultCache, content_digest, from_data, settings_digest, to_data
-from .config import Settings
+from .config import ConfigError, Settings
 from .diagnostics import (FILE_TIMEOUT, FILE_TOO_LARGE, READ_ERROR, UNCACHED_CODES, Diagnostic, FileResult,
                           RuleFailure, file_diagnostic)
 from .discovery import discover
-from .semantics.project import Project
+from .semantics.project import Project, marks_a_project, project_root
 from .source import FileTooLarge, read_source
 
 # A worker should get at least this many files: below that, starting a process
@@ -321,6 +322,14 @@ def unsettled(results: Results, project: Project, store: Optional[SettingsCache]
     return todo
 
 
+def cached_project(root: str, settings: Settings, store: Optional[SettingsCache], limits: Limits, project: Project,
+                   known: Results, skip: Collection[str] = ()) -> List[Task]:
+    """Add to ``project`` and ``known`` what the cache holds of the files ``aiolint ROOT`` finds (but those
+    in ``skip``), as their summaries and results; the tasks of the files it has nothing current for."""
+    found = [path for path in discover([root], settings) if os.path.abspath(path) not in skip]
+    return take_cached(found, settings, store, limits, known, project, lambda _: None)
+
+
 def project_files(root: str, settings: Settings, store: Optional[SettingsCache]) -> Tuple[Project, Results]:
     """The project whose root is ``root`` as ``aiolint ROOT`` sees it, for a caller that lints one of its files:
     the summaries of its files, from the cache where it has them, else linted in this process (and cached), and
@@ -328,9 +337,31 @@ def project_files(root: str, settings: Settings, store: Optional[SettingsCache])
     limits = Limits.of(settings)
     project = Project([root])
     results: Results = {}
-    todo = take_cached(discover([root], settings), settings, store, limits, results, project, lambda _: None)
+    todo = cached_project(root, settings, store, limits, project, results)
     lint_into(results, todo, 1, limits, store, project, first=True)
     return project, results
+
+
+def projects_of_files(paths: Sequence[str], settings: Settings, store: SettingsCache, limits: Limits,
+                      project: Project, named: Results) -> Results:
+    """For a run over files (a pre-commit hook's), what the cache knows of the rest of their projects: the
+    results of the other files, whose summaries go into ``project``. A project whose every other file has a
+    current result is complete (its attribute names can be answered); of one that has files the cache does
+    not know, those files say nothing: fewer findings, never a false one. Projects that a directory named
+    in the run holds wholly are left alone, as is a file in no project."""
+    known: Results = {}
+    named_paths = {os.path.abspath(path) for path in named}
+    roots = {project_root(os.path.dirname(os.path.abspath(path))) for path in paths if os.path.isfile(path)}
+    for root in sorted(roots):
+        if project.complete(root) or not marks_a_project(root):
+            continue
+        try:
+            missing = cached_project(root, settings, store, limits, project, known, named_paths)
+        except ConfigError:
+            continue  # a broken configuration of one of its directories: the named files stand alone
+        if not missing:
+            project.include(root)
+    return known
 
 
 def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: bool = False) -> Report:
@@ -350,6 +381,7 @@ def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: b
     for directory, error in unreadable:
         report.add(read_error(directory, error, "directory"))
     todo = take_cached(found, settings, store, limits, results, project, report.add)
+    known = projects_of_files(paths, settings, store, limits, project, results) if store is not None else {}
     report.processes = pool_size(jobs, len(todo))
     # In this process, a file's questions are answered from the files seen so far (the cached ones, in a
     # run on a few changed files); the join below settles the rest.
@@ -357,7 +389,7 @@ def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: b
         lint_into(results, todo, pool_size(jobs, len(todo)), limits, store, project, first=round_ == 0)
         if round_ == JOIN_ROUNDS:
             break
-        todo = unsettled(results, project, store)
+        todo = unsettled({**known, **results}, project, store, results)
         report.relinted += len(todo)
         if not todo:
             break

@@ -93,6 +93,50 @@ def test_an_attribute_name_is_known_only_when_one_kind_is_assigned_to_it(tmp_pat
     assert (cog, 9, "AIO401") not in found(lint_paths([str(project)], settings(project)))
 
 
+PROJECT_FILES = sorted((FIXTURES / "projects").rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", PROJECT_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_a_file_named_alone_is_answered_from_what_the_cache_knows_of_its_project(tmp_path, path):
+    """A pre-commit hook names the changed files only: with the other files of their project in the cache,
+    each reports exactly what a run over the whole project reports on it."""
+    project = next(parent for parent in path.parents if parent.parent.name == "projects")
+    copy = copy_project(tmp_path, project.name)
+    cache = str(tmp_path / "cache")
+    whole = found(lint_paths([str(copy)], settings(copy, cache), cache=True))
+    named = copy / path.relative_to(project)
+    expected = {finding for finding in whole if finding[0] == str(named)}
+    assert found(lint_paths([str(named)], settings(copy, cache), cache=True)) == expected
+
+
+def test_a_file_named_alone_uses_no_stale_knowledge_of_its_project(tmp_path):
+    """Files changed or added since the cache was filled are not known: what depends on them stays unknown."""
+    project = copy_project(tmp_path, "bot")
+    cache = str(tmp_path / "cache")
+    cog = project / "bot" / "cogs" / "one.py"
+    lint_paths([str(project)], settings(project, cache), cache=True)
+    assert (str(cog), 9, "AIO401") in found(lint_paths([str(cog)], settings(project, cache), cache=True))
+    # A new class stores something else under `http_session`: the name no longer tells, and until the
+    # cache knows the new file, a run over the cog alone cannot know that the name still tells.
+    (project / "bot" / "other.py").write_text("class Other:\n    def __init__(self, pool):\n"
+                                              "        self.http_session = pool\n")
+    assert (str(cog), 9, "AIO401") not in found(lint_paths([str(cog)], settings(project, cache), cache=True))
+    (project / "bot" / "other.py").unlink()
+    assert (str(cog), 9, "AIO401") in found(lint_paths([str(cog)], settings(project, cache), cache=True))
+
+
+def test_a_file_named_alone_is_not_answered_from_a_changed_file_of_its_project(tmp_path):
+    project = copy_project(tmp_path, "library")
+    cache = str(tmp_path / "cache")
+    client = project / "weather" / "client.py"
+    lint_paths([str(project)], settings(project, cache), cache=True)
+    assert (str(client), 20, "AIO401") in found(lint_paths([str(client)], settings(project, cache), cache=True))
+    net = project / "weather" / "net.py"  # its factory no longer returns a session
+    net.write_text(net.read_text().replace("def make_session() -> aiohttp.ClientSession:", "def make_session():\n"
+                                           "    return object()\n\n\ndef unused() -> aiohttp.ClientSession:"))
+    assert (str(client), 20, "AIO401") not in found(lint_paths([str(client)], settings(project, cache), cache=True))
+
+
 def test_kind_of_answers_a_kind_or_unknown():
     source = ("import aiohttp, pathlib\nfrom typing import TextIO\n"
               "async def f(out: TextIO, db):\n"

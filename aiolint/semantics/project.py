@@ -14,7 +14,8 @@ Plain data only (no LibCST): a run whose every file is cached joins their cached
 - **Attribute names** (``self.bot.http_session``): the one type every assignment to that
   attribute name in the project has, from any class or object (none unknown, none of
   another kind), answered only when the whole project is in the run (its root is, or is
-  under, a directory named on the command line): a run over a few files cannot know.
+  under, a directory named on the command line), or its other files are all known from the
+  cache (``include``, for a run over a few files).
 - **Functions called again and again** (``REPEATED``): a file asks about one of its functions;
   the answer names the per-event code (a route, a bot command) or the loop that calls it, in any
   file of the run, directly or through functions that only pass the call on (not through one-shot
@@ -235,6 +236,11 @@ class Project:
         """The files skipped by the pre-filter that questions were about, since last asked."""
         wanted, self.wanted = self.wanted, set()
         return wanted
+
+    def include(self, root: str) -> None:
+        """Every file of the project at ``root`` is known, as if its root had been named in the run."""
+        self.directories.append(root)
+        self._complete[root] = True
 
     def complete(self, root: str) -> bool:
         if root not in self._complete:
