@@ -17,6 +17,11 @@ data the join (``project.py``) reads:
   for each function called by a plain name that is imported (``.net.fetch``, ``acme.fetch``)
   or defined at the top of this module (``@.fetch``), the functions that call it (``""``
   for module-level code): for rules that follow helpers across modules.
+- ``call_sites``: (caller, callee, how) for calls of functions that may be the project's: imported
+  names, this module's defs (``@.fetch``, ``@.Client.fetch``), methods of instances of known classes
+  (``.api.WeatherApi.get`` for ``self.api.get()`` with ``self.api = WeatherApi()``), and decorations
+  (``Fun.weather`` decorated with ``@with_session``: how ``wraps``); ``runs``: what runs each function
+  (per-event or one-shot code); ``registered``: imported functions registered as per-event callbacks.
 
 The summary is made blind (no answers from other files), so that it is the same however
 the run went: cached with the file's result, it stays true while the file is unchanged.
@@ -32,21 +37,22 @@ from typing import Any, Dict, List, Mapping, Optional, Set, Tuple, Union
 
 import libcst as cst
 
-from .aiohttp import assigned_type, guarded, how_repeated, self_assignments
-from .entry_points import EntryKind, entry_point, local_function, registered
+from .aiohttp import assigned_type, guarded, how_repeated, self_assignments, self_class
+from .entry_points import DECORATORS, EntryKind, entry_point, local_function, registered
 from .names import qualified_name
 from .scope import Scope
 from .testing import in_test
-from .project import CALLED, GUARDED, REFERENCE, THIS_MODULE
+from .project import AWAITABLE, CALLED, GUARDED, REFERENCE, THIS_MODULE, WRAPS
 from .values import (
-    FACTORIES, binding_type, binds_none, factories_for,
-    function_type, is_none, one_type, type_of,
+    FACTORIES, Kind, binding_type, binds_none, factories_for,
+    function_type, is_class_name, is_none, kind_of_type, one_type, type_of,
 )
 
 # Packages whose functions are never the project's: calls of them are not call sites.
 NOT_PROJECT = frozenset(getattr(sys, "stdlib_module_names", ())) | {"builtins"}
-# What a call site names: an imported or module-level name (``.net.fetch``), or a def of this module.
-Callee = Union[str, cst.FunctionDef]
+# What a call site names: an imported or module-level name (``.net.fetch``), a def of this module, or
+# a method of an instance (``self.api.get``), whose class the summary works out.
+Callee = Union[str, cst.FunctionDef, cst.Attribute]
 
 
 class ProjectQuestions:
@@ -92,6 +98,7 @@ class FileModel:
         self.members: Dict[cst.FunctionDef, Tuple[str, Scope]] = {}
         self.sites: Set[Tuple[Optional[cst.FunctionDef], Callee, str]] = set()  # (caller, callee, how)
         self.registrations: List[Tuple[cst.BaseExpression, Scope, EntryKind]] = []
+        self.receivers: Dict[cst.Attribute, Scope] = {}  # method calls on instances: where each is made
         context.module_scope.file_memo["returns_seen"] = self.returns
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -101,6 +108,17 @@ class FileModel:
             self.members[node] = (node.name.value, scope)
         elif scope.is_class and scope.parent is not None and scope.parent.is_module:
             self.members[node] = (f"{scope.node.name.value}.{node.name.value}", scope)  # type: ignore[attr-defined]
+        else:
+            return
+        if in_test(scope):
+            return
+        for item in node.decorators:
+            decorator = item.decorator.func if isinstance(item.decorator, cst.Call) else item.decorator
+            if qualified_name(decorator, scope) in DECORATORS:
+                continue  # a framework's (what runs the function: ``runs``), not the project's
+            callee = project_callee(decorator, scope)
+            if callee is not None and callee is not node:
+                self.sites.add((node, callee, WRAPS))
 
     def visit_Return(self, node: cst.Return) -> None:
         function = self.context.scope.function()
@@ -124,7 +142,10 @@ class FileModel:
         self.registrations.extend((callback, scope, kind) for callback, kind in registered(node, scope))
         callee = project_callee(func, scope)
         if callee is None:
-            return
+            if not instance_method(func, scope):
+                return
+            callee = func  # type: ignore[assignment]
+            self.receivers[func] = scope  # type: ignore[index]
         caller = top_function(scope)
         if caller is callee or in_test(scope):
             return
@@ -191,7 +212,11 @@ class FileModel:
         sites: Set[Tuple[str, str, str]] = set()
         kinds: Dict[cst.FunctionDef, EntryKind] = {}
         for caller, callee, how in self.sites:
-            if not isinstance(callee, str) and callee not in self.members:
+            if isinstance(callee, cst.Attribute):
+                callee = method_of(callee, self.receivers[callee])  # type: ignore[assignment]
+                if callee is None:
+                    continue
+            elif not isinstance(callee, str) and callee not in self.members:
                 continue  # a nested def: what it calls counts as its outer function's
             if caller is not None and caller not in self.members:
                 continue
@@ -284,6 +309,32 @@ def top_function(scope: Scope) -> Optional[cst.FunctionDef]:
             found = current.node
         current = current.parent
     return found
+
+
+def instance_method(func: cst.BaseExpression, scope: Scope) -> bool:
+    """``api.get`` (``api`` assigned, here or at module level) or ``self.api.get``: a method of an object whose
+    class the summary may know (``method_of``); parameters and deeper chains are not known without other files."""
+    if not isinstance(func, cst.Attribute):
+        return False
+    receiver = func.value
+    if isinstance(receiver, cst.Name):
+        bindings = scope.lookup(receiver.value)
+        return bool(bindings) and all(binding.kind == "assign" for binding in bindings)
+    return (isinstance(receiver, cst.Attribute) and isinstance(receiver.value, cst.Name)
+            and self_class(receiver.value.value, scope) is not None)
+
+
+def method_of(func: cst.Attribute, scope: Scope) -> Optional[str]:
+    """``.api.WeatherApi.get`` for ``self.api.get`` with ``self.api = WeatherApi()`` (``WeatherApi`` imported
+    from ``.api``), ``@.Client.fetch`` for a class of this module; None when the object's class is not one
+    the project may define (unknown, a library's, an aiohttp session's)."""
+    owner = type_of(func.value, scope)
+    if owner is None or owner.startswith(AWAITABLE) or not is_class_name(owner) or kind_of_type(owner) is not Kind.UNKNOWN:
+        return None
+    package = owner[len(THIS_MODULE):] if owner.startswith(THIS_MODULE) else owner
+    if package.split(".")[0] in NOT_PROJECT or package.startswith("aiohttp."):
+        return None
+    return f"{owner}.{func.attr.value}"
 
 
 def project_callee(func: cst.BaseExpression, scope: Scope) -> Optional[Callee]:
