@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, Dict, List, Mapping, Optional, Set, Tuple, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
@@ -50,9 +50,9 @@ from .values import (
 
 # Packages whose functions are never the project's: calls of them are not call sites.
 NOT_PROJECT = frozenset(getattr(sys, "stdlib_module_names", ())) | {"builtins"}
-# What a call site names: an imported or module-level name (``.net.fetch``), a def of this module, or
-# a method of an instance (``self.api.get``), whose class the summary works out.
-Callee = Union[str, cst.FunctionDef, cst.Attribute]
+# What a call site names: an imported or module-level name (``.net.fetch``, ``.api.WeatherApi.get``), or a
+# def of this module.
+Callee = Union[str, cst.FunctionDef]
 
 
 class ProjectQuestions:
@@ -98,7 +98,10 @@ class FileModel:
         self.members: Dict[cst.FunctionDef, Tuple[str, Scope]] = {}
         self.sites: Set[Tuple[Optional[cst.FunctionDef], Callee, str]] = set()  # (caller, callee, how)
         self.registrations: List[Tuple[cst.BaseExpression, Scope, EntryKind]] = []
-        self.receivers: Dict[cst.Attribute, Scope] = {}  # method calls on instances: where each is made
+        # Calls of methods on objects (``self.api.get()``), resolved at summary time (``method_of``): most are
+        # not the project's, so whether they repeat is asked only of those that are.
+        self.method_calls: List[Tuple[Optional[cst.FunctionDef], cst.Attribute, cst.Call, Tuple[cst.CSTNode, ...],
+                                      Scope]] = []
         context.module_scope.file_memo["returns_seen"] = self.returns
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -141,15 +144,18 @@ class FileModel:
             self.calls.append((func.value, scope))
         self.registrations.extend((callback, scope, kind) for callback, kind in registered(node, scope))
         callee = project_callee(func, scope)
-        if callee is None:
-            if not instance_method(func, scope):
-                return
-            callee = func  # type: ignore[assignment]
-            self.receivers[func] = scope  # type: ignore[index]
+        if callee is None and not instance_method(func, scope):
+            return
         caller = top_function(scope)
         if caller is callee or in_test(scope):
             return
-        ancestors = self.context.ancestors
+        if callee is None:
+            self.method_calls.append((caller, func, node, tuple(self.context.ancestors), scope))  # type: ignore[arg-type]
+        else:
+            self.add_site(caller, callee, node, self.context.ancestors, scope)
+
+    def add_site(self, caller: Optional[cst.FunctionDef], callee: Callee, node: cst.Call,
+                 ancestors: Sequence[cst.CSTNode], scope: Scope) -> None:
         how = how_repeated(node, ancestors, scope)
         if caller is not None:
             self.sites.add((caller, callee, how or (GUARDED if guarded(node, ancestors) else "")))
@@ -211,12 +217,16 @@ class FileModel:
         """``call_sites``, ``runs`` and ``registered`` (see the module docstring)."""
         sites: Set[Tuple[str, str, str]] = set()
         kinds: Dict[cst.FunctionDef, EntryKind] = {}
+        methods: Dict[Tuple[object, str], Optional[str]] = {}  # by receiver: the class's method, if the project's
+        for caller, func, node, ancestors, scope in self.method_calls:
+            key = (receiver_key(func.value, scope), func.attr.value)
+            if key not in methods:
+                methods[key] = method_of(func, scope)
+            method = methods[key]
+            if method is not None:
+                self.add_site(caller, method, node, ancestors, scope)
         for caller, callee, how in self.sites:
-            if isinstance(callee, cst.Attribute):
-                callee = method_of(callee, self.receivers[callee])  # type: ignore[assignment]
-                if callee is None:
-                    continue
-            elif not isinstance(callee, str) and callee not in self.members:
+            if not isinstance(callee, str) and callee not in self.members:
                 continue  # a nested def: what it calls counts as its outer function's
             if caller is not None and caller not in self.members:
                 continue
@@ -322,6 +332,14 @@ def instance_method(func: cst.BaseExpression, scope: Scope) -> bool:
         return bool(bindings) and all(binding.kind == "assign" for binding in bindings)
     return (isinstance(receiver, cst.Attribute) and isinstance(receiver.value, cst.Name)
             and self_class(receiver.value.value, scope) is not None)
+
+
+def receiver_key(receiver: cst.BaseExpression, scope: Scope) -> object:
+    """What the object of ``instance_method`` is, the same for every call on it: ``self.api`` by its class
+    and name, a name by its bindings."""
+    if isinstance(receiver, cst.Attribute):
+        return self_class(receiver.value.value, scope).node, receiver.attr.value  # type: ignore[attr-defined,union-attr]
+    return tuple(id(binding) for binding in scope.lookup(receiver.value) or ())  # type: ignore[attr-defined]
 
 
 def method_of(func: cst.Attribute, scope: Scope) -> Optional[str]:
