@@ -12,7 +12,7 @@ from aiolint.engine import summarize
 from aiolint.runner import lint_paths
 from aiolint.semantics.project import Project
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, write_tree
 from .test_helpers_across_modules import codes, findings, settings
 
 DECORATORS = FIXTURES / "projects" / "decorators"
@@ -143,3 +143,29 @@ def test_callers_the_prefilter_skipped_are_read_when_a_wrapper_or_a_method_asks_
         report = lint_paths([str(project)], settings(project, select=("AIO101",)))
         assert report.parsed < report.files
         assert finding in findings(report, project)
+
+
+def test_a_method_called_on_an_attribute_holding_an_instance_of_a_class_of_the_same_module(tmp_path):
+    write_tree(tmp_path, {"pyproject.toml": "", "service.py": """
+        import aiohttp
+        from aiohttp import web
+
+
+        class Geo:
+            async def locate(self, ip):
+                async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
+                    async with session.get(f"https://ipinfo.io/{ip}/json") as response:
+                        return await response.json()
+
+
+        class Handlers:
+            def __init__(self):
+                self.geo = Geo()
+
+            async def where(self, request: web.Request):
+                return web.json_response(await self.geo.locate(request.remote))
+    """})
+    found = findings(lint_paths([str(tmp_path / "service.py")], settings(tmp_path)), tmp_path)
+    assert found == {("service.py", 8): (
+        "`Geo.locate()` makes a new ClientSession on every call, and `Handlers.where()` (an aiohttp web handler) "
+        "calls it per request; create one session and pass it in.")}

@@ -285,9 +285,10 @@ class SessionPerRequest(Rule):
     utils.fetch()`, `import pkg.utils`, re-exports in `__init__.py`), chained
     with the calls each module makes within itself, functions registered as
     callbacks in another module (`CommandHandler("start", handlers.start)`), and
-    methods called on an object whose class the calling module shows: made by
-    the class's constructor and kept in `self.x` (`self.api = WeatherApi()` in
-    `__init__`, then `await self.api.get(city)`), in a module global or in a local.
+    methods called on an object whose class the calling module shows (the class
+    of that module or another): made by the class's constructor and kept in
+    `self.x` (`self.api = WeatherApi()` in `__init__`, then
+    `await self.api.get(city)`), in a module global or in a local.
     A run on a single file says
     nothing about callers in other files; a cached run stays right when a caller
     changes. Per-event code is followed through any number of calls, except
