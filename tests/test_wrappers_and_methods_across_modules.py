@@ -55,7 +55,8 @@ def test_a_method_called_on_an_instance_of_its_class_in_another_module_is_report
         "in `app/cogs/weather.py` calls it per command; create one session and pass it in.")
     # A module global `QUOTES = QuoteApi()`, and a local `moderation = ModerationApi()`.
     assert found[("app/api.py", 18)].endswith(
-        "and `quote()` (an aiohttp web handler) in `app/web.py` calls it per request; create one session and pass it in.")
+        "and `quote()` (an aiohttp web handler) in `app/web.py` calls it per request; "
+        "create one session and pass it in.")
     assert found[("app/api.py", 25)].endswith(
         "and `Weather.on_message()` (a discord.py event listener) in `app/cogs/weather.py` calls it per event; "
         "create one session and pass it in.")

@@ -150,7 +150,7 @@ class FileModel:
         if caller is callee or in_test(scope):
             return
         if callee is None:
-            self.method_calls.append((caller, func, node, tuple(self.context.ancestors), scope))  # type: ignore[arg-type]
+            self.method_calls.append((caller, func, node, tuple(self.context.ancestors), scope))  # type: ignore
         else:
             self.add_site(caller, callee, node, self.context.ancestors, scope)
 
@@ -338,7 +338,7 @@ def receiver_key(receiver: cst.BaseExpression, scope: Scope) -> object:
     """What the object of ``instance_method`` is, the same for every call on it: ``self.api`` by its class
     and name, a name by its bindings."""
     if isinstance(receiver, cst.Attribute):
-        return self_class(receiver.value.value, scope).node, receiver.attr.value  # type: ignore[attr-defined,union-attr]
+        return self_class(receiver.value.value, scope).node, receiver.attr.value  # type: ignore
     return tuple(id(binding) for binding in scope.lookup(receiver.value) or ())  # type: ignore[attr-defined]
 
 
@@ -347,7 +347,9 @@ def method_of(func: cst.Attribute, scope: Scope) -> Optional[str]:
     from ``.api``), ``@.Client.fetch`` for a class of this module; None when the object's class is not one
     the project may define (unknown, a library's, an aiohttp session's)."""
     owner = type_of(func.value, scope)
-    if owner is None or owner.startswith(AWAITABLE) or not is_class_name(owner) or kind_of_type(owner) is not Kind.UNKNOWN:
+    if owner is None or owner.startswith(AWAITABLE) or not is_class_name(owner):
+        return None
+    if kind_of_type(owner) is not Kind.UNKNOWN:  # a session, a path...: no method of the project
         return None
     package = owner[len(THIS_MODULE):] if owner.startswith(THIS_MODULE) else owner
     if package.split(".")[0] in NOT_PROJECT or package.startswith("aiohttp."):
