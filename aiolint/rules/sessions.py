@@ -22,7 +22,7 @@ from ..semantics.entry_points import WRAPPER, EntryKind, describe, entry_point, 
 from ..semantics.names import qualified_name
 from ..semantics.scope import Scope
 from ..semantics.awaitables import ASYNC_CLOSERS
-from ..semantics.project import REPEATED, REPEATED_ON_DEMAND
+from ..semantics.project import REPEATED, REPEATED_ON_DEMAND, WRAPPER_OF
 from ..semantics.testing import in_test
 from ..semantics.tracking import Tracked, track, track_global
 from ..semantics.values import project_fact
@@ -95,7 +95,8 @@ class Function:
     owner: Optional[str]  # its class's name, for a method
     kind: Optional[EntryKind]  # what calls it, if known
     decorator: Optional[str] = None  # for a decorator's wrapper, the decorator's name
-    member: Optional[str] = None  # ``fetch``, ``Client.fetch``: its name for other modules (top-level ones only)
+    # ``fetch``, ``Client.fetch``, ``^retry`` (a decorator's wrapper): its name for other modules (top-level ones only)
+    member: Optional[str] = None
 
     @property
     def label(self) -> str:
@@ -208,8 +209,10 @@ class SessionPerRequest(Rule):
 
     A decorator's wrapper (a nested `async def` that the decorator returns, and
     that calls what it wraps or is `@functools.wraps`) runs whenever the function
-    it decorates runs: a session in it is reported when the module applies the
-    decorator to per-event code or to a function called in a loop or a gather.
+    it decorates runs: a session in it is reported when the decorator is applied,
+    in this module or another (`@with_session`, `@utils.with_session`,
+    `@retry(3)`), to per-event code or to a function that per-event code, a loop
+    or a gather calls. The message names the decorated function (and its file).
 
     One-shot code is never per-event, and what it calls (outside a loop) is not
     reported: `main()`, `setup_hook`, `cog_load`, `setup`, `on_startup`,
@@ -280,8 +283,12 @@ class SessionPerRequest(Rule):
     the project model, when the caller's file is in the same run): a function
     imported (`from .utils import fetch`, `from pkg import utils;
     utils.fetch()`, `import pkg.utils`, re-exports in `__init__.py`), chained
-    with the calls each module makes within itself, and functions registered as
-    callbacks in another module (`CommandHandler("start", handlers.start)`).
+    with the calls each module makes within itself, functions registered as
+    callbacks in another module (`CommandHandler("start", handlers.start)`), and
+    methods called on an object whose class the calling module shows (the class
+    of that module or another): made by the class's constructor and kept in
+    `self.x` (`self.api = WeatherApi()` in `__init__`, then
+    `await self.api.get(city)`), in a module global or in a local.
     A run on a single file says
     nothing about callers in other files; a cached run stays right when a caller
     changes. Per-event code is followed through any number of calls, except
@@ -293,11 +300,14 @@ class SessionPerRequest(Rule):
     callee calls in turn is most often conditional.
 
     Not seen: a helper reached only through a dynamic attribute (`getattr`), a
-    registry or a dict of callbacks, or a method of an object whose class is not
-    known (`self.client.fetch()`, or an instance of a class of another module);
-    a decorator whose wrapper makes the session, applied in another module; a
-    framework or a way of registering that is not in the table, or a route on an
-    app imported from another module (its type is not known here). An event that
+    registry or a dict of callbacks, or a method of an object whose class the
+    calling module does not show (a parameter, `self.client = client`, an object
+    reached through another, `self.bot.api.fetch()`, one that a function
+    of another module makes, items of a list), or that a base class of another module defines;
+    a decorator applied by calling it (`handler = with_session(handler)`) or to a
+    function nested in another; a framework or a way of registering that is not
+    in the table, or a route on an app imported from another module (its type is
+    not known here). An event that
     is rare in practice (a setting changed by the owner) is per-event all the
     same, except Red-DiscordBot's API-token updates.
 
@@ -335,6 +345,9 @@ class SessionPerRequest(Rule):
             while outer is not None and isinstance(outer.node, cst.FunctionDef):
                 self.wrappers.setdefault(outer.node, []).append(function)
                 function.decorator = outer.node.name.value
+                decorator = self.functions.get(outer.node)
+                # Other modules apply the decorator by its name: they ask about its wrapper by it.
+                function.member = WRAPPER_OF + decorator.member if decorator and decorator.member else None
                 outer = outer.parent
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -550,7 +563,7 @@ class SessionPerCommand(SessionPerRequest):
     per-request or per-event code also calls.
 
     What AIO101 cannot see, this rule cannot either (a helper reached through
-    `getattr` or a registry, a decorator applied in another module). A command
+    `getattr` or a registry, a method of an object whose class is not known). A command
     known only by a framework's filter objects not listed above (a Pyrogram
     `filters.command(...)`, a Telethon pattern) is AIO101's, as a message handler.
     """

@@ -17,6 +17,11 @@ data the join (``project.py``) reads:
   for each function called by a plain name that is imported (``.net.fetch``, ``acme.fetch``)
   or defined at the top of this module (``@.fetch``), the functions that call it (``""``
   for module-level code): for rules that follow helpers across modules.
+- ``call_sites``: (caller, callee, how) for calls of functions that may be the project's: imported
+  names, this module's defs (``@.fetch``, ``@.Client.fetch``), methods of instances of known classes
+  (``.api.WeatherApi.get`` for ``self.api.get()`` with ``self.api = WeatherApi()``), and decorations
+  (``Fun.weather`` decorated with ``@with_session``: how ``wraps``); ``runs``: what runs each function
+  (per-event or one-shot code); ``registered``: imported functions registered as per-event callbacks.
 
 The summary is made blind (no answers from other files), so that it is the same however
 the run went: cached with the file's result, it stays true while the file is unchanged.
@@ -28,24 +33,25 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, Dict, List, Mapping, Optional, Set, Tuple, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
-from .aiohttp import assigned_type, guarded, how_repeated, self_assignments
-from .entry_points import EntryKind, entry_point, local_function, registered
+from .aiohttp import assigned_type, guarded, how_repeated, self_assignments, self_class
+from .entry_points import DECORATORS, EntryKind, entry_point, local_function, registered
 from .names import qualified_name
 from .scope import Scope
 from .testing import in_test
-from .project import CALLED, GUARDED, REFERENCE, THIS_MODULE
+from .project import AWAITABLE, CALLED, GUARDED, REFERENCE, THIS_MODULE, WRAPS
 from .values import (
-    FACTORIES, binding_type, binds_none, factories_for,
-    function_type, is_none, one_type, type_of,
+    FACTORIES, Kind, binding_type, binds_none, factories_for,
+    function_type, is_class_name, is_none, kind_of_type, one_type, type_of,
 )
 
 # Packages whose functions are never the project's: calls of them are not call sites.
 NOT_PROJECT = frozenset(getattr(sys, "stdlib_module_names", ())) | {"builtins"}
-# What a call site names: an imported or module-level name (``.net.fetch``), or a def of this module.
+# What a call site names: an imported or module-level name (``.net.fetch``, ``.api.WeatherApi.get``), or a
+# def of this module.
 Callee = Union[str, cst.FunctionDef]
 
 
@@ -92,6 +98,10 @@ class FileModel:
         self.members: Dict[cst.FunctionDef, Tuple[str, Scope]] = {}
         self.sites: Set[Tuple[Optional[cst.FunctionDef], Callee, str]] = set()  # (caller, callee, how)
         self.registrations: List[Tuple[cst.BaseExpression, Scope, EntryKind]] = []
+        # Calls of methods on objects (``self.api.get()``), resolved at summary time (``method_of``): most are
+        # not the project's, so whether they repeat is asked only of those that are.
+        self.method_calls: List[Tuple[Optional[cst.FunctionDef], cst.Attribute, cst.Call, Tuple[cst.CSTNode, ...],
+                                      Scope]] = []
         context.module_scope.file_memo["returns_seen"] = self.returns
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -101,6 +111,17 @@ class FileModel:
             self.members[node] = (node.name.value, scope)
         elif scope.is_class and scope.parent is not None and scope.parent.is_module:
             self.members[node] = (f"{scope.node.name.value}.{node.name.value}", scope)  # type: ignore[attr-defined]
+        else:
+            return
+        if in_test(scope):
+            return
+        for item in node.decorators:
+            decorator = item.decorator.func if isinstance(item.decorator, cst.Call) else item.decorator
+            if qualified_name(decorator, scope) in DECORATORS:
+                continue  # a framework's (what runs the function: ``runs``), not the project's
+            callee = project_callee(decorator, scope)
+            if callee is not None and callee is not node:
+                self.sites.add((node, callee, WRAPS))
 
     def visit_Return(self, node: cst.Return) -> None:
         function = self.context.scope.function()
@@ -123,12 +144,18 @@ class FileModel:
             self.calls.append((func.value, scope))
         self.registrations.extend((callback, scope, kind) for callback, kind in registered(node, scope))
         callee = project_callee(func, scope)
-        if callee is None:
+        if callee is None and not instance_method(func, scope):
             return
         caller = top_function(scope)
         if caller is callee or in_test(scope):
             return
-        ancestors = self.context.ancestors
+        if callee is None:
+            self.method_calls.append((caller, func, node, tuple(self.context.ancestors), scope))  # type: ignore
+        else:
+            self.add_site(caller, callee, node, self.context.ancestors, scope)
+
+    def add_site(self, caller: Optional[cst.FunctionDef], callee: Callee, node: cst.Call,
+                 ancestors: Sequence[cst.CSTNode], scope: Scope) -> None:
         how = how_repeated(node, ancestors, scope)
         if caller is not None:
             self.sites.add((caller, callee, how or (GUARDED if guarded(node, ancestors) else "")))
@@ -190,6 +217,14 @@ class FileModel:
         """``call_sites``, ``runs`` and ``registered`` (see the module docstring)."""
         sites: Set[Tuple[str, str, str]] = set()
         kinds: Dict[cst.FunctionDef, EntryKind] = {}
+        methods: Dict[Tuple[object, str], Optional[str]] = {}  # by receiver: the class's method, if the project's
+        for caller, func, node, ancestors, scope in self.method_calls:
+            key = (receiver_key(func.value, scope), func.attr.value)
+            if key not in methods:
+                methods[key] = method_of(func, scope)
+            method = methods[key]
+            if method is not None:
+                self.add_site(caller, method, node, ancestors, scope)
         for caller, callee, how in self.sites:
             if not isinstance(callee, str) and callee not in self.members:
                 continue  # a nested def: what it calls counts as its outer function's
@@ -284,6 +319,42 @@ def top_function(scope: Scope) -> Optional[cst.FunctionDef]:
             found = current.node
         current = current.parent
     return found
+
+
+def instance_method(func: cst.BaseExpression, scope: Scope) -> bool:
+    """``api.get`` (``api`` assigned, here or at module level) or ``self.api.get``: a method of an object whose
+    class the summary may know (``method_of``); parameters and deeper chains are not known without other files."""
+    if not isinstance(func, cst.Attribute):
+        return False
+    receiver = func.value
+    if isinstance(receiver, cst.Name):
+        bindings = scope.lookup(receiver.value)
+        return bool(bindings) and all(binding.kind == "assign" for binding in bindings)
+    return (isinstance(receiver, cst.Attribute) and isinstance(receiver.value, cst.Name)
+            and self_class(receiver.value.value, scope) is not None)
+
+
+def receiver_key(receiver: cst.BaseExpression, scope: Scope) -> object:
+    """What the object of ``instance_method`` is, the same for every call on it: ``self.api`` by its class
+    and name, a name by its bindings."""
+    if isinstance(receiver, cst.Attribute):
+        return self_class(receiver.value.value, scope).node, receiver.attr.value  # type: ignore
+    return tuple(id(binding) for binding in scope.lookup(receiver.value) or ())  # type: ignore[attr-defined]
+
+
+def method_of(func: cst.Attribute, scope: Scope) -> Optional[str]:
+    """``.api.WeatherApi.get`` for ``self.api.get`` with ``self.api = WeatherApi()`` (``WeatherApi`` imported
+    from ``.api``), ``@.Client.fetch`` for a class of this module; None when the object's class is not one
+    the project may define (unknown, a library's, an aiohttp session's)."""
+    owner = type_of(func.value, scope)
+    if owner is None or owner.startswith(AWAITABLE) or not is_class_name(owner):
+        return None
+    if kind_of_type(owner) is not Kind.UNKNOWN:  # a session, a path...: no method of the project
+        return None
+    package = owner[len(THIS_MODULE):] if owner.startswith(THIS_MODULE) else owner
+    if package.split(".")[0] in NOT_PROJECT or package.startswith("aiohttp."):
+        return None
+    return f"{owner}.{func.attr.value}"
 
 
 def project_callee(func: cst.BaseExpression, scope: Scope) -> Optional[Callee]:

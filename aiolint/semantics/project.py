@@ -22,6 +22,8 @@ Plain data only (no LibCST): a run whose every file is cached joins their cached
   code such as ``main()``, nor through a call made only under a condition), from the summaries' ``call_sites``, ``runs`` and ``registered``. A
   caller that is not in the run is not seen: fewer findings, never a false one. A file the
   pre-filter skipped is summarized when its imports name the function (or its module).
+  A decorator's wrapper runs whenever a function it decorates runs: the answer about it names the
+  decorated per-event code, or what calls the decorated function again and again (``WRAPS``).
 """
 
 from __future__ import annotations
@@ -39,6 +41,10 @@ AWAITABLE = "awaitable:"  # what calling a coroutine function gives: ``awaitable
 ATTRIBUTE = "*."  # a question about an attribute name across the project: ``*.http_session``
 REFERENCE = "="  # a name that is another's: ``=.net.make_session`` (a re-export)
 GUARDED = "guarded"  # a call site run only under a condition (``aiohttp.guarded``)
+# A call site that is a decoration: each run of the decorated function (the caller) runs the wrapper that
+# the decorator (the callee) returns, not the decorator itself.
+WRAPS = "wraps"
+WRAPPER_OF = "^"  # a decorator's wrapper, as questions name it: ``^with_session`` (``~.^with_session``)
 REPEATED = "~."  # a question about a function of the asking file: what calls it again and again (``~.fetch``)
 # The same question, bot commands and other code a person invokes (``PER_COMMAND``) counted too.
 REPEATED_ON_DEMAND = "~!."
@@ -303,7 +309,27 @@ class Project:
     def repeated(self, root: str, target: Function, on_demand: bool) -> Optional[str]:
         """What calls ``target`` again and again, said from its file: ``Fun.weather() (a discord.py command)
         in bot/cogs/fun.py calls it per command``; None when nothing in the run is seen to. Code a person
-        invokes (a bot command) counts only ``on_demand``."""
+        invokes (a bot command) counts only ``on_demand``. For a decorator's wrapper (``^with_session``):
+        ``it wraps ...``, the function it decorates, which is per-event code or called again and again."""
+        path, name = target
+        if not name.startswith(WRAPPER_OF):
+            return self.calls_again(root, target, on_demand, path)
+        decorator = (path, name[len(WRAPPER_OF):])
+        for decorated, how in self.callers(root, decorator):
+            if how != WRAPS:
+                continue
+            kind = self.kind(root, decorated)
+            if kind and (on_demand or not invoked(kind)):
+                return f"it wraps {self.label(root, path, decorated, kind.partition('|')[0])}"
+            if kind is not None:
+                continue  # one-shot code, or a command when commands do not count
+            said = self.calls_again(root, decorated, on_demand, path, it="")
+            if said is not None:
+                return f"it wraps {self.label(root, path, decorated)}, which {said}"
+        return None
+
+    def calls_again(self, root: str, target: Function, on_demand: bool, asking: str, it: str = "it ") -> Optional[str]:
+        """``repeated`` for a function (``it``: how the answer speaks of it), said from the file ``asking``."""
         seen = {target}
         queue = deque([(target, ())])  # (a function, those between it and the target)
         while queue:
@@ -313,18 +339,20 @@ class Project:
                 registrar = self.registrar(root, target)
                 if registrar is not None and (on_demand or not invoked(registrar[1])):
                     path, kind = registrar
-                    return f"{self.where(root, path)} registers it as {kind.partition('|')[0]}"
+                    return f"{self.where(root, path)} registers {it}as {kind.partition('|')[0]}"
             for caller, how in self.callers(root, function):
+                if how == WRAPS:
+                    continue  # decorating runs the decorator once; its wrapper is asked about apart
                 repeats = how if how != GUARDED else ""
                 if not caller[1]:  # module-level code
                     if repeats and direct:
-                        return f"module-level code in {self.where(root, caller[0])} calls it {repeats}"
+                        return f"module-level code in {self.where(root, caller[0])} calls {it}{repeats}"
                     continue
                 kind = self.kind(root, caller)
                 if kind and not on_demand and invoked(kind):
                     kind = ""  # a command: what it calls in a loop counts, not what it calls once
                 if kind or (repeats and direct):
-                    return self.said(root, target[0], caller, kind, repeats, between)
+                    return self.said(root, asking, caller, kind, repeats, between, it)
                 # One-shot code; a loop of code that is not per-event only counts for what it calls itself; a
                 # function that calls only under a condition (a token expired, a cache miss) is not known to
                 # call on every run.
@@ -335,13 +363,13 @@ class Project:
         return None
 
     def said(self, root: str, asking: str, caller: Function, kind: Optional[str], how: str,
-             between: Tuple[Function, ...]) -> str:
+             between: Tuple[Function, ...], it: str = "it ") -> str:
         description = ""
         if kind and not how:
             description, _, how = kind.partition("|")
         who = self.label(root, asking, caller, description)
         through = f" through {', '.join(self.label(root, asking, f) for f in between)}" if between else ""
-        return f"{who} calls it {how}{through}"
+        return f"{who} calls {it}{how}{through}"
 
     def label(self, root: str, asking: str, function: Function, description: str = "") -> str:
         """```Fun.weather()` (a discord.py command) in `bot/cogs/fun.py```: where it is, unless in the asking file."""
