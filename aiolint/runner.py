@@ -381,14 +381,17 @@ def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: b
     for directory, error in unreadable:
         report.add(read_error(directory, error, "directory"))
     todo = take_cached(found, settings, store, limits, results, project, report.add)
-    known = projects_of_files(paths, settings, store, limits, project, results) if store is not None else {}
     report.processes = pool_size(jobs, len(todo))
+    known: Results = {}  # the other files of the projects of files named alone, as the cache knows them
     # In this process, a file's questions are answered from the files seen so far (the cached ones, in a
     # run on a few changed files); the join below settles the rest.
     for round_ in range(JOIN_ROUNDS + 1):
         lint_into(results, todo, pool_size(jobs, len(todo)), limits, store, project, first=round_ == 0)
         if round_ == JOIN_ROUNDS:
             break
+        if round_ == 0 and store is not None:  # only a file that asked something of others needs its project
+            asking = [path for path, (_, result, _) in results.items() if result.questions]
+            known = projects_of_files(asking, settings, store, limits, project, results)
         todo = unsettled({**known, **results}, project, store, results)
         report.relinted += len(todo)
         if not todo:
