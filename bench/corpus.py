@@ -56,7 +56,7 @@ AIOHTTP_IMPORT = re.compile(rb"^\s*(import aiohttp|from aiohttp[. ])", re.M)
 def keep_homeassistant(root: Path) -> None:
     package = root / "homeassistant"
     for entry in list(root.iterdir()):
-        if entry != package:
+        if entry != package and entry.name != "pyproject.toml":  # it marks the project's root, as in its repository
             shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
     for entry in list(package.iterdir()):
         if entry.name not in ("components", "helpers", "core.py", "__init__.py"):
