@@ -51,15 +51,8 @@ CURRENT_EXCEPTION = frozenset({"sys.exc_info", "sys.exception"})
 # Functions that never return: the handler ends by raising, as with ``raise``.
 NO_RETURN = frozenset({"sys.exit", "os._exit", "os.abort", "pytest.fail", "pytest.skip", "pytest.xfail", "pytest.exit"})
 
-_NESTED_CODE = frozenset({cst.FunctionDef, cst.Lambda, cst.ClassDef})  # runs later or elsewhere, if at all
 # A nested try's handlers run only when that try fails: their `raise` is not the outer handler's.
-_NOT_THE_HANDLERS_OWN = _NESTED_CODE | {cst.ExceptHandler, cst.ExceptStarHandler}
-
-
-def walk(node: cst.CSTNode, until: Optional[cst.CSTNode] = None) -> Iterator[cst.CSTNode]:
-    """The node and its descendants in source order, not entering nested defs, lambdas or
-    classes; stops before ``until``."""
-    return tree.walk(node, skip=_NESTED_CODE, until=until)
+_NOT_THE_HANDLERS_OWN = tree.NESTED_CODE | {cst.ExceptHandler, cst.ExceptStarHandler}
 
 
 def own_code(handler: Handler) -> Iterator[cst.CSTNode]:
@@ -104,7 +97,7 @@ def is_falsy_literal(expr: cst.BaseExpression) -> bool:
 
 def await_points(block: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """The places in ``block`` where the running task can be cancelled: awaits, ``async for``, ``async with``."""
-    for node in walk(block):
+    for node in tree.own_code(block):
         if isinstance(node, cst.Await):
             yield node
         elif isinstance(node, (cst.For, cst.With, cst.CompFor)) and node.asynchronous is not None:
@@ -131,7 +124,7 @@ def records_traceback(call: cst.Call) -> bool:
 
 
 def logs_traceback(handler: Handler) -> bool:
-    return any(isinstance(node, cst.Call) and records_traceback(node) for node in walk(handler.body))
+    return any(isinstance(node, cst.Call) and records_traceback(node) for node in tree.own_code(handler.body))
 
 
 def handlers_before(try_node: TryNode, handler: Handler) -> Iterator[Handler]:
@@ -143,7 +136,7 @@ def handlers_before(try_node: TryNode, handler: Handler) -> Iterator[Handler]:
 
 def uncancels(handler: Handler) -> bool:
     """``asyncio.current_task().uncancel()``: the handler consciously ends the cancellation (Python 3.11+)."""
-    return any(isinstance(node, cst.Call) and last_name(node.func) == "uncancel" for node in walk(handler.body))
+    return any(isinstance(node, cst.Call) and last_name(node.func) == "uncancel" for node in tree.own_code(handler.body))
 
 
 def awaits_only_objects(awaits: Sequence[cst.CSTNode]) -> bool:
@@ -215,7 +208,7 @@ class ExceptionRule(Rule):
         name = caught_name(handler)
         if name is None:
             return False
-        for node in walk(handler.body):
+        for node in tree.own_code(handler.body):
             if isinstance(node, cst.Call):
                 callee = self.context.callee_name(node)
                 passes_message = last_name(node.func) in MESSAGE_CALLS or (callee or "").startswith("builtins.")
@@ -240,7 +233,7 @@ class ExceptionRule(Rule):
     def calls_error_hook(self, handler: Handler) -> bool:
         """``await self.on_error(event)``, ``self.handle_exception()``: a hook that deals with the error
         being handled (not a logging method: `logger.error("failed")` passes a message only)."""
-        for node in walk(handler.body):
+        for node in tree.own_code(handler.body):
             if isinstance(node, cst.Call):
                 name = last_name(node.func)
                 if name is not None and name not in MESSAGE_CALLS and ERROR_HOOK_WORDS & set(name.lower().split("_")):
@@ -276,7 +269,7 @@ class ExceptionRule(Rule):
         """The handler logs, prints or warns (what it says is another question)."""
         return any(isinstance(node, cst.Call) and (last_name(node.func) in MESSAGE_CALLS
                                                    or self.context.callee_name(node) == "builtins.print")
-                   for node in walk(handler.body))
+                   for node in tree.own_code(handler.body))
 
     def suppressions(self, node: cst.With) -> Iterator[Tuple[cst.Call, List[Tuple[cst.BaseExpression, Optional[str]]]]]:
         """``with contextlib.suppress(A, B):`` -> (the call, [(A, its name), (B, its name)])."""
@@ -522,7 +515,7 @@ class BroadExceptAroundRequest(ExceptionRule):
         return bool(requests) and any(
             isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value in params
             and any(isinstance(arg.value, cst.Name) and arg.value.value in requests for arg in node.args)
-            for node in walk(body))
+            for node in tree.own_code(body))
 
 
 class CancellationRule(ExceptionRule):
@@ -629,7 +622,7 @@ class CancellationRule(ExceptionRule):
         """``while self.running:`` whose handler sets ``self.running = False`` (or calls
         ``self.stopped.set()``): completing the handler ends that loop."""
         touched: Set[str] = set()
-        for node in walk(handler.body):
+        for node in tree.own_code(handler.body):
             targets: Sequence[cst.BaseExpression] = ()
             if isinstance(node, cst.Assign):
                 targets = [target.target for target in node.targets]
@@ -656,19 +649,19 @@ class CancellationRule(ExceptionRule):
         if not cancelled:
             return False
         return any(self.context.code_for(node) in cancelled
-                   for awaited in awaits for node in walk(awaited)
+                   for awaited in awaits for node in tree.own_code(awaited)
                    if isinstance(node, (cst.Name, cst.Attribute)))
 
     def cancelled_before(self, function: cst.FunctionDef, until: cst.CSTNode) -> Set[str]:
         """``task.cancel()`` -> {"task"}; ``for t in tasks: t.cancel()`` -> {"t", "tasks"}."""
         cancelled: Set[str] = set()
-        for node in walk(function.body, until=until):
+        for node in tree.own_code(function.body, until=until):
             if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "cancel":
                 cancelled.add(self.context.code_for(node.func.value))
             elif isinstance(node, cst.For) and isinstance(node.target, cst.Name):
                 target = node.target.value
                 if any(isinstance(n, cst.Call) and isinstance(n.func, cst.Attribute) and n.func.attr.value == "cancel"
-                       and is_named(n.func.value, target) for n in walk(node.body)):
+                       and is_named(n.func.value, target) for n in tree.own_code(node.body)):
                     cancelled.add(self.context.code_for(node.iter))
         return cancelled
 

@@ -10,7 +10,7 @@ until the response object is garbage-collected.
 
 from __future__ import annotations
 
-from typing import List, Optional, Sequence, Set, Tuple, Union
+from typing import ClassVar, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
@@ -19,7 +19,7 @@ from ..semantics.awaitables import RESPONSE_READS, SESSION_COROUTINES, awaitable
 from ..semantics.flow import Exit, exits_before, holders
 from ..semantics.tracking import track
 from ..semantics.scope import code_owner
-from ..semantics.tree import children, expects_error, single_target, walk
+from ..semantics.tree import children, expects_error, own_code, single_target, walk
 from ..semantics.values import REQUEST_CONTEXT, REQUEST_METHODS, RESPONSE, SESSION, SESSION_REQUESTS
 from .base import NodeFix, Replacement, Rule
 
@@ -263,7 +263,7 @@ def looked_at(owner: cst.CSTNode, name: str) -> Set[str]:
     """``name`` and the locals assigned from it (``status = resp.status``): a test of one of them
     looks at the response, so that both of its outcomes are real paths."""
     found = {name}
-    for node in walk(owner, skip=(cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+    for node in own_code(owner):
         target = single_target(node) if isinstance(node, (cst.Assign, cst.AnnAssign)) else None
         if isinstance(target, cst.Name) and node.value is not None and any(  # type: ignore[union-attr]
                 isinstance(n, cst.Name) and n.value == name for n in walk(node.value)):  # type: ignore[union-attr]
@@ -558,7 +558,7 @@ class ResponseUsedAfterClose(Rule):
     def responses_on(self, block: cst.With, session: str) -> List[str]:
         """Locals assigned ``await session.<request>(...)`` in the block."""
         found = []
-        for statement in walk(block.body, skip=(cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+        for statement in own_code(block.body):
             target = single_target(statement)
             request = awaited_request(getattr(statement, "value", None)) if target is not None else None
             if isinstance(target, cst.Name) and request is not None and isinstance(request.func, cst.Attribute) \

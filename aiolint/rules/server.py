@@ -30,13 +30,7 @@ from ..semantics.testing import expects_warning, in_test
 from .base import NodeFix, Replacement, Rule, code_in_place
 
 BROAD = frozenset({"builtins.Exception", "builtins.BaseException"})
-_NESTED_CODE = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 SIGNALS = frozenset({"on_startup", "on_shutdown", "on_cleanup", "on_response_prepare", "cleanup_ctx", "middlewares"})
-
-
-def walk_own_code(node: cst.CSTNode) -> List[cst.CSTNode]:
-    """``node`` and its descendants, not entering nested functions, lambdas or classes."""
-    return list(tree.walk(node, skip=_NESTED_CODE))
 
 
 def enclosing_def(context: Any) -> Optional[cst.FunctionDef]:
@@ -150,11 +144,11 @@ class MiddlewareMasksHttpException(WebRule):
     @staticmethod
     def calls_handler(body: cst.CSTNode, handler: str) -> bool:
         return any(isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == handler
-                   for node in walk_own_code(body))
+                   for node in tree.own_code(body))
 
     def lets_through(self, clause: cst.ExceptHandler) -> bool:
         name = clause.name.name.value if clause.name is not None and isinstance(clause.name.name, cst.Name) else None
-        for node in walk_own_code(clause.body):
+        for node in tree.own_code(clause.body):
             if isinstance(node, cst.Raise) and (node.exc is None or (
                     isinstance(node.exc, cst.Name) and node.exc.value == name)):
                 return True
@@ -517,7 +511,7 @@ def is_factory(function: cst.FunctionDef) -> bool:
     body = function.body.body if isinstance(function.body, cst.IndentedBlock) else ()
     inner = {statement.name.value for statement in body if isinstance(statement, cst.FunctionDef)}
     return any(isinstance(node, cst.Return) and isinstance(node.value, cst.Name) and node.value.value in inner
-               for node in walk_own_code(function.body))
+               for node in tree.own_code(function.body))
 
 
 class AppMutatedAfterStart(WebRule):
@@ -588,7 +582,7 @@ def is_app_of(expr: cst.BaseExpression, request: str) -> bool:
 
 def app_changes(function: cst.FunctionDef, request: str) -> List[Tuple[cst.CSTNode, str, str]]:
     found = []
-    for node in walk_own_code(function.body):
+    for node in tree.own_code(function.body):
         targets: List[cst.BaseExpression] = []
         if isinstance(node, cst.Assign):
             targets = [target.target for target in node.targets]

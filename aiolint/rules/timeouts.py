@@ -12,7 +12,7 @@ from typing import Any, Iterable, Iterator, List, Optional, Union
 
 import libcst as cst
 
-from ..semantics.aiohttp import REQUEST_FUNCTION, SESSION, SESSION_MAKERS, held, self_class
+from ..semantics.aiohttp import REQUEST_FUNCTION, SESSION_MAKERS, held, self_class
 from ..semantics.imports import import_edits, is_free
 from ..semantics.names import runtime_spelling
 from ..semantics.scope import code_owner, iter_params

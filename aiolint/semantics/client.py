@@ -13,7 +13,7 @@ from typing import Iterable, Iterator, Optional, Protocol
 import libcst as cst
 
 from .aiohttp import REQUEST_FUNCTION
-from .tree import walk
+from .tree import own_code
 from .values import REQUEST_METHODS, RESPONSE, SESSION
 
 # `ws_connect` sends the handshake request: it fails as requests fail.
@@ -23,7 +23,6 @@ RESPONSE_READS = frozenset(f"{RESPONSE}.{method}" for method in ("read", "text",
 HTTP_CALLS = SESSION_REQUESTS | RESPONSE_READS | {REQUEST_FUNCTION}
 HTTP_CALL_NAMES = frozenset(name.rpartition(".")[2] for name in HTTP_CALLS)
 
-_NESTED_CODE = (cst.FunctionDef, cst.Lambda, cst.ClassDef)  # runs later or elsewhere, if at all
 
 
 class Resolver(Protocol):
@@ -46,6 +45,6 @@ def http_call(call: cst.Call, resolver: Resolver) -> Optional[str]:
 def http_calls(blocks: Iterable[cst.CSTNode], resolver: Resolver) -> Iterator[cst.Call]:
     """The calls in ``blocks`` (not in functions or classes defined there) that send a request or read a response."""
     for block in blocks:
-        for node in walk(block, skip=_NESTED_CODE):
+        for node in own_code(block):
             if isinstance(node, cst.Call) and http_call(node, resolver) is not None:
                 yield node

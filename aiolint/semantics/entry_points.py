@@ -38,7 +38,7 @@ from .aiohttp import HTTP_VERBS, MIDDLEWARE, ROUTE_DEFS, ROUTE_TABLE, ROUTER_MET
 from .names import qualified_name
 from .project import PER_COMMAND
 from .scope import Scope, iter_params
-from .tree import walk
+from .tree import own_code, walk
 
 # How often a kind of code runs: its noun in messages ("for every request this ... serves").
 # COMMAND: per event, but on demand: a person invokes it (a chat command, a button), at human rates.
@@ -658,7 +658,7 @@ def is_decorator_wrapper(function: cst.FunctionDef, scope: Scope) -> bool:
         return False
     name = function.name.value
     returned = any(isinstance(node, cst.Return) and isinstance(node.value, cst.Name) and node.value.value == name
-                   for node in walk(outer.body, skip=(cst.FunctionDef, cst.Lambda, cst.ClassDef)))
+                   for node in own_code(outer.body))
     if not returned:
         return False
     if any(qualified_name(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator, scope) in WRAPS

@@ -16,13 +16,12 @@ from typing import Callable, Collection, Dict, Iterator, List, Optional, Sequenc
 
 import libcst as cst
 
-from .tree import children, walk
+from .tree import NESTED_CODE, children, own_code
 
 SCOPE_NODES = (cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.Module)
 LOOPS = (cst.For, cst.While)
 BLOCKS = (cst.IndentedBlock, cst.SimpleStatementSuite)
 JUMPS = (cst.Return, cst.Raise, cst.Break, cst.Continue)
-_NESTED_CODE = frozenset({cst.FunctionDef, cst.Lambda, cst.ClassDef})
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,7 @@ END = Next("end")
 def suspends(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """The places in ``node`` where a coroutine gives control away: awaits, ``async for``,
     ``async with``, ``yield``."""
-    for inner in walk(node, skip=_NESTED_CODE):
+    for inner in own_code(node):
         if isinstance(inner, (cst.Await, cst.Yield)):
             yield inner
         elif isinstance(inner, (cst.For, cst.With, cst.CompFor)) and inner.asynchronous is not None:
@@ -51,7 +50,7 @@ def suspends(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
 def returns_value(node: cst.CSTNode) -> Iterator[cst.Return]:
     """The ``return x`` in ``node``, outside nested functions: not ``return``, ``return None``, nor
     ``return await self.close()`` (what a closing call gives back is not a result)."""
-    for inner in walk(node, skip=_NESTED_CODE):
+    for inner in own_code(node):
         if (isinstance(inner, cst.Return) and inner.value is not None and not is_none(inner.value)
                 and not cleanup_call(inner.value)):
             yield inner
@@ -97,7 +96,7 @@ def jumps(node: cst.CSTNode, in_loop: bool = False) -> Iterator[cst.CSTNode]:
     """The ``return``, ``raise``, ``break`` and ``continue`` in ``node`` that leave it: not those in
     nested functions, nor a ``break``/``continue`` of a loop inside ``node``."""
     for kid in children(node):
-        if type(kid) in _NESTED_CODE:
+        if type(kid) in NESTED_CODE:
             continue
         if isinstance(kid, (cst.Break, cst.Continue)):
             if not in_loop:

@@ -89,6 +89,16 @@ def walk(node: cst.CSTNode, skip: Collection[type] = (), until: Optional[cst.CST
         stack.extend(kid for kid in reversed(children(current)) if type(kid) not in skip)
 
 
+# Code that runs later or elsewhere, if at all: not the code of the block that holds it.
+NESTED_CODE = frozenset({cst.FunctionDef, cst.Lambda, cst.ClassDef})
+
+
+def own_code(node: cst.CSTNode, until: Optional[cst.CSTNode] = None) -> Iterator[cst.CSTNode]:
+    """``node`` and the descendants that run with it, in source order: nested functions, lambdas and
+    classes are not entered; stops before ``until``."""
+    return walk(node, skip=NESTED_CODE, until=until)
+
+
 def expects_error(ancestors: Sequence[cst.CSTNode], qualified_name: Callable[[cst.BaseExpression], Optional[str]]) -> bool:
     """The code stands in a ``with pytest.raises(...):`` block (of its own function): a test that
     the mistake fails as it should, not the mistake itself."""
