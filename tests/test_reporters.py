@@ -16,9 +16,9 @@ import jsonschema
 import pytest
 
 from aiolint.diagnostics import PARSE_ERROR, Diagnostic, Edit, Fix, file_diagnostic
-from aiolint.engine import RuleFailure, lint_source
+from aiolint.engine import RuleFailure
 from aiolint.reporters import REPORTERS, github
-from aiolint.rules import REGISTRY, all_rules
+from aiolint.rules import REGISTRY
 from aiolint.config import Selection, Settings
 from aiolint.runner import Report, lint_paths
 
