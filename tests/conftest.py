@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -73,3 +74,10 @@ def write_tree(root, files):
         target = root / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(textwrap.dedent(text))
+
+
+def copy_project(tmp_path: Path, name: str) -> Path:
+    """A copy of the fixture project ``fixtures/projects/<name>`` to change in a test."""
+    target = tmp_path / name
+    shutil.copytree(FIXTURES / "projects" / name, target)
+    return target

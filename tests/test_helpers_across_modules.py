@@ -4,7 +4,6 @@ callers are not in the run."""
 
 from __future__ import annotations
 
-import shutil
 import textwrap
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from aiolint.config import Selection, Settings
 from aiolint.engine import summarize
 from aiolint.runner import lint_paths
 
-from .conftest import FIXTURES, run_aiolint, write_tree
+from .conftest import FIXTURES, copy_project, run_aiolint, write_tree
 
 PROJECT = FIXTURES / "projects" / "helpers"
 
@@ -29,12 +28,6 @@ def findings(report, root: Path):
 
 def codes(report, root: Path):
     return {(str(Path(d.path).relative_to(root)), d.line): d.code for d in report.diagnostics}
-
-
-def copy(tmp_path: Path) -> Path:
-    target = tmp_path / "helpers"
-    shutil.copytree(PROJECT, target)
-    return target
 
 
 def test_the_message_names_the_caller_in_its_module_and_the_functions_between():
@@ -67,7 +60,7 @@ def test_helpers_that_only_commands_call_are_aio105_and_the_others_aio101():
 
 
 def test_a_helper_that_a_command_and_a_route_both_call_is_aio101s(tmp_path):
-    project = copy(tmp_path)
+    project = copy_project(tmp_path, "helpers")
     routes = project / "api" / "routes.py"
     routes.write_text(routes.read_text() + textwrap.dedent("""
 
@@ -103,17 +96,17 @@ def test_a_module_linted_without_its_callers_reports_nothing_it_cannot_see():
 
 def test_the_command_line_reports_the_same_for_the_project(tmp_path):
     result = run_aiolint("--no-cache", "--isolated", "--select", "AIO101,AIO105", "helpers",
-                         cwd=copy(tmp_path).parent)
+                         cwd=copy_project(tmp_path, "helpers").parent)
     assert result.returncode == 1
     assert result.stdout.count("AIO101") == 2 and result.stdout.count("AIO105") == 3
     assert "helpers/bot/utils.py:7:16: AIO105 `fetch_json()` makes a new ClientSession on every call" in result.stdout
     # By default, AIO105 is off.
-    default = run_aiolint("--no-cache", "--isolated", "helpers", cwd=copy(tmp_path / "again").parent)
+    default = run_aiolint("--no-cache", "--isolated", "helpers", cwd=copy_project(tmp_path / "again", "helpers").parent)
     assert "AIO105" not in default.stdout and default.stdout.count("AIO101") == 2
 
 
 def test_a_warm_run_and_a_changed_caller_stay_right(tmp_path):
-    project = copy(tmp_path)
+    project = copy_project(tmp_path, "helpers")
     cache = str(tmp_path / "cache")
     first = findings(lint_paths([str(project)], settings(project, cache), cache=True), project)
     warm = lint_paths([str(project)], settings(project, cache), cache=True)
@@ -146,7 +139,7 @@ def test_a_warm_run_and_a_changed_caller_stay_right(tmp_path):
 
 
 def test_a_call_made_only_under_a_condition_is_not_passed_on(tmp_path):
-    project = copy(tmp_path)
+    project = copy_project(tmp_path, "helpers")
     cog = project / "bot" / "cogs" / "fun.py"
     cog.write_text(cog.read_text().replace('        if getattr(self, "token", None) is None:\n            self.token',
                                            "        if True:\n            pass\n        self.token"))
@@ -156,7 +149,7 @@ def test_a_call_made_only_under_a_condition_is_not_passed_on(tmp_path):
 
 
 def test_a_caller_in_test_code_does_not_count(tmp_path):
-    project = copy(tmp_path)
+    project = copy_project(tmp_path, "helpers")
     tests = project / "api" / "tests.py"
     assert findings(lint_paths([str(project)], settings(project)), project).get(("bot/utils.py", 47)) is None
     tests.write_text(tests.read_text().replace("async def test_many_calls", "async def many_calls"))

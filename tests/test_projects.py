@@ -3,7 +3,6 @@ each file alone reports nothing false, and the cache keeps what one file says of
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import libcst as cst
@@ -14,7 +13,7 @@ from aiolint.context import FileContext
 from aiolint.runner import lint_paths
 from aiolint.semantics.values import Kind
 
-from .conftest import FIXTURES, expected_findings
+from .conftest import FIXTURES, copy_project, expected_findings
 
 PROJECTS = sorted(path for path in (FIXTURES / "projects").iterdir() if path.is_dir())
 
@@ -48,12 +47,6 @@ def test_a_file_linted_alone_reports_nothing_false(path):
 
 def test_the_fixtures_directory_reports_exactly_the_annotations():
     assert found(lint_paths([str(FIXTURES)], settings(FIXTURES))) == announced(FIXTURES)
-
-
-def copy_project(tmp_path: Path, name: str) -> Path:
-    target = tmp_path / name
-    shutil.copytree(FIXTURES / "projects" / name, target)
-    return target
 
 
 def test_a_cached_file_is_linted_again_when_what_it_asked_about_changes(tmp_path):

@@ -5,24 +5,16 @@ one-shot code, and when the instance's class is not known."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 
 from aiolint.engine import summarize
 from aiolint.runner import lint_paths
 from aiolint.semantics.project import Project
 
-from .conftest import FIXTURES, write_tree
+from .conftest import FIXTURES, copy_project, write_tree
 from .test_helpers_across_modules import codes, findings, settings
 
 DECORATORS = FIXTURES / "projects" / "decorators"
 INSTANCES = FIXTURES / "projects" / "instances"
-
-
-def copy(tmp_path: Path, project: Path) -> Path:
-    target = tmp_path / project.name
-    shutil.copytree(project, target)
-    return target
 
 
 def test_a_wrapper_is_reported_with_the_per_event_function_it_wraps_in_another_module():
@@ -118,7 +110,7 @@ def test_applying_a_decorator_runs_its_wrapper_per_event_not_the_decorator_itsel
 
 
 def test_a_warm_run_and_a_changed_caller_stay_right(tmp_path):
-    project = copy(tmp_path, DECORATORS)
+    project = copy_project(tmp_path, DECORATORS.name)
     cache = str(tmp_path / "cache")
     first = findings(lint_paths([str(project)], settings(project, cache), cache=True), project)
     warm = lint_paths([str(project)], settings(project, cache), cache=True)
@@ -130,7 +122,7 @@ def test_a_warm_run_and_a_changed_caller_stay_right(tmp_path):
     assert set(findings(changed, project)) == set(first) - {("bot/utils.py", 27)}
     assert changed.relinted == 1
     # A method whose instance is made in one module and called in another: the module that makes it changes.
-    project = copy(tmp_path, INSTANCES)
+    project = copy_project(tmp_path, INSTANCES.name)
     cog = project / "app" / "cogs" / "weather.py"
     assert ("app/api.py", 11) in findings(lint_paths([str(project)], settings(project, cache), cache=True), project)
     cog.write_text(cog.read_text().replace("self.api = WeatherApi()", "self.api = bot.weather_api"))
