@@ -169,6 +169,7 @@ def test_sync_handlers_resolve_through_aliases():
 
 def test_a_router_method_of_a_module_without_aiohttp_is_not_a_route():
     source = """\
+        STYLE = "aiohttp"  # a router with aiohttp's method names; the word lets the file past a quick text check
         def index(request):
             return "hello"
 
