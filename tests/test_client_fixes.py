@@ -187,6 +187,83 @@ def test_an_import_that_may_not_have_run_is_not_relied_on(guard):
     assert "    await asyncio.sleep(1)\n" in text
 
 
+def test_sleep_fix_drops_a_name_from_a_multi_name_import():
+    text = fixed_all("""\
+        import asyncio
+        import os, time
+
+        async def poll():
+            time.sleep(1)
+            return os.getpid()
+        """, unsafe=True)
+    assert text.startswith("import asyncio\nimport os\n\n")
+
+
+def test_sleep_fix_drops_the_parentheses_of_a_from_import_left_with_one_name():
+    text = fixed_all("""\
+        import asyncio
+        from time import (monotonic, sleep)
+
+        async def poll():
+            sleep(1)
+            return monotonic()
+        """, unsafe=True)
+    assert text.startswith("import asyncio\nfrom time import monotonic\n\n")
+
+
+def test_sleep_fix_keeps_the_parentheses_of_a_from_import_over_several_lines():
+    text = fixed_all("""\
+        import asyncio
+        from time import (
+            monotonic,
+            perf_counter,
+            sleep,
+        )
+
+        async def poll():
+            sleep(1)
+            return monotonic() - perf_counter()
+        """, unsafe=True)
+    assert text.startswith("import asyncio\nfrom time import (\n    monotonic,\n    perf_counter)\n\n")
+
+
+@pytest.mark.parametrize("imports", [
+    "import asyncio\nimport time; import os\n",  # a line of two statements
+    "import asyncio\ntry:\n    import time\nexcept ImportError:\n    raise\n",  # not a line of the module
+    "import asyncio\nimport time\nimport time\n",  # bound twice
+])
+def test_sleep_fix_leaves_an_import_it_cannot_drop_alone(imports):
+    text = fixed_all(imports + "\nasync def poll():\n    time.sleep(1)\n", unsafe=True)
+    assert text == imports + "\nasync def poll():\n    await asyncio.sleep(1)\n"
+
+
+def test_sleep_fix_leaves_the_module_import_alone_when_the_call_uses_its_own():
+    text = fixed_all("""\
+        import asyncio
+        import time
+
+        async def poll():
+            import time
+            time.sleep(1)
+        """, unsafe=True)
+    assert text.startswith("import asyncio\nimport time\n\n")
+
+
+@pytest.mark.parametrize("other_use", [
+    "STARTED = time.monotonic()\nimport os\n",  # a use above a later import
+    'def stamp(when: "time.struct_time"):\n    return when\n',  # a use in a string annotation
+])
+def test_sleep_fix_keeps_an_import_still_used_elsewhere(other_use):
+    text = fixed_all(f"import asyncio\nimport time\n{other_use}\nasync def poll():\n    time.sleep(1)\n", unsafe=True)
+    assert text.startswith(f"import asyncio\nimport time\n{other_use}")
+
+
+def test_no_sleep_fix_in_a_file_without_an_import_block_to_add_asyncio_to():
+    source = "async def poll():\n    import time\n    time.sleep(1)\n"
+    (diagnostic,) = [d for d in lint(source).diagnostics if d.code == "AIO301"]
+    assert diagnostic.fix is None
+
+
 # -- --fix as a user runs it -------------------------------------------------------------
 EVERYTHING = '''\
 import time

@@ -90,6 +90,24 @@ def test_the_middleware_fix_spells_the_class_through_the_imports_and_keeps_paren
     assert "\texcept (w.HTTPException):\n\t\traise\n\texcept (KeyError, Exception) as exc:\n" in after
 
 
+def test_the_middleware_fix_follows_the_indentation_of_the_handler_it_precedes():
+    source = """\
+        import logging
+        from aiohttp import web
+
+        async def errors(request, handler):
+            try:
+                return await handler(request)
+            except Exception:
+                  logging.exception("failed")
+                  return web.Response(status=500)
+
+        app = web.Application(middlewares=[errors])
+        """
+    after = fixed(source, "AIO504")
+    assert "    except web.HTTPException:\n          raise\n    except Exception:\n" in after
+
+
 def test_a_bare_except_in_a_middleware_is_reported_without_a_fix():
     source = MIDDLEWARE.replace("except Exception:", "except:")
     [found] = lint(source)
@@ -151,6 +169,7 @@ def test_sync_handlers_resolve_through_aliases():
 
 def test_a_router_method_of_a_module_without_aiohttp_is_not_a_route():
     source = """\
+        STYLE = "aiohttp"  # a router with aiohttp's method names; the word lets the file past a quick text check
         def index(request):
             return "hello"
 

@@ -112,7 +112,7 @@ class LoopArgument(DeprecationRule):
         callee = self.context.callee_among(node, LOOP_TAKERS)
         arg = keyword(node, "loop") if callee is not None and not self.deliberate() else None
         if arg is not None:
-            what = callee.replace("aiohttp.web.", "web.").replace("aiohttp.", "")
+            what = callee.replace("aiohttp.", "")
             self.report(arg, fix=self.replace_call(node, without(node, [arg])), what=what)
 
 

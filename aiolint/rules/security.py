@@ -123,7 +123,7 @@ class TlsVerificationDisabled(Rule):
         if not isinstance(expr, cst.Name):
             return False
         bindings = self.context.scope.lookup(expr.value)
-        if not bindings or len(bindings) != 1 or bindings[0].kind != "assign" \
+        if not bindings or len(bindings) != 1 or bindings[0].kind not in ("assign", "annotation") \
                 or not isinstance(bindings[0].value, cst.Call):
             return False
         maker = self.context.callee_name(bindings[0].value)

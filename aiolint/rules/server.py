@@ -559,10 +559,6 @@ class AppMutatedAfterStart(WebRule):
     default_enabled = False
     triggers = frozenset({"aiohttp"})
 
-    def __init__(self, context: Any) -> None:
-        super().__init__(context)
-        self.pending: List[Tuple[cst.FunctionDef, cst.CSTNode, str, str]] = []
-
     def leave_Module(self, node: cst.Module) -> None:
         for function in tree.walk(node, skip=(cst.Lambda,)):
             if not isinstance(function, cst.FunctionDef) or not (

@@ -62,7 +62,7 @@ def import_edits(module: cst.Module, scope: Scope, add: Optional[str] = None,
     """
     edits: Dict[int, Edit] = {}
     if drop is not None and dropping_use is not None:
-        for node, content in _drop_edits(module, scope, drop, dropping_use):
+        for node, content in _drop_edits(module, scope, drop):
             edits[id(node)] = (node, content)
     if add is not None:
         anchor = import_block_end(module)
@@ -74,7 +74,7 @@ def import_edits(module: cst.Module, scope: Scope, add: Optional[str] = None,
     return list(edits.values())
 
 
-def _drop_edits(module: cst.Module, scope: Scope, name: str, use: cst.Name) -> List[Edit]:
+def _drop_edits(module: cst.Module, scope: Scope, name: str) -> List[Edit]:
     module_scope = scope.module()
     bindings = module_scope.bindings.get(name) or []
     if scope.lookup(name) != bindings or len(bindings) != 1 or bindings[0].kind != "import" \
