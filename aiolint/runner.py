@@ -189,7 +189,10 @@ def run_tasks(tasks: List[Task], workers: int, limits: Limits = Limits(),
     """Each task with its outcome as it completes, from a pool of ``workers`` processes if more than one (in
     this process, questions about the project are answered from ``project`` as it stands)."""
     if workers == 1:
-        return ((task, lint_task(task, limits, project)) for task in tasks)
+        # Shallow modules first: a project's shared modules (``core.py``, ``utils.py``) sit above the modules
+        # that import them, so their summaries answer those files' questions at once instead of in the join.
+        ordered = sorted(tasks, key=lambda task: task[0].count(os.sep))
+        return ((task, lint_task(task, limits, project)) for task in ordered)
     from .pool import run_pool
 
     return run_pool(sorted(tasks, key=file_size, reverse=True), workers, limits)
@@ -339,6 +342,7 @@ def project_files(root: str, settings: Settings, store: Optional[SettingsCache])
     results: Results = {}
     todo = cached_project(root, settings, store, limits, project, results)
     lint_into(results, todo, 1, limits, store, project, first=True)
+    project.sealed = True
     return project, results
 
 
@@ -387,6 +391,7 @@ def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: b
     # run on a few changed files); the join below settles the rest.
     for round_ in range(JOIN_ROUNDS + 1):
         lint_into(results, todo, pool_size(jobs, len(todo)), limits, store, project, first=round_ == 0)
+        project.sealed = True
         if round_ == JOIN_ROUNDS:
             break
         if round_ == 0 and store is not None:  # only a file that asked something of others needs its project

@@ -162,6 +162,10 @@ class Project:
         self.unparsed: Set[str] = set()  # files the pre-filter skipped: their facts are read when asked about
         self.wanted: Set[str] = set()  # of those, the files a question was about
         self._complete: Dict[str, bool] = {}
+        # Whether every file of the run has been added: until then, what an attribute name is cannot be told
+        # (a file not seen yet may assign it another kind), and answering from the files seen so far would
+        # only have the join lint again the files whose answer then changes.
+        self.sealed = False
         self._where: Dict[str, Tuple[str, str]] = {}  # path as given -> (absolute path, project root)
         # Calls of the project's functions, by root, by the called function's last name, by file:
         # (caller, callee as the summary names it, how). And the callbacks files register, the same way.
@@ -266,7 +270,7 @@ class Project:
         if question.startswith(REPEATED_ON_DEMAND):
             return self.repeated(root, (path, question[len(REPEATED_ON_DEMAND):]), on_demand=True)
         if question.startswith(ATTRIBUTE):
-            if not self.complete(root):
+            if not (self.sealed and self.complete(root)):
                 return None
             types = self.attributes(root).get(question[len(ATTRIBUTE):])
             return next(iter(types)) or None if types and len(types) == 1 else None
