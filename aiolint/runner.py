@@ -348,14 +348,14 @@ def project_files(root: str, settings: Settings, store: Optional[SettingsCache])
 
 def projects_of_files(paths: Sequence[str], settings: Settings, store: SettingsCache, limits: Limits,
                       project: Project, named: Results) -> Results:
-    """For a run over files (a pre-commit hook's), what the cache knows of the rest of their projects: the
+    """For files named in a run (a pre-commit hook's), what the cache knows of the rest of their projects: the
     results of the other files, whose summaries go into ``project``. A project whose every other file has a
     current result is complete (its attribute names can be answered); of one that has files the cache does
     not know, those files say nothing: fewer findings, never a false one. Projects that a directory named
     in the run holds wholly are left alone, as is a file in no project."""
     known: Results = {}
     named_paths = {os.path.abspath(path) for path in named}
-    roots = {project_root(os.path.dirname(os.path.abspath(path))) for path in paths if os.path.isfile(path)}
+    roots = {project_root(os.path.dirname(os.path.abspath(path))) for path in paths}
     for root in sorted(roots):
         if project.complete(root) or not marks_a_project(root):
             continue
@@ -387,6 +387,7 @@ def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: b
     todo = take_cached(found, settings, store, limits, results, project, report.add)
     report.processes = pool_size(jobs, len(todo))
     known: Results = {}  # the other files of the projects of files named alone, as the cache knows them
+    named_files = [os.path.normpath(path) for path in paths if not os.path.isdir(path)]
     # In this process, a file's questions are answered from the files seen so far (the cached ones, in a
     # run on a few changed files); the join below settles the rest.
     for round_ in range(JOIN_ROUNDS + 1):
@@ -394,8 +395,8 @@ def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: b
         project.sealed = True
         if round_ == JOIN_ROUNDS:
             break
-        if round_ == 0 and store is not None:  # only a file that asked something of others needs its project
-            asking = [path for path, (_, result, _) in results.items() if result.questions]
+        if round_ == 0 and store is not None:  # only a named file that asked something of others needs its project
+            asking = [path for path in named_files if path in results and results[path][1].questions]
             known = projects_of_files(asking, settings, store, limits, project, results)
         todo = unsettled({**known, **results}, project, store, results)
         report.relinted += len(todo)

@@ -102,6 +102,18 @@ def test_a_file_named_alone_is_answered_from_what_the_cache_knows_of_its_project
     assert found(lint_paths([str(named)], settings(copy, cache), cache=True)) == expected
 
 
+def test_a_directory_named_in_a_run_is_not_completed_from_the_cache(tmp_path):
+    """Only files named on their own read the rest of their project from the cache: a run over a directory
+    sees what is under it, as `aiolint src/` always has."""
+    project = copy_project(tmp_path, "helpers")
+    cache = str(tmp_path / "cache")
+    utils = str(project / "bot" / "utils.py")
+    lint_paths([str(project)], settings(project, cache), cache=True)
+    assert (utils, 22, "AIO101") in found(lint_paths([utils], settings(project, cache), cache=True))
+    # forecast() is called per request only from api/, which a run over bot/ does not see.
+    assert (utils, 22, "AIO101") not in found(lint_paths([str(project / "bot")], settings(project, cache), cache=True))
+
+
 def test_a_file_named_alone_uses_no_stale_knowledge_of_its_project(tmp_path):
     """Files changed or added since the cache was filled are not known: what depends on them stays unknown."""
     project = copy_project(tmp_path, "bot")
