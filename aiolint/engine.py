@@ -34,7 +34,7 @@ from .positions import positions as node_positions
 from .context import LINE_MARK, LINE_MENTION, FileContext
 from .semantics.model import FileModel, install as install_project
 from .semantics.tree import child_fields, children, is_node_type
-from .semantics.scope import COMPREHENSION_NODES, Scope
+from .semantics.scope import COMPREHENSION_NODES, Scope, scope_of
 from .source import DecodeError, decode
 from .suppression import split_suppressed, unused_suppressions
 
@@ -393,7 +393,8 @@ def triggered_rules(text: str, rules: Sequence[Type[Rule]], options: Mapping[str
                 return True
         return not words
 
-    return [rule for rule in rules if contains_one(rule.triggers_for(options)) and contains_one(rule.requires)]
+    # The required words first: few, shared by many rules (``aiohttp``, ``async``), they turn most files down at once.
+    return [rule for rule in rules if contains_one(rule.requires) and contains_one(rule.triggers_for(options))]
 
 
 class _Walked(Dict[type, bool]):
@@ -409,6 +410,12 @@ class _Walked(Dict[type, bool]):
         known = self[value_type] = is_node_type(value_type) and (
             value_type in self.dispatched or bool(child_fields(value_type)))
         return known
+
+
+@functools.lru_cache(maxsize=64)
+def walked_types(dispatched: FrozenSet[type]) -> _Walked:
+    """The ``_Walked`` of a set of dispatched types, shared by the files that dispatch the same (most do)."""
+    return _Walked(dispatched)
 
 
 @functools.lru_cache(maxsize=None)
@@ -459,7 +466,7 @@ class FileWalk:
             for leaving, node_type, attr in callbacks_of(type(rule)):
                 table = self._leavers if leaving else self._visitors
                 table.setdefault(node_type, []).append((rule, getattr(rule, attr)))
-        self._walked = _Walked(self._visitors.keys() | self._leavers.keys())
+        self._walked = walked_types(frozenset(self._visitors.keys() | self._leavers.keys()))
 
     def _call(self, callbacks: List[Tuple[Rule, Callable]], node: cst.CSTNode) -> None:
         for rule, callback in callbacks:
@@ -507,11 +514,11 @@ class FileWalk:
             depth += 1
             if node_type in _SCOPE_BODY_NODES:
                 body = node.body
-                inner = Scope(node, scope)
+                inner = scope_of(node, scope)
                 for kid in reversed(kids):
                     push((kid, depth, inner if kid is body else scope))
             elif node_type in _COMPREHENSION_NODES:
-                inner = Scope(node, scope)
+                inner = scope_of(node, scope)
                 for kid in reversed(kids):
                     push((kid, depth, inner))
             else:

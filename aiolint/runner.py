@@ -254,7 +254,7 @@ def take_cached(found: Iterable[str], settings: Settings, store: Optional[Settin
             hit = store.get(digest, task[1], task[2], path)
             if hit is not None:
                 results[path] = (task, hit, True)
-                project.add(path, hit.summary)
+                add_to_project(project, path, hit)
                 continue
         todo.append(task)
     return todo
@@ -269,8 +269,17 @@ def lint_into(results: Results, todo: List[Task], workers: int, limits: Limits, 
             store.put(digest, task[1], task[2], data)
         result = from_data(task[0], data)
         if first:
-            project.add(task[0], result.summary)
+            add_to_project(project, task[0], result)
+        else:  # linted again with answers: its summary is the one added the first time
+            result.summary = {}
         results[task[0]] = (task, result, False)
+
+
+def add_to_project(project: Project, path: str, result: FileResult) -> None:
+    """The file's summary goes into the project, which keeps its own index of it; the result lets it go (kept
+    by both, the summaries of a large project would be held twice)."""
+    project.add(path, result.summary)
+    result.summary = {}
 
 
 def summarize_wanted(results: Results, project: Project, store: Optional[SettingsCache]) -> bool:
@@ -292,9 +301,9 @@ def summarize_wanted(results: Results, project: Project, store: Optional[Setting
         except OSError:
             continue
         result.summary = summarize(data, task[0], task[2])
-        project.add(task[0], result.summary)
         if store is not None:
             store.put(content_digest(data), task[1], task[2], to_data(result))
+        add_to_project(project, task[0], result)
     return True
 
 

@@ -314,7 +314,7 @@ class RemovedServerApi(DeprecationRule):
 
     def __init__(self, context: Any) -> None:
         super().__init__(context)
-        self.web = WebFunctions()
+        self.web = WebFunctions.of(context.module_scope)
         self.pending: List[Tuple[cst.FunctionDef, str, cst.Attribute]] = []
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:

@@ -50,7 +50,7 @@ class WebRule(Rule):
 
     def __init__(self, context: Any) -> None:
         super().__init__(context)
-        self.web = WebFunctions()
+        self.web = WebFunctions.of(context.module_scope)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.web.note_def(node, self.context.scope)

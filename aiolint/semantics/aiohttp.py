@@ -21,7 +21,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import libcst as cst
 
 from .names import qualified_name
-from .scope import Scope, iter_params
+from .scope import Scope, iter_params, scope_of
 
 SESSION = "aiohttp.ClientSession"
 CONNECTOR = "aiohttp.TCPConnector"
@@ -266,7 +266,7 @@ def self_assignments(class_scope: Scope) -> Assignments:
         if isinstance(statement, cst.FunctionDef) and not _is_static(statement):
             params = list(iter_params(statement.params))
             if params:
-                method_scope = Scope(statement, class_scope)
+                method_scope = scope_of(statement, class_scope)
                 _collect_self(statement.body, params[0].name.value, method_scope, found)
     cache[node] = found
     return found
@@ -420,6 +420,8 @@ class WebFunctions:
     (``note_call``) of the walk and asks at the end of the module, since a handler is often
     registered after its ``def``. Registered names are matched by their last part
     (``router.add_get("/", views.index)`` makes every ``index`` a handler), as AIO101 does.
+    The rules of a file share one (``of``): each node is noted once, by the first rule that
+    passes it on (the walk gives a node to every rule in turn).
     """
 
     def __init__(self) -> None:
@@ -427,8 +429,21 @@ class WebFunctions:
         self.middlewares: set = set()
         self.handler_names: set = set()
         self.middleware_names: set = set()
+        self._noted: Optional[cst.CSTNode] = None
+
+    @staticmethod
+    def of(scope: Scope) -> "WebFunctions":
+        """The file's."""
+        memo = scope.file_memo
+        found = memo.get("web_functions")
+        if found is None:
+            found = memo["web_functions"] = WebFunctions()
+        return found
 
     def note_def(self, function: cst.FunctionDef, scope: Scope) -> None:
+        if function is self._noted:
+            return
+        self._noted = function
         if any(qualified_name(d.decorator, scope) == MIDDLEWARE for d in function.decorators):
             self.middlewares.add(function)
         elif any(is_route_decorator(d, scope) for d in function.decorators) or is_view_method(function, scope) \
@@ -436,6 +451,9 @@ class WebFunctions:
             self.handlers.add(function)
 
     def note_call(self, call: cst.Call, scope: Scope) -> None:
+        if call is self._noted:
+            return
+        self._noted = call
         if not imports_aiohttp(scope):  # registrations by method name alone: only in aiohttp's company
             return
         handler = last_name(route_handler(call, scope))

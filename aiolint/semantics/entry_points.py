@@ -28,6 +28,7 @@ the module an expression names.
 from __future__ import annotations
 
 import fnmatch
+import functools
 from dataclasses import dataclass, replace
 from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Tuple
 
@@ -513,10 +514,10 @@ UNTYPED_REGISTRATIONS: Dict[str, Row] = {method: row for row in _index("untyped_
                                          for method in row.methods}
 SUBCLASS_ROWS = _index("subclass_methods")
 ANNOTATION_ROWS = _index("parameter_annotation")
+METHOD_REGISTRATION_NAMES = frozenset(method for _, method in METHOD_REGISTRATIONS)
 # The last part of every name a registration may be called by: most calls are turned down on it.
 REGISTRATION_NAMES = frozenset(
-    [name.rpartition(".")[2] for name in REGISTRATIONS]
-    + [method for _, method in METHOD_REGISTRATIONS] + list(UNTYPED_REGISTRATIONS))
+    [name.rpartition(".")[2] for name in REGISTRATIONS] + list(METHOD_REGISTRATION_NAMES) + list(UNTYPED_REGISTRATIONS))
 
 
 def describe(function: cst.FunctionDef, owner: Optional[str]) -> str:
@@ -528,6 +529,13 @@ def describe(function: cst.FunctionDef, owner: Optional[str]) -> str:
 def entry_point(function: cst.FunctionDef, scope: Scope) -> Optional[EntryKind]:
     """What runs ``function`` (``scope`` is where it is defined): a per-event kind, a one-shot
     kind, or None when nothing says."""
+    memo = scope.file_memo.setdefault("entry_points", {})  # asked by several rules and the model
+    if function not in memo:
+        memo[function] = _entry_point(function, scope)
+    return memo[function]
+
+
+def _entry_point(function: cst.FunctionDef, scope: Scope) -> Optional[EntryKind]:
     for item in function.decorators:
         kind = _decorator_kind(item.decorator, function, scope)
         if kind is not None:
@@ -635,8 +643,7 @@ def _unless_setup(kind: EntryKind, expr: cst.BaseExpression, function: cst.Funct
 
 def _subclass_kind(function: cst.FunctionDef, class_scope: Scope) -> Optional[EntryKind]:
     name = function.name.value
-    rows = [row for row in SUBCLASS_ROWS if name in row.methods
-            or any(m.endswith("*") and name.startswith(m[:-1]) for m in row.methods)]
+    rows = _subclass_rows(name)
     if not rows:
         return None
     bases = class_bases(class_scope.node, class_scope.parent)  # type: ignore[arg-type]
@@ -650,6 +657,22 @@ def _subclass_kind(function: cst.FunctionDef, class_scope: Scope) -> Optional[En
     return kind
 
 
+@functools.lru_cache(maxsize=None)
+def _subclass_rows(method: str) -> Tuple[Row, ...]:
+    """The rows of ``SUBCLASS_ROWS`` that name ``method`` (asked of every method of every class)."""
+    return tuple(row for row in SUBCLASS_ROWS if method in row.methods
+                 or any(m.endswith("*") and method.startswith(m[:-1]) for m in row.methods))
+
+
+def returned_names(function: cst.FunctionDef, scope: Scope) -> FrozenSet[str]:
+    """The plain names the function's own code returns (asked for each coroutine defined in it)."""
+    memo = scope.file_memo.setdefault("returned_names", {})
+    if function not in memo:
+        memo[function] = frozenset(node.value.value for node in own_code(function.body)
+                                   if isinstance(node, cst.Return) and isinstance(node.value, cst.Name))
+    return memo[function]
+
+
 def is_decorator_wrapper(function: cst.FunctionDef, scope: Scope) -> bool:
     """A coroutine defined in a function that returns it, and that calls what it wraps
     (a parameter of an enclosing function) or is marked ``@functools.wraps``."""
@@ -657,9 +680,7 @@ def is_decorator_wrapper(function: cst.FunctionDef, scope: Scope) -> bool:
     if function.asynchronous is None or not isinstance(outer, cst.FunctionDef):
         return False
     name = function.name.value
-    returned = any(isinstance(node, cst.Return) and isinstance(node.value, cst.Name) and node.value.value == name
-                   for node in own_code(outer.body))
-    if not returned:
+    if name not in returned_names(outer, scope):
         return False
     if any(qualified_name(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator, scope) in WRAPS
            for d in function.decorators):
@@ -683,8 +704,9 @@ def registered(call: cst.Call, scope: Scope) -> List[Tuple[cst.BaseExpression, E
         return []
     row = REGISTRATIONS.get(qualified_name(func, scope) or "")
     if row is None and isinstance(func, cst.Attribute):
-        row = next((METHOD_REGISTRATIONS[(name, short)] for name in instance_types(func.value, scope)
-                    if (name, short) in METHOD_REGISTRATIONS), None)
+        if short in METHOD_REGISTRATION_NAMES:  # the receiver's type is dear to find: only when it may matter
+            row = next((METHOD_REGISTRATIONS[(name, short)] for name in instance_types(func.value, scope)
+                        if (name, short) in METHOD_REGISTRATIONS), None)
         if row is None:
             untyped = UNTYPED_REGISTRATIONS.get(short)
             if untyped is not None and imports_package(scope, untyped.imports):

@@ -40,7 +40,7 @@ import libcst as cst
 from .aiohttp import assigned_type, guarded, how_repeated, self_assignments, self_class
 from .entry_points import DECORATORS, EntryKind, entry_point, local_function, registered
 from .names import qualified_name
-from .scope import Scope
+from .scope import Scope, scope_of
 from .testing import in_test
 from .project import AWAITABLE, CALLED, GUARDED, REFERENCE, THIS_MODULE, WRAPS
 from .values import (
@@ -176,13 +176,13 @@ class FileModel:
         memo = module.file_memo
         # Blind, and without what the walk worked out with the answers.
         questions.blind = True
-        memo.pop("function_types", None)
+        forget_answered(memo)
         memo["returns"] = self.returns  # every function's returns are known now: no more walks for them
         try:
             return self._summary(module)
         finally:
             questions.blind = False
-            memo.pop("function_types", None)
+            forget_answered(memo)
 
     def _summary(self, module: Scope) -> Dict[str, Any]:
         facts: Dict[str, str] = {}
@@ -279,7 +279,7 @@ class FileModel:
 
     def _class_facts(self, facts: Dict[str, str], functions: List[str], by_attribute: Dict[str, Set[Optional[str]]],
                      name: str, node: cst.CSTNode, module: Scope) -> None:
-        class_scope = Scope(node, module)
+        class_scope = scope_of(node, module)
         for attribute, assigned in self_assignments(class_scope).items():
             found = assigned_type(assigned)
             if found is not None:
@@ -292,6 +292,12 @@ class FileModel:
             if len(bindings) == 1 and bindings[0].kind == "def":
                 functions.append(f"{name}.{method}")
                 self._function_fact(facts, f"{name}.{method}", bindings[0].node, class_scope)
+
+
+def forget_answered(memo: Dict[str, Any]) -> None:
+    """Drop what analyses remembered that other files' answers may have changed."""
+    for key in ("function_types", "entry_points"):
+        memo.pop(key, None)
 
 
 def caller_name(scope: Scope) -> str:

@@ -9,6 +9,7 @@ nothing: rules match qualified names, never bare identifiers.
 from __future__ import annotations
 
 import builtins
+import functools
 from typing import Dict, Optional, Sequence
 
 import libcst as cst
@@ -53,6 +54,7 @@ CANONICAL: Dict[str, str] = {
 }
 
 
+@functools.lru_cache(maxsize=4096)  # asked for every name every rule resolves, of few distinct names
 def canonical(name: str) -> str:
     """Map a dotted name to the name users know it by (``aiohttp.client.ClientSession`` -> ``aiohttp.ClientSession``)."""
     parts = name.split(".")

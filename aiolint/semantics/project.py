@@ -31,6 +31,7 @@ from __future__ import annotations
 import functools
 import os
 from collections import deque
+from sys import intern
 from typing import Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
@@ -171,11 +172,11 @@ class Project:
         # (caller, callee as the summary names it, how). And the callbacks files register, the same way.
         self.call_sites: Dict[str, Dict[str, Dict[str, List[Tuple[str, str, str]]]]] = {}
         self.registered: Dict[str, Dict[str, Dict[str, List[Tuple[str, str]]]]] = {}
-        self._indexed: Dict[str, Set[str]] = {}  # path -> the last names it is indexed under
+        self._indexed: Dict[str, Tuple[str, ...]] = {}  # path -> the last names it is indexed under
         self.runs: Dict[str, Dict[str, str]] = {}  # path -> function -> what runs it (model.run_kind)
         # root -> a name that imports bind in files the pre-filter skipped -> those files (and each file's names).
         self.imports: Dict[str, Dict[str, Set[str]]] = {}
-        self._imported: Dict[str, Set[str]] = {}
+        self._imported: Dict[str, Tuple[str, ...]] = {}
 
     def add(self, path: str, summary: Mapping[str, object]) -> None:
         """Add a file's summary (again: it replaces the one added before)."""
@@ -192,19 +193,20 @@ class Project:
             self.unparsed.add(path)
         else:
             self.unparsed.discard(path)
+        # The names of a project repeat from file to file (types, attributes, functions): held once each.
         facts = {}
         for key, value in dict(summary.get("facts") or {}).items():  # type: ignore[union-attr]
             if value.startswith(REFERENCE):
                 target = absolute(value[len(REFERENCE):], path)
                 if target:
-                    facts[key] = REFERENCE + target
+                    facts[intern(key)] = intern(REFERENCE + target)
             else:
                 found = absolute_type(value, path, name)
                 if found:
-                    facts[key] = found
+                    facts[intern(key)] = intern(found)
         self.facts[path] = facts
         self.file_attributes.setdefault(root, {})[path] = {
-            attribute: (absolute_type(value, path, name) or "") if value else ""
+            intern(attribute): intern((absolute_type(value, path, name) or "") if value else "")
             for attribute, value in dict(summary.get("attributes") or {}).items()}  # type: ignore[union-attr]
         self._attributes.pop(root, None)
         self._add_calls(path, root, summary)
@@ -215,23 +217,24 @@ class Project:
         for last in self._indexed.pop(path, ()):
             call_sites.get(last, {}).pop(path, None)
             registered.get(last, {}).pop(path, None)
-        indexed = self._indexed[path] = set()
+        indexed = set()
         for caller, callee, how in summary.get("call_sites") or ():  # type: ignore[attr-defined]
             last = callee.rpartition(".")[2]
-            call_sites.setdefault(last, {}).setdefault(path, []).append((caller, callee, how))
+            call_sites.setdefault(last, {}).setdefault(path, []).append((intern(caller), intern(callee), intern(how)))
             indexed.add(last)
         for callee, kind in dict(summary.get("registered") or {}).items():  # type: ignore[arg-type]
             last = callee.rpartition(".")[2]
             registered.setdefault(last, {}).setdefault(path, []).append((callee, kind))
             indexed.add(last)
-        self.runs[path] = dict(summary.get("runs") or {})  # type: ignore[arg-type]
+        self._indexed[path] = tuple(indexed)
+        self.runs[path] = {intern(function): intern(kind) for function, kind in dict(summary.get("runs") or {}).items()}
         imports = self.imports.setdefault(root, {})
         for name in self._imported.pop(path, ()):
             imports[name].discard(path)
         if summary.get("unparsed"):
-            names = self._imported[path] = set(summary.get("imports") or ())  # type: ignore[arg-type]
+            names = self._imported[path] = tuple(set(summary.get("imports") or ()))  # type: ignore[arg-type]
             for name in names:
-                imports.setdefault(name, set()).add(path)
+                imports.setdefault(intern(name), set()).add(path)
 
     def attributes(self, root: str) -> Dict[str, Set[str]]:
         if root not in self._attributes:

@@ -225,6 +225,16 @@ class Scope:
             self._bind_target(target.value, "other", node)
 
 
+
+def scope_of(node: cst.CSTNode, parent: Scope) -> Scope:
+    """The scope of a def, class, lambda or comprehension in ``parent``: one per node for the file, made by
+    whoever asks first (the walk, or an analysis reading ahead of it), so that its bindings are collected once."""
+    scopes = parent.file_memo.setdefault("scopes", {})
+    found = scopes.get(node)
+    if found is None:
+        found = scopes[node] = Scope(node, parent)
+    return found
+
 def code_owner(scope: Scope) -> Optional[cst.CSTNode]:
     """The function (or the module) whose code runs in ``scope``; None in a lambda or a class body."""
     function = scope.function()

@@ -19,7 +19,7 @@ import libcst as cst
 from .names import qualified_name
 from .aiohttp import assigned_type, self_assignments, self_attribute  # it imports this module lazily
 from .project import ATTRIBUTE, AWAITABLE, CALLED, THIS_MODULE
-from .scope import Scope
+from .scope import Scope, scope_of
 
 # What calling a function returns, when it is not the class being constructed.
 RETURNS: Dict[str, str] = {
@@ -292,11 +292,7 @@ def local_class_scope(cls: str, scope: Scope) -> Optional[Scope]:
     bindings = module.bindings.get(cls)
     if not bindings or len(bindings) != 1 or bindings[0].kind != "class":
         return None
-    scopes = module.file_memo.setdefault("class_scopes", {})
-    node = bindings[0].node
-    if node not in scopes:
-        scopes[node] = Scope(node, module)
-    return scopes[node]
+    return scope_of(bindings[0].node, module)
 
 
 def function_type(function: cst.FunctionDef, defined_in: Scope, depth: int = 0) -> Optional[str]:
@@ -319,18 +315,11 @@ def _function_type(function: cst.FunctionDef, defined_in: Scope, depth: int) -> 
         values = returned_values(function, defined_in)
         if values is None:
             return None
-        inner = function_scope(function, defined_in)
+        inner = scope_of(function, defined_in)
         returned = one_type(type_of(value, inner, depth + 1) for value in values if not is_none(value))
     if returned is None:
         return None
     return AWAITABLE + returned if is_coroutine else returned
-
-
-def function_scope(function: cst.FunctionDef, defined_in: Scope) -> Scope:
-    scopes = defined_in.file_memo.setdefault("function_scopes", {})
-    if function not in scopes:
-        scopes[function] = Scope(function, defined_in)
-    return scopes[function]
 
 
 def returned_values(function: cst.FunctionDef, defined_in: Scope) -> Optional[list]:
