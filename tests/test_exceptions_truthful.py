@@ -348,8 +348,8 @@ def test_flow_after_finds_the_loop_the_code_or_the_end():
     loop = function.body.body[0]
     try_node = loop.body.body[0]
     path = [module, function, function.body, loop, loop.body]
-    assert after(try_node, path).kind == "loop"
-    assert after(try_node, path, leaves_loop=lambda node: True).kind == "end"
+    assert after(try_node, path) == "loop"
+    assert after(try_node, path, leaves_loop=lambda node: True) == "end"
     handler = try_node.handlers[0]
     assert falls_through(handler.body) and list(jumps(handler.body)) == []
 

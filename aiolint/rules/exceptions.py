@@ -9,7 +9,7 @@ import libcst as cst
 from ..semantics import tree
 from ..semantics.aiohttp import MIDDLEWARE, WEB_REQUEST_TYPES
 from ..semantics.client import http_calls
-from ..semantics.flow import (Next, after, cleanup_call, falls_through, innermost_loop, is_cleanup_name, is_none,
+from ..semantics.flow import (after, cleanup_call, falls_through, innermost_loop, is_cleanup_name, is_none,
                               jumps, returns_value)
 from ..semantics.scope import Scope, iter_params
 from ..semantics.testing import in_test
@@ -573,7 +573,7 @@ class CancellationRule(ExceptionRule):
             awaits = list(await_points(node.body))
             if not awaits or self.awaits_cancelled_task(awaits, node) or awaits_only_objects(awaits):
                 return
-            outcome = after(node, self.context.ancestors).kind
+            outcome = after(node, self.context.ancestors)
             if outcome == "end":
                 outcome = self.ending()
             if outcome in self.outcomes:
@@ -598,7 +598,7 @@ class CancellationRule(ExceptionRule):
             return "loop"
         ancestors = self.context.ancestors
         leaves_loop = self.loop_stopper(handler)
-        follows: List[Next] = []
+        follows: List[str] = []
         if falls_through(handler.body):
             follows.append(after(try_node, ancestors[:-1], leaves_loop))
         if any(isinstance(jump, cst.Break) for jump in exits):
@@ -606,8 +606,7 @@ class CancellationRule(ExceptionRule):
             loop_index = innermost_loop(path, len(path) - 1)
             if loop_index is not None:
                 follows.append(after(path[loop_index], path[:loop_index]))
-        kinds = {follow.kind for follow in follows}
-        return "loop" if "loop" in kinds else "code" if "code" in kinds else self.ending()
+        return "loop" if "loop" in follows else "code" if "code" in follows else self.ending()
 
     def ending(self) -> str:
         """How a coroutine that swallowed the cancellation ends: ``result`` if it returns a value

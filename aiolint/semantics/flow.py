@@ -24,19 +24,6 @@ BLOCKS = (cst.IndentedBlock, cst.SimpleStatementSuite)
 JUMPS = (cst.Return, cst.Raise, cst.Break, cst.Continue)
 
 
-@dataclass(frozen=True)
-class Next:
-    """What follows: ``loop`` (``node``, a loop around the statement, runs again), ``code``
-    (``node``, a later statement, suspends or returns a value) or ``end`` (the function ends
-    without either)."""
-
-    kind: str
-    node: Optional[cst.CSTNode] = None
-
-
-END = Next("end")
-
-
 def suspends(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """The places in ``node`` where a coroutine gives control away: awaits, ``async for``,
     ``async with``, ``yield``."""
@@ -112,60 +99,62 @@ def jumps(node: cst.CSTNode, in_loop: bool = False) -> Iterator[cst.CSTNode]:
 
 def falls_through(block: cst.BaseSuite) -> bool:
     """The block can end by running its last line (not by a jump); unsure is yes."""
-    statements = block.body
-    if not statements:
-        return True
+    statements = block.body  # never empty: Python has no empty block
     last = statements[-1]
     if isinstance(block, cst.SimpleStatementSuite) or isinstance(last, cst.SimpleStatementLine):
         smalls = statements if isinstance(block, cst.SimpleStatementSuite) else last.body
         return not any(isinstance(small, JUMPS) for small in smalls)
     if isinstance(last, cst.If):
-        return falls_through(last.body) or last.orelse is None or (
-            falls_through(last.orelse) if isinstance(last.orelse, cst.If) else falls_through(last.orelse.body))
+        return if_falls_through(last)
     if isinstance(last, cst.With):
         return falls_through(last.body)
     return True
 
 
+def if_falls_through(statement: cst.If) -> bool:
+    """An ``if`` (or ``elif``) can end by running the last line of a branch, or no branch runs."""
+    orelse = statement.orelse
+    return falls_through(statement.body) or orelse is None or (
+        if_falls_through(orelse) if isinstance(orelse, cst.If) else falls_through(orelse.body))
+
+
 def after(statement: cst.CSTNode, ancestors: Sequence[cst.CSTNode],
-          leaves_loop: Optional[Callable[[cst.CSTNode], bool]] = None) -> Next:
-    """What runs once ``statement`` has completed, until its function ends.
+          leaves_loop: Optional[Callable[[cst.CSTNode], bool]] = None) -> str:
+    """What runs once ``statement`` has completed, until its function ends: ``loop`` (a loop
+    around it runs again), ``code`` (a later statement suspends or returns a value) or ``end``
+    (the function ends without either).
 
     ``ancestors`` run from the module down to the statement's parent. A loop whose body
     holds the statement runs again (unless ``leaves_loop(loop)`` says this completion
-    ends it); a later statement that suspends or returns a value is code that goes on;
-    an unconditional ``return`` or ``raise`` on the way ends the function.
+    ends it); an unconditional ``return`` or ``raise`` on the way ends the function.
     """
     index = len(ancestors)
     child = statement
-    while index > 0:
+    while True:  # ancestors[0] is the module, a scope: the walk ends there at the latest
         index -= 1
         parent = ancestors[index]
         if isinstance(parent, SCOPE_NODES):
-            return END
+            return "end"
         if isinstance(parent, BLOCKS):
             position = next(i for i, kid in enumerate(parent.body) if kid is child)
             for later in parent.body[position + 1:]:
                 if goes_on(later):
-                    return Next("code", later)
+                    return "code"
                 jump = unconditional_jump(later)
-                if isinstance(jump, (cst.Return, cst.Raise)):
-                    return END
-                if isinstance(jump, (cst.Break, cst.Continue)):
-                    loop_index = innermost_loop(ancestors, index)
-                    if loop_index is None:
-                        return END
-                    if isinstance(jump, cst.Continue):
-                        return Next("loop", ancestors[loop_index])
-                    index, child = loop_index, ancestors[loop_index]
+                if isinstance(jump, cst.Continue):
+                    return "loop"
+                loop = innermost_loop(ancestors, index) if isinstance(jump, cst.Break) else None
+                if loop is not None:  # a `break`: on after the loop it leaves
+                    index, child = loop, ancestors[loop]
                     break
+                if jump is not None:  # `return`, `raise` (or a `break` outside any loop: not Python, yet parsed)
+                    return "end"
             else:
                 child = parent
             continue
         if isinstance(parent, LOOPS) and child is parent.body and not (leaves_loop and leaves_loop(parent)):
-            return Next("loop", parent)
+            return "loop"
         child = parent
-    return END
 
 
 def unconditional_jump(statement: cst.CSTNode) -> Optional[cst.CSTNode]:
@@ -176,13 +165,14 @@ def unconditional_jump(statement: cst.CSTNode) -> Optional[cst.CSTNode]:
 
 
 def innermost_loop(ancestors: Sequence[cst.CSTNode], below: int) -> Optional[int]:
-    """The index in ``ancestors`` of the innermost loop above ``ancestors[below]``, within its function."""
-    for index in range(below - 1, -1, -1):
+    """The index in ``ancestors`` of the innermost loop whose body holds ``ancestors[below]``, within
+    its function (``ancestors[0]`` is the module, where the search ends at the latest)."""
+    index = below - 1
+    while not isinstance(ancestors[index], SCOPE_NODES):
         node = ancestors[index]
-        if isinstance(node, SCOPE_NODES):
-            return None
         if isinstance(node, LOOPS) and ancestors[index + 1] is node.body:
             return index
+        index -= 1
     return None
 
 
@@ -191,11 +181,10 @@ def innermost_loop(ancestors: Sequence[cst.CSTNode], below: int) -> Optional[int
 class Exit:
     """A way out that a path takes: ``how`` is ``return``, ``raise`` or ``continue`` (``node``,
     that statement), ``end`` (the path runs off the end of the function) or ``next pass`` (off
-    the end of the body of a loop around the start: the loop runs again); for those two,
-    ``node`` is the block it runs off."""
+    the end of the body of a loop around the start: the loop runs again)."""
 
     how: str
-    node: cst.CSTNode
+    node: Optional[cst.CSTNode] = None
 
 
 def holders(owner: cst.CSTNode, marks: Collection[cst.CSTNode]) -> Set[cst.CSTNode]:
@@ -235,9 +224,10 @@ def exits_before(statement: cst.CSTNode, ancestors: Sequence[cst.CSTNode],
     test is a path of its own (a test of something else may follow from an earlier one:
     ``if failed: ...`` then ``elif not failed: read()``).
     """
+    # The statement's parent is a line or a block, never a `try`: `ancestors[index + 1]` exists.
     for index, ancestor in enumerate(ancestors):
         if isinstance(ancestor, cst.Try) and ancestor.finalbody is not None and reaches(ancestor.finalbody) \
-                and (index + 1 == len(ancestors) or ancestors[index + 1] is not ancestor.finalbody):
+                and ancestors[index + 1] is not ancestor.finalbody:
             return []
     paths = _Paths(reaches, ancestors, settles, both_ways)
     found = paths.exits
@@ -245,30 +235,28 @@ def exits_before(statement: cst.CSTNode, ancestors: Sequence[cst.CSTNode],
     resumed: Set[int] = set()
     while pending:
         index, child = pending.pop()
-        while index > 0:
+        while True:  # ancestors[0] is the module, a scope: the walk ends there at the latest
             index -= 1
             parent = ancestors[index]
             if isinstance(parent, SCOPE_NODES):
                 if isinstance(parent, cst.FunctionDef):
-                    found.append(Exit("end", parent.body))
+                    found.append(Exit("end"))
                 break
             if isinstance(parent, BLOCKS + (cst.SimpleStatementLine,)):  # the line: what follows a `;`
                 position = next(i for i, kid in enumerate(parent.body) if kid is child)
-                breaks_before = paths.breaks
                 falls = paths.block(parent.body[position + 1:], index)
-                if paths.breaks > breaks_before:  # a `break` of a loop around: on after that loop
-                    loop = innermost_loop(ancestors, index)
-                    if loop is not None and loop not in resumed:
-                        resumed.add(loop)
-                        pending.append((loop, ancestors[loop]))
-                if not falls:
-                    break
             elif isinstance(parent, LOOPS) and child is parent.body:
-                found.append(Exit("next pass", parent.body))
+                found.append(Exit("next pass"))
                 break
             elif isinstance(parent, cst.Try) and child is parent.body and parent.orelse is not None:
-                if not paths.block(parent.orelse.body.body, index):
-                    break
+                falls = paths.block(parent.orelse.body.body, index - 1)  # outside the try's own handlers
+            else:
+                falls = True
+            for loop in sorted(paths.left_loops - resumed):  # a `break` of a loop around: on after that loop
+                resumed.add(loop)
+                pending.append((loop, ancestors[loop]))
+            if not falls:
+                break
             child = parent
     return found
 
@@ -284,7 +272,7 @@ class _Paths:
         self.both_ways = both_ways
         self.ancestors = ancestors
         self.exits: List[Exit] = []
-        self.breaks = 0  # `break`s of a loop around the start
+        self.left_loops: Set[int] = set()  # the loops around the start that a `break` leaves (their index)
         self.loops = 0  # loops entered below the start: their `break` and `continue` stay inside
         self.catching = 0  # `try:` blocks with handlers entered below the start
 
@@ -294,12 +282,12 @@ class _Paths:
         if self.catching:
             return True
         ancestors = self.ancestors
-        for index in range(min(level, len(ancestors) - 2), -1, -1):
+        index = level
+        while not isinstance(ancestors[index], SCOPE_NODES):
             node = ancestors[index]
-            if isinstance(node, SCOPE_NODES):
-                return False
             if isinstance(node, cst.Try) and node.handlers and ancestors[index + 1] is node.body:
                 return True
+            index -= 1
         return False
 
     def block(self, statements: Sequence[cst.CSTNode], level: int) -> bool:
@@ -367,4 +355,6 @@ class _Paths:
         elif isinstance(jump, cst.Continue):
             self.exits.append(Exit("continue", jump))
         else:
-            self.breaks += 1
+            loop = innermost_loop(self.ancestors, level)
+            if loop is not None:  # None: not Python, yet parsed (a `break` outside any loop)
+                self.left_loops.add(loop)

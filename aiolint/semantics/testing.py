@@ -87,7 +87,8 @@ def is_test_function(function: cst.FunctionDef, defined_in: Scope) -> bool:
     if test_class.name.value.startswith("Test"):
         return True
     outer = defined_in.parent or defined_in
-    return any((qualified_name(base.value, outer) or "").endswith(TEST_CASE_SUFFIX) for base in test_class.bases)
+    names = (qualified_name(base.value, outer) for base in test_class.bases)
+    return any(name is not None and name.endswith(TEST_CASE_SUFFIX) for name in names)
 
 
 def is_fixture(function: cst.FunctionDef, defined_in: Scope) -> bool:
