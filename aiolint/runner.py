@@ -368,6 +368,9 @@ def projects_of_files(paths: Sequence[str], settings: Settings, store: SettingsC
     for root in sorted(roots):
         if project.complete(root) or not marks_a_project(root):
             continue
+        if every_python_file_named(root, named_paths):  # `aiolint $(git ls-files '*.py')`: nothing to read
+            project.include(root)
+            continue
         try:
             missing = cached_project(root, settings, store, limits, project, known, named_paths)
         except ConfigError:
@@ -375,6 +378,16 @@ def projects_of_files(paths: Sequence[str], settings: Settings, store: SettingsC
         if not missing:
             project.include(root)
     return known
+
+
+def every_python_file_named(root: str, named: Collection[str]) -> bool:
+    """Whether every Python file below ``root`` is named in the run (then so is every file ``aiolint ROOT`` would
+    lint, without asking its exclusions); a run over a few files stops at the first other file it meets."""
+    for directory, _, filenames in os.walk(root):
+        for filename in filenames:
+            if filename.endswith((".py", ".pyi")) and os.path.join(directory, filename) not in named:
+                return False
+    return True
 
 
 def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: bool = False) -> Report:
