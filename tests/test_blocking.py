@@ -11,7 +11,7 @@ import pytest
 from aiolint.engine import lint_source
 from aiolint.fixer import apply_fixes
 from aiolint.rules import REGISTRY, all_rules
-from aiolint.rules.base import DOC_SECTIONS
+from aiolint.rules.base import DOC_SECTIONS, Rule
 from aiolint.rules.blocking import OPTION, BlockingCall
 from aiolint.semantics.blocking import BLOCKING_CALLS
 
@@ -130,6 +130,20 @@ def test_documentation_has_every_section(rule):
     sections = rule.doc_sections()
     assert list(sections) == list(DOC_SECTIONS)
     assert all(sections.values())
+
+
+def test_documentation_is_the_docstring_dedented_under_its_first_line():
+    class Documented(Rule):
+        """First line.
+        Second line, at the margin.
+            Indented.
+        """
+
+    class OneLine(Rule):
+        """Only a summary."""
+
+    assert Documented.documentation() == "First line.\nSecond line, at the margin.\n    Indented."
+    assert OneLine.documentation() == "Only a summary."
 
 
 def code_blocks(text):

@@ -479,3 +479,23 @@ def test_an_inline_session_entered_by_hand_or_closed_at_once_is_not_reported():
         async def check():
             await aiohttp.ClientSession().close()
     """, SessionNotClosed) == []
+
+
+def test_aiohttp_request_in_a_comprehension_opens_a_session_per_pass():
+    assert findings("""
+        import aiohttp
+
+        async def requests_for(urls):
+            return [aiohttp.request("GET", url) for url in urls]
+    """, SessionPerRequest) == [(5, "AIO101")]
+
+
+def test_self_session_whose_close_is_pushed_on_an_exit_stack_is_closed():
+    assert findings("""
+        import aiohttp
+
+        class Client:
+            async def start(self, stack):
+                self.session = aiohttp.ClientSession()
+                stack.push_async_callback(self.session.close)
+    """, SessionNotClosed) == []

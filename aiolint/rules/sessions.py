@@ -400,9 +400,7 @@ class SessionPerRequest(Rule):
         if self.on_demand:  # what runs per request is the other rule's; what a command runs is this one's
             reasons = (reasons, self.reasons(on_demand=True))  # type: ignore[assignment]
         for creation in self.creations:
-            function = self.functions.get(creation.function)
-            if function is None:
-                continue
+            function = self.functions[creation.function]  # every def was visited before the module is left
             kind = function.kind
             if kind is not None and kind.per_event:
                 if kind.on_demand == self.on_demand:
