@@ -70,6 +70,8 @@ def test_sleep_fix_awaits_asyncio_sleep_under_its_local_name(imports, expected):
     "import time\nimport asyncio\nasync def f(asyncio):\n    time.sleep(1)\n",
     # `await await` does not parse (the code is wrong already: `time.sleep()` is not awaitable)
     "import time, asyncio\nasync def f():\n    await time.sleep(1)\n",
+    # the function's own `import asyncio` runs after the call: the name is unbound there
+    "import time\nasync def f(lock):\n    with lock:\n        time.sleep(1)\n        import asyncio\n",
     # `await` in a generator expression would make it an async generator
     "import time, asyncio\nasync def f():\n    return sum(time.sleep(1) or 1 for _ in range(2))\n",
 ])
