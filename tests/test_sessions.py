@@ -499,3 +499,20 @@ def test_self_session_whose_close_is_pushed_on_an_exit_stack_is_closed():
                 self.session = aiohttp.ClientSession()
                 stack.push_async_callback(self.session.close)
     """, SessionNotClosed) == []
+
+
+def test_a_session_a_loop_keeps_in_a_module_global_is_not_per_request():
+    assert findings("""
+        import aiohttp
+
+        async def reconnect(hosts):
+            global session
+            for host in hosts:
+                async with aiohttp.ClientSession(base_url=host) as session:
+                    await serve_until_closed()
+
+        async def connect_all(hosts):
+            global pool
+            for host in hosts:
+                pool = aiohttp.ClientSession(base_url=host)
+    """, SessionPerRequest) == []
