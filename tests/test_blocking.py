@@ -72,6 +72,8 @@ def test_sleep_fix_awaits_asyncio_sleep_under_its_local_name(imports, expected):
     "import time, asyncio\nasync def f():\n    await time.sleep(1)\n",
     # the function's own `import asyncio` runs after the call: the name is unbound there
     "import time\nasync def f(lock):\n    with lock:\n        time.sleep(1)\n        import asyncio\n",
+    # `await time.sleep(1)()` would await what the call returns, called
+    "import time, asyncio\nasync def f():\n    time.sleep(1)()\n",
     # `await` in a generator expression would make it an async generator
     "import time, asyncio\nasync def f():\n    return sum(time.sleep(1) or 1 for _ in range(2))\n",
 ])
@@ -146,6 +148,20 @@ def test_documentation_is_the_docstring_dedented_under_its_first_line():
 
     assert Documented.documentation() == "First line.\nSecond line, at the margin.\n    Indented."
     assert OneLine.documentation() == "Only a summary."
+
+
+def test_a_blocking_rule_takes_its_calls_and_trigger_words_from_the_table_by_its_code():
+    """Made when the class is created, at import: a new class shows how."""
+    class Sleeps(BlockingCall):
+        code = "AIO301"
+
+    class Files(BlockingCall):
+        code = "AIO304"
+
+    assert Sleeps.table == {"time.sleep": "use `await asyncio.sleep()`"}
+    assert Sleeps.triggers == frozenset({"time"})
+    assert {"open", "pathlib", "shutil", ".read_text("} <= Files.triggers
+    assert "pathlib.Path.read_text" in Files.table
 
 
 def code_blocks(text):
