@@ -516,3 +516,25 @@ def test_a_session_a_loop_keeps_in_a_module_global_is_not_per_request():
             for host in hosts:
                 pool = aiohttp.ClientSession(base_url=host)
     """, SessionPerRequest) == []
+
+
+def test_an_attribute_of_a_classmethods_class_or_of_another_object_is_not_self():
+    assert findings("""
+        import aiohttp
+
+        class Pool:
+            @classmethod
+            def create(cls):
+                cls.shared = aiohttp.ClientSession()
+    """, SessionNotClosed) == []
+    assert findings("""
+        import aiohttp
+
+        class Client:
+            def __init__(self, other):
+                self.session = None
+                other.session = aiohttp.ClientSession()
+
+            async def stop(self):
+                self.session.close()
+    """, CloseNotAwaited) == []
