@@ -538,3 +538,16 @@ def test_an_attribute_of_a_classmethods_class_or_of_another_object_is_not_self()
             async def stop(self):
                 self.session.close()
     """, CloseNotAwaited) == []
+
+
+def test_self_x_annotated_in_a_method_has_the_annotated_type():
+    assert findings("""
+        import aiohttp
+
+        class Client:
+            def __init__(self, make):
+                self.session: aiohttp.ClientSession = make()
+
+            async def stop(self):
+                self.session.close()
+    """, CloseNotAwaited) == [(9, "AIO106")]
