@@ -551,3 +551,17 @@ def test_self_x_annotated_in_a_method_has_the_annotated_type():
             async def stop(self):
                 self.session.close()
     """, CloseNotAwaited) == [(9, "AIO106")]
+
+
+def test_self_x_assigned_under_a_condition_has_the_type_assigned():
+    assert findings("""
+        import aiohttp
+
+        class Client:
+            def __init__(self, shared=None):
+                if shared is None:
+                    self.session = aiohttp.ClientSession()
+
+            async def stop(self):
+                self.session.close()
+    """, CloseNotAwaited) == [(10, "AIO106")]
