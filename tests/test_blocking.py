@@ -11,7 +11,7 @@ import pytest
 from aiolint.engine import lint_source
 from aiolint.fixer import apply_fixes
 from aiolint.rules import REGISTRY, all_rules
-from aiolint.rules.base import DOC_SECTIONS
+from aiolint.rules.base import DOC_SECTIONS, Rule
 from aiolint.rules.blocking import OPTION, BlockingCall
 from aiolint.semantics.blocking import BLOCKING_CALLS
 
@@ -70,6 +70,10 @@ def test_sleep_fix_awaits_asyncio_sleep_under_its_local_name(imports, expected):
     "import time\nimport asyncio\nasync def f(asyncio):\n    time.sleep(1)\n",
     # `await await` does not parse (the code is wrong already: `time.sleep()` is not awaitable)
     "import time, asyncio\nasync def f():\n    await time.sleep(1)\n",
+    # the function's own `import asyncio` runs after the call: the name is unbound there
+    "import time\nasync def f(lock):\n    with lock:\n        time.sleep(1)\n        import asyncio\n",
+    # `await time.sleep(1)()` would await what the call returns, called
+    "import time, asyncio\nasync def f():\n    time.sleep(1)()\n",
     # `await` in a generator expression would make it an async generator
     "import time, asyncio\nasync def f():\n    return sum(time.sleep(1) or 1 for _ in range(2))\n",
 ])
@@ -130,6 +134,34 @@ def test_documentation_has_every_section(rule):
     sections = rule.doc_sections()
     assert list(sections) == list(DOC_SECTIONS)
     assert all(sections.values())
+
+
+def test_documentation_is_the_docstring_dedented_under_its_first_line():
+    class Documented(Rule):
+        """First line.
+        Second line, at the margin.
+            Indented.
+        """
+
+    class OneLine(Rule):
+        """Only a summary."""
+
+    assert Documented.documentation() == "First line.\nSecond line, at the margin.\n    Indented."
+    assert OneLine.documentation() == "Only a summary."
+
+
+def test_a_blocking_rule_takes_its_calls_and_trigger_words_from_the_table_by_its_code():
+    """Made when the class is created, at import: a new class shows how."""
+    class Sleeps(BlockingCall):
+        code = "AIO301"
+
+    class Files(BlockingCall):
+        code = "AIO304"
+
+    assert Sleeps.table == {"time.sleep": "use `await asyncio.sleep()`"}
+    assert Sleeps.triggers == frozenset({"time"})
+    assert {"open", "pathlib", "shutil", ".read_text("} <= Files.triggers
+    assert "pathlib.Path.read_text" in Files.table
 
 
 def code_blocks(text):

@@ -6,7 +6,8 @@ import pytest
 
 from aiolint.engine import lint_source
 from aiolint.rules import all_rules
-from aiolint.semantics.blocking import BLOCKING_CALLS
+from aiolint.semantics import blocking
+from aiolint.semantics.blocking import BLOCKING_CALLS, Blocking, called_name, calls_for, method_trigger, trigger_word
 
 from .test_snapshots import TextSnapshot
 
@@ -49,3 +50,24 @@ def test_every_blocking_call_is_reported_in_a_coroutine(name):
 def test_no_blocking_call_is_reported_in_a_plain_function(name):
     source = call_in_a_coroutine(name).replace("async def", "def")
     assert lint_source(source, "t.py", all_rules()).diagnostics == []
+
+
+def test_the_words_a_file_must_contain_to_call_a_listed_name():
+    assert trigger_word("os.path.exists") == "os"
+    assert trigger_word("builtins.open") == "open"
+    assert method_trigger("pathlib.Path.read_text") == ".read_text("
+    assert method_trigger("urllib.request.OpenerDirector.open") == ".open("
+    assert method_trigger("socket.socket.recv") == ".recv("
+    assert method_trigger("os.path.exists") is None
+    assert called_name("pathlib.Path.read_text") == "read_text"
+    assert calls_for("AIO301") == {"time.sleep": "use `await asyncio.sleep()`"}
+
+
+def test_the_table_is_built_from_a_module_and_its_names_each_listed_once(monkeypatch):
+    """The table is filled at import, before any mutation of its builders could show: build it afresh."""
+    assert blocking._functions("os", "wait waitpid") == ["os.wait", "os.waitpid"]
+    monkeypatch.setattr(blocking, "BLOCKING_CALLS", {})
+    blocking._add("AIO301", "sleep elsewhere", ["time.sleep"])
+    assert blocking.BLOCKING_CALLS == {"time.sleep": Blocking("AIO301", "sleep elsewhere")}
+    with pytest.raises(AssertionError):
+        blocking._add("AIO301", "again", ["time.sleep"])

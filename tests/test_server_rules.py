@@ -137,6 +137,21 @@ def test_returning_an_http_exception_becomes_raising_it():
     assert fixed(source, "AIO505").splitlines()[3:6] == ["    raise web.HTTPFound(", '        "/login",', "    )"]
 
 
+def test_the_raise_fix_keeps_the_indentation_of_a_block_indented_unlike_the_module():
+    source = """\
+        from aiohttp import web
+
+        def helper():
+            pass
+
+        async def login(request: web.Request):
+          return web.HTTPFound(
+              "/login",
+          )
+        """
+    assert fixed(source, "AIO505").splitlines()[6:9] == ["  raise web.HTTPFound(", '      "/login",', "  )"]
+
+
 def test_the_raise_fix_is_unsafe_inside_a_try():
     source = """\
         from aiohttp import web

@@ -21,7 +21,7 @@ import libcst as cst
 
 from ..semantics import tree
 from ..semantics.aiohttp import (
-    APPLICATION, HTTP_EXCEPTION, HTTP_EXCEPTIONS, MIDDLEWARE, ROUTER_METHODS, RUN_APP, WEB_REQUEST_TYPES,
+    APPLICATION, HTTP_EXCEPTION, HTTP_EXCEPTIONS, ROUTER_METHODS, RUN_APP, WEB_REQUEST_TYPES,
     WebFunctions, imports_aiohttp, is_route_decorator, route_handler,
 )
 from ..semantics.names import qualified_name, runtime_spelling
@@ -328,8 +328,7 @@ class SyncHandler(Rule):
         if node.asynchronous is None and len(node.decorators) == 1 and not in_test(self.context.scope):
             decorator = node.decorators[0]
             scope = self.context.scope
-            if qualified_name(decorator.decorator, scope) != MIDDLEWARE and is_route_decorator(decorator, scope) \
-                    and not is_view_call(decorator.decorator):
+            if is_route_decorator(decorator, scope) and not is_view_call(decorator.decorator):
                 self.report(node.name, name=node.name.value)
 
 

@@ -47,7 +47,7 @@ def enclosing_function(context: Any) -> Optional[cst.FunctionDef]:
     return scope.node if scope is not None and isinstance(scope.node, cst.FunctionDef) else None
 
 
-def confined(how: Held, function: cst.FunctionDef, creation: cst.Call, passing_outlives: bool = False) -> bool:
+def confined(how: Held, function: cst.FunctionDef, passing_outlives: bool) -> bool:
     """The session lives for this call of ``function`` only: nothing takes it over.
 
     With ``passing_outlives``, passing a session entered by ``async with`` to a call
@@ -63,7 +63,7 @@ def confined(how: Held, function: cst.FunctionDef, creation: cst.Call, passing_o
         # A websocket keeps its session for the whole connection, not for one request.
         return not uses.calls_to("ws_connect") and not any(e.how in outlives for e in uses.escapes)
     if how.kind == "local" and how.name is not None:
-        uses = track(function, how.name, creation)
+        uses = track(function, how.name)
         return not uses.escapes and not uses.calls_to("ws_connect")
     return False
 
@@ -370,7 +370,7 @@ class SessionPerRequest(Rule):
         loop = repeating(node, ancestors)
         is_request = callee == REQUEST_FUNCTION
         # ``while`` loops also reconnect: a session handed to a consumer there may serve a whole connection.
-        if not is_request and not confined(held(node, ancestors), caller, node, isinstance(loop, cst.While)):
+        if not is_request and not confined(held(node, ancestors), caller, isinstance(loop, cst.While)):
             return
         if loop is not None:
             if not self.on_demand:  # a loop is a loop, in a command too
@@ -400,9 +400,7 @@ class SessionPerRequest(Rule):
         if self.on_demand:  # what runs per request is the other rule's; what a command runs is this one's
             reasons = (reasons, self.reasons(on_demand=True))  # type: ignore[assignment]
         for creation in self.creations:
-            function = self.functions.get(creation.function)
-            if function is None:
-                continue
+            function = self.functions[creation.function]  # every def was visited before the module is left
             kind = function.kind
             if kind is not None and kind.per_event:
                 if kind.on_demand == self.on_demand:
@@ -670,7 +668,8 @@ class SessionNotClosed(Rule):
                                       "use `async with aiohttp.ClientSession() as session:` around the request.")
         elif how.kind == "attribute" and how.owner is not None:
             owner_class = self_class(how.owner, self.context.scope)
-            if owner_class is not None and self.bases_known(owner_class.node, owner_class.parent):
+            # A class scope stands in another scope (the module's at least).
+            if owner_class is not None and self.bases_known(owner_class.node, owner_class.parent):  # type: ignore
                 self.attributes.append((node, how.name, kind))
 
     def note_closing(self, func: cst.BaseExpression, call: cst.Call) -> None:
@@ -695,16 +694,16 @@ class SessionNotClosed(Rule):
         if isinstance(node.value, cst.Attribute):  # handed out: whoever gets it may close it
             self.closed.add(node.value.attr.value)
 
-    def bases_known(self, class_node: cst.CSTNode, outer: Any) -> bool:
+    def bases_known(self, class_node: cst.ClassDef, outer: Scope) -> bool:
         """Every base class is inert or defined in this module (whose closes the module-wide check sees)."""
-        module = outer.module() if outer is not None else None
-        for base in getattr(class_node, "bases", ()):
+        module = outer.module()
+        for base in class_node.bases:
             if base.keyword is not None:  # metaclass=...
                 continue
             expr = base.value
             if isinstance(expr, cst.Subscript):
                 expr = expr.value
-            if isinstance(expr, cst.Name) and module is not None and any(
+            if isinstance(expr, cst.Name) and any(
                     b.kind == "class" for b in module.bindings.get(expr.value, ())):
                 continue
             if qualified_name(expr, outer) not in INERT_BASES:
@@ -847,7 +846,7 @@ class SessionOutsideCoroutine(Rule):
     def __init__(self, context: Any) -> None:
         super().__init__(context)
         self.in_plain: List[Tuple[cst.Call, cst.FunctionDef, str]] = []  # (creation, its def, callee)
-        self.calls: List[Tuple[str, Optional[cst.FunctionDef], cst.Call]] = []  # (called name, caller def, call)
+        self.calls: List[Tuple[str, Optional[cst.FunctionDef]]] = []  # (called name, caller def)
         self.defs: dict = {}  # name -> def nodes (module-level functions, and classes' __init__ by class name)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -862,7 +861,7 @@ class SessionOutsideCoroutine(Rule):
             caller = enclosing_function(self.context)
             if caller is None and evaluated_at_import(self.context.scope) or (
                     caller is not None and caller.asynchronous is None):
-                self.calls.append((node.func.value, caller, node))
+                self.calls.append((node.func.value, caller))
         callee = self.context.callee_among(node, POOL_OWNERS)
         if callee is None or any(arg.keyword is not None and arg.keyword.value == "loop" for arg in node.args):
             return
@@ -887,14 +886,13 @@ class SessionOutsideCoroutine(Rule):
         if not self.in_plain:
             return
         # Plain defs run outside the loop: called at import time, or from such a def, by name.
-        sync_run: dict = {}
-        pending = [(name, call) for name, caller, call in self.calls if caller is None]
+        sync_run: Set[cst.FunctionDef] = set()
+        pending = [name for name, caller in self.calls if caller is None]
         while pending:
-            name, call = pending.pop()
-            for function in self.defs.get(name, ()):
+            for function in self.defs.get(pending.pop(), ()):
                 if function.asynchronous is None and function not in sync_run:
-                    sync_run[function] = call
-                    pending.extend((n, c) for n, caller, c in self.calls if caller is function)
+                    sync_run.add(function)
+                    pending.extend(name for name, caller in self.calls if caller is function)
         for creation, function, shown in self.in_plain:
             if function in sync_run:
                 what = "an instance of the class is made" if function.name.value == "__init__" else \
@@ -972,9 +970,7 @@ class AppSessionWithoutCleanup(Rule):
         self.stored.append((node, self.key(target), self.context.code_for(target).strip(), kind))
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
-        ancestors = self.context.ancestors
-        parent = ancestors[-1] if ancestors else None
-        grand = ancestors[-2] if len(ancestors) > 1 else None
+        grand, parent = self.context.ancestors[-2:]  # a subscript stands in a statement in a module: both exist
         closes = (isinstance(parent, cst.Attribute) and parent.value is node and parent.attr.value == "close"
                   and isinstance(grand, cst.Call))
         handed = (isinstance(parent, (cst.Arg, cst.WithItem, cst.Return, cst.Element))

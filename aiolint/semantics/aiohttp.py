@@ -65,19 +65,19 @@ def held(call: cst.Call, ancestors: Sequence[cst.CSTNode]) -> Held:
 
     ``s or ClientSession()`` and ``x if c else ClientSession()`` hold it as the whole expression is held."""
     depth = len(ancestors) - 1
-    parent = ancestors[depth] if ancestors else None
+    parent = ancestors[depth]
     node: cst.CSTNode = call
     while (isinstance(parent, cst.BooleanOperation) and isinstance(parent.operator, cst.Or) and parent.right is node) \
             or (isinstance(parent, cst.IfExp) and (parent.body is node or parent.orelse is node)):
         node, depth = parent, depth - 1
-        parent = ancestors[depth] if depth >= 0 else None
+        parent = ancestors[depth]  # an expression climbs no higher than its statement
     ancestors = ancestors[:depth + 1]
     call = node  # type: ignore[assignment]
     if isinstance(parent, cst.WithItem) and parent.item is call:
         target = parent.asname.name if parent.asname is not None else None
         return Held("with", target.value if isinstance(target, cst.Name) else None)
     if isinstance(parent, cst.Attribute) and parent.value is call:
-        grand = ancestors[-2] if len(ancestors) > 1 else None
+        grand = ancestors[-2]
         if isinstance(grand, cst.Call) and grand.func is parent:
             return Held("inline", parent.attr.value, node=grand)
         return Held("other")
@@ -188,12 +188,10 @@ def route_handlers(call: cst.Call, scope: Scope) -> List[str]:
 
 
 def is_route_decorator(decorator: cst.Decorator, scope: Scope) -> bool:
-    """``@routes.get("/")`` on a ``web.RouteTableDef``, or ``@web.middleware``."""
+    """``@routes.get("/")`` on a ``web.RouteTableDef``."""
     from .values import type_of
 
     expr = decorator.decorator
-    if qualified_name(expr, scope) == MIDDLEWARE:
-        return True
     if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
         method = expr.func.attr.value
         if method in HTTP_VERBS or method in ("route", "view"):

@@ -128,11 +128,9 @@ def _bound_before(binding: Binding, scope: Scope, ancestors: Sequence[cst.CSTNod
         return False
     if scope.is_module:  # functions run once the module has been imported
         return True
-    body = getattr(scope.node, "body", None)
-    statements = getattr(body, "body", None)
-    where = next((index for index, node in enumerate(ancestors) if node is scope.node), None)
-    if where is None or not isinstance(statements, Sequence):
-        return False
+    # Imports bind in a def's or a class's block, which holds the point.
+    statements = scope.node.body.body  # type: ignore[attr-defined]
+    where = next(index for index, node in enumerate(ancestors) if node is scope.node)
     below = ancestors[where + 1:]
     for index, statement in enumerate(statements):
         if any(node is statement for node in below[:2]):

@@ -67,7 +67,6 @@ class Escape:
 
 @dataclass
 class Tracked:
-    name: str
     entered: List[cst.CSTNode] = field(default_factory=list)
     calls: List[MethodCall] = field(default_factory=list)
     escapes: List[Escape] = field(default_factory=list)
@@ -98,7 +97,7 @@ def track(owner: Owner, name: str, binding: Optional[cst.CSTNode] = None) -> Tra
     """The uses of the local ``name`` in ``owner``; ``binding`` (any node of the
     statement that binds the value followed) anchors ``every_path``."""
     parents: Dict[cst.CSTNode, cst.CSTNode] = {}
-    tracked = Tracked(name)
+    tracked = Tracked()
     stack: List[cst.CSTNode] = [owner.body] if isinstance(owner, cst.FunctionDef) else list(reversed(owner.body))
     for statement in stack:
         parents[statement] = owner
@@ -133,7 +132,7 @@ def track_global(module_scope: Scope, name: str) -> Tracked:
     module = module_scope.node
     target = module_scope.bindings.get(name)
     parents: Dict[cst.CSTNode, cst.CSTNode] = {}
-    tracked = Tracked(name)
+    tracked = Tracked()
     stack: List[Tuple[cst.CSTNode, Scope]] = [(module, module_scope)]
     while stack:
         node, scope = stack.pop()
