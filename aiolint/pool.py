@@ -26,7 +26,6 @@ from typing import Any, Deque, Dict, Iterator, List, Optional, Tuple
 from .cache import to_data
 from .diagnostics import LINTER_DIED, FileResult, file_diagnostic
 from .runner import Limits, Outcome, Task, collect_rarely, lint_task, timed_out
-from .semantics.project import Project
 
 KILL_GRACE = 10.0  # seconds past the time limit before the parent kills a worker that did not stop itself
 PARENT_CHECK = 1.0  # seconds between a worker's checks that its parent is alive (where the system cannot tell it)
@@ -140,9 +139,6 @@ def work(connection: Connection, parent: int, limits: Limits) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the workers
     end_with_parent(parent)
     collect_rarely()
-    # What the files this worker has linted tell the next ones, as in a run in one process (the join
-    # settles what they could not know): fewer files linted twice.
-    project = Project([])
     while True:
         try:
             task = connection.recv()
@@ -150,9 +146,7 @@ def work(connection: Connection, parent: int, limits: Limits) -> None:
             return
         if task is None:
             return
-        digest, data = lint_task(task, limits, project)
-        project.add(task[0], data.get("summary") or {})
-        connection.send((digest, data))
+        connection.send(lint_task(task, limits))
 
 
 def end_with_parent(parent: int) -> None:

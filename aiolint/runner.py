@@ -187,8 +187,7 @@ def pool_size(jobs: int, files: int) -> int:
 def run_tasks(tasks: List[Task], workers: int, limits: Limits = Limits(),
               project: Optional[Project] = None) -> Iterable[Tuple[Task, Outcome]]:
     """Each task with its outcome as it completes, from a pool of ``workers`` processes if more than one (in
-    this process, questions about the project are answered from ``project`` as it stands; in a worker, from
-    what the files it has linted say)."""
+    this process, questions about the project are answered from ``project`` as it stands)."""
     if workers == 1:
         # Shallow modules first: a project's shared modules (``core.py``, ``utils.py``) sit above the modules
         # that import them, so their summaries answer those files' questions at once instead of in the join.
