@@ -18,7 +18,7 @@ from .config import ConfigError, Settings, load_settings, split_codes
 from .discovery import FileFilter
 from .reporters import REPORTERS
 from .reporters.names import quoted_path
-from .runner import InternalError, Report, collect_rarely, default_jobs, lint_paths
+from .runner import InternalError, Report, SettingsCache, collect_rarely, default_jobs, lint_paths, lint_text
 from .terminal import use_color
 
 if TYPE_CHECKING:
@@ -163,7 +163,7 @@ def check(paths: Sequence[str], config: Optional[str], isolated: bool, select: S
         if from_stdin:
             if tuple(paths) not in ((), ("-",)):
                 raise ConfigError("'-' (standard input) cannot be mixed with other paths")
-            report = lint_stdin(stdin_filename, settings, fixing, sources)
+            report = lint_stdin(stdin_filename, settings, fixing, sources, cache=not no_cache)
         else:
             report = lint_paths(list(paths) or ["."], settings, jobs=jobs or default_jobs(), cache=not no_cache)
             if fixing is not None:
@@ -273,24 +273,28 @@ def run_statistics(report: Report, cache_dir: Optional[str]) -> str:
 
 
 def lint_stdin(filename: Optional[str], settings: Settings, fixing: Optional[Fixing] = None,
-               sources: Optional[Dict[str, str]] = None) -> Report:
-    """Standard input, linted as the file ``filename`` (its per-file ignores apply).
+               sources: Optional[Dict[str, str]] = None, cache: bool = False) -> Report:
+    """Standard input, linted as the file ``filename`` (its per-file ignores apply; with ``cache``, what
+    the cache knows of its project answers what it asks about other files).
 
     With ``--fix``, the fixed source is written to standard output (unchanged if
     nothing is fixed or the file is excluded: an editor replaces its buffer with it).
     """
     report = Report()
     echo = fixing is not None and fixing.write
-    if filename:
-        settings = settings.for_file(filename)  # the closest configuration to the file it stands for
-    if filename and settings.force_exclude and FileFilter(settings).force_excluded(filename):
+    own = settings.for_file(filename) if filename else settings  # the closest configuration to the file
+    if filename and own.force_exclude and FileFilter(own).force_excluded(filename):
         if echo:
             click.get_binary_stream("stdout").write(click.get_binary_stream("stdin").read())
         return report  # as a file named explicitly: pre-commit-style callers asked for exclusions
-    from .engine import lint_source  # LibCST is imported only when something is linted
-
     path = filename or "-"
-    lint = functools.partial(lint_source, path=path, rules=settings.rules_for(path), options=settings.options)
+    if filename:
+        lint = functools.partial(lint_text, path=path, settings=settings,
+                                 store=SettingsCache(settings) if cache else None)
+    else:  # nowhere: its questions about other files are unknown
+        from .engine import lint_source  # LibCST is imported only when something is linted
+
+        lint = functools.partial(lint_source, path=path, rules=settings.rules_for(path), options=settings.options)
     data = click.get_binary_stream("stdin").read()
     if sources is not None:
         from .source import DecodeError, decode

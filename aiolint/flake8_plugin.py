@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import functools
 import os
 import sys
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Type, Union
@@ -28,7 +27,7 @@ from .config import ConfigError, Settings, load_settings
 from .diagnostics import FileResult
 from .engine import lint_source
 from .rules import REGISTRY, Rule, all_rules, default_rules
-from .runner import JOIN_ROUNDS, Results, SettingsCache, cacheable, project_files, unsettled
+from .runner import Results, SettingsCache, cacheable, lint_in_project, project_files
 from .semantics.project import Project, marks_a_project, project_root
 
 STDIN = "stdin"  # the name flake8 gives standard input when no --stdin-display-name names its file
@@ -121,20 +120,8 @@ class Plugin:
         known = self.project_of(path)
         if known is None:  # the file alone: its questions are unknown
             return hit if hit is not None and not hit.answers else lint_source(data, path, rules, options)
-        project, results = known
         replaced = isinstance(data, str)  # the text flake8 read, not the file the project knows: it replaces it
-        if replaced:
-            results.pop(os.path.abspath(path), None)
-        task = (path, tuple(codes), options)
-        result = hit
-        for round_ in range(JOIN_ROUNDS + 1):  # as the join of a run settles a file
-            if result is None:
-                result = lint_source(data, path, rules, options, project=functools.partial(project.answer, path))
-                if replaced:
-                    project.add(path, result.summary)
-            if round_ == JOIN_ROUNDS or not unsettled(results, project, store, {path: (task, result, False)}):
-                break
-            result = None
+        result = lint_in_project(data, path, rules, options, known, store, hit, replaces=replaced)
         if result is not hit and digest is not None and store is not None:
             data = to_data(result)
             if cacheable(data):

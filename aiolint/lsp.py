@@ -3,7 +3,9 @@
 Diagnostics on open, change and save (code, rule name, message: no links); quick fixes
 for findings that have one; "disable for this line" (``# noqa: CODE``) actions. Each
 document is linted with the settings the command line would use for its file (the
-closest configuration above it). Needs ``pygls``: ``pip install 'aiolint[server]'``.
+closest configuration above it), as that file of its project: what it asks about the other
+files is answered from aiolint's cache, as for ``aiolint FILE``. Needs ``pygls``:
+``pip install 'aiolint[server]'``.
 """
 
 from __future__ import annotations
@@ -50,15 +52,18 @@ def document_path(ls: AiolintServer, document: TextDocument) -> str:
 
 
 def settings_for(ls: AiolintServer, path: str) -> Optional[Settings]:
-    """The settings of this file, read afresh (an edited configuration applies at once); None if excluded."""
-    settings = load_settings(cwd=workspace_root(ls)).for_file(path)
-    if FileFilter(settings).force_excluded(path):
+    """The settings of the workspace, read afresh (an edited configuration applies at once); None if they
+    exclude this file."""
+    settings = load_settings(cwd=workspace_root(ls))
+    if FileFilter(settings.for_file(path)).force_excluded(path):
         return None
     return settings
 
 
 def lint_document(ls: AiolintServer, uri: str) -> None:
-    from .engine import lint_source
+    """Lint the document as it stands in the editor; what it asks about the other files of its project is
+    answered from what aiolint's cache knows of them (a run of ``aiolint`` fills it)."""
+    from .runner import SettingsCache, lint_text
 
     document = ls.workspace.get_text_document(uri)
     path = document_path(ls, document)
@@ -69,7 +74,7 @@ def lint_document(ls: AiolintServer, uri: str) -> None:
         return
     found: List[Diagnostic] = []
     if settings is not None:
-        result = lint_source(document.source, path, settings.rules_for(path), settings.options)
+        result = lint_text(document.source, path, settings, SettingsCache(settings))
         found = result.diagnostics
         for failure in result.failures:
             ls.window_log_message(types.LogMessageParams(

@@ -355,6 +355,54 @@ def project_files(root: str, settings: Settings, store: Optional[SettingsCache])
     return project, results
 
 
+def lint_in_project(data: Any, path: str, rules: Sequence[type], options: Mapping[str, Any],
+                    known: Tuple[Project, Results], store: Optional[SettingsCache], result: Optional[FileResult] = None,
+                    replaces: bool = False) -> FileResult:
+    """Lint ``data`` as the file ``path`` of the project ``known`` (its index and its files' results), its
+    questions answered as the join of a run settles them; ``result``, a result of the file to start from (a
+    cached one). With ``replaces``, ``data`` is not what the file on disk holds (an editor's buffer): what it
+    says takes the place of what the file says."""
+    from .engine import lint_source
+
+    project, results = known
+    if replaces:
+        results.pop(os.path.abspath(path), None)
+    task = (path, tuple(sorted(rule.code for rule in rules)), options)
+    for round_ in range(JOIN_ROUNDS + 1):
+        if result is None:
+            result = lint_source(data, path, rules, options, project=functools.partial(project.answer, path))
+            if replaces:
+                project.add(path, result.summary)
+        if round_ == JOIN_ROUNDS or not unsettled(results, project, store, {path: (task, result, False)}):
+            break
+        result = None
+    return result
+
+
+def lint_text(data: Any, path: str, settings: Settings, store: Optional[SettingsCache]) -> FileResult:
+    """Lint ``data``, the text of the file ``path`` as standard input or an editor holds it, with ``settings``
+    (the run's: each file of the project gets those that apply to it). When it asks about other files, they
+    are answered from what the cache ``store`` knows of its project, as for ``aiolint FILE``: a file the
+    cache does not know says nothing (fewer findings, never a false one)."""
+    from .engine import lint_source
+
+    own = settings.for_file(path)
+    rules, options = own.rules_for(path), own.options
+    result = lint_source(data, path, rules, options)
+    root = project_root(os.path.dirname(os.path.abspath(path)))
+    if store is None or not result.questions or not marks_a_project(root):
+        return result
+    project, known = Project(), {}
+    try:
+        missing = cached_project(root, settings, store, Limits.of(settings), project, known, {os.path.abspath(path)})
+    except ConfigError:
+        return result  # a broken configuration of one of its directories: the file stands alone
+    if not missing:
+        project.include(root)
+    project.sealed = True
+    return lint_in_project(data, path, rules, options, (project, known), store, replaces=True)
+
+
 def projects_of_files(paths: Sequence[str], settings: Settings, store: SettingsCache, limits: Limits,
                       project: Project, named: Results) -> Results:
     """For files named in a run (a pre-commit hook's), what the cache knows of the rest of their projects: the
