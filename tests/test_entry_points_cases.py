@@ -9,6 +9,7 @@ from types import ModuleType
 import libcst as cst
 
 from aiolint.semantics import entry_points
+from aiolint.semantics.scope import Scope, scope_of
 
 from .test_snapshots import TextSnapshot
 
@@ -104,3 +105,124 @@ def test_the_lookups_built_afresh_find_each_kind_of_row():
     assert [(row.kind.description, sorted(row.methods)) for row in cog_rows] == [
         ("a discord.py event listener", ["on_*"])]
     assert {"add_get", "add_api_route", "Route", "CommandHandler", "add_done_callback"} <= fresh.REGISTRATION_NAMES
+
+
+def kinds(source: str) -> dict:
+    """``{"Class.method": "a discord.py event listener", "main": "a one-shot function", "helper": None}``:
+    what ``entry_point`` says of every ``def`` of ``source`` (nested ones too), by its dotted name."""
+    module = cst.parse_module(textwrap.dedent(source))
+    found = {}
+
+    def visit(body, scope, prefix):
+        for statement in body:
+            if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+                name = prefix + statement.name.value
+                if isinstance(statement, cst.FunctionDef):
+                    kind = entry_points.entry_point(statement, scope)
+                    found[name] = kind.description if kind is not None else None
+                if isinstance(statement.body, cst.IndentedBlock):
+                    visit(statement.body.body, scope_of(statement, scope), name + ".")
+
+    visit(module.body, Scope(module, None), "")
+    return found
+
+
+def test_a_class_is_known_by_the_bases_of_the_classes_of_the_module_it_derives_from():
+    chain = "\n".join(f"class Level{n}(Level{n - 1}):\n    pass\n" for n in range(1, 8))
+    assert kinds(f"""
+from discord.ext import commands
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+from .mixins import Mixin
+
+class Level0(commands.Cog):
+    pass
+
+{chain}
+
+class Deep(Level7):  # eight classes of the module between it and the Cog, the most followed
+    async def on_message(self, message):
+        pass
+
+class Imported(Mixin, commands.Cog):
+    async def on_message(self, message):
+        pass
+
+class Plain:
+    pass
+
+class Mixed(commands.Cog, Plain):
+    async def on_message(self, message):
+        pass
+
+class Coordinator(DataUpdateCoordinator[dict]):
+    async def _async_update_data(self):
+        pass
+
+class Unknown(not_defined_anywhere):
+    async def on_message(self, message):
+        pass
+
+class Ping(Pong):
+    async def on_message(self, message):
+        pass
+
+class Pong(Ping):
+    async def on_message(self, message):
+        pass
+""") == {
+        "Deep.on_message": "a discord.py event listener",
+        "Imported.on_message": "a discord.py event listener",
+        "Mixed.on_message": "a discord.py event listener",
+        "Coordinator._async_update_data": "a Home Assistant coordinator update",
+        "Unknown.on_message": None,
+        "Ping.on_message": None,
+        "Pong.on_message": None,
+    }
+
+
+def test_a_decorator_wrapper_is_a_returned_coroutine_that_calls_or_wraps_what_it_decorates():
+    assert kinds("""
+import functools
+
+def cached(func):
+    @functools.wraps(func)
+    async def wrapper(*args):
+        return await cache.get_or_call(func, *args)  # passes what it wraps: only `wraps` tells
+    return wrapper
+
+def logged(func):
+    @log_calls
+    async def wrapper(*args):
+        return await func(*args)
+    return wrapper
+
+def retrying(func):
+    def with_attempts(attempts):
+        async def wrapper(*args):
+            return await func(*args)  # a parameter of the outer decorator
+        return wrapper
+    return with_attempts
+
+def sync(func):
+    def wrapper(*args):
+        return func(*args)
+    return wrapper
+
+def scheduled(func):
+    async def later():
+        await func()
+    loop.call_soon(later)
+
+def constant(func):
+    @retry(3)
+    async def answer():
+        return 42
+    return answer
+""") == {
+        "cached": None, "cached.wrapper": "a decorator's wrapper",
+        "logged": None, "logged.wrapper": "a decorator's wrapper",
+        "retrying": None, "retrying.with_attempts": None, "retrying.with_attempts.wrapper": "a decorator's wrapper",
+        "sync": None, "sync.wrapper": None,
+        "scheduled": None, "scheduled.later": None,
+        "constant": None, "constant.answer": None,
+    }
