@@ -107,8 +107,14 @@ def test_the_lookups_built_afresh_find_each_kind_of_row():
     assert {"add_get", "add_api_route", "Route", "CommandHandler", "add_done_callback"} <= fresh.REGISTRATION_NAMES
 
 
+def named(kind) -> str:
+    """``discord.py command: command``, ``one-shot function: once``: an ``EntryKind``'s framework, role
+    and how often it runs."""
+    return f"{kind.framework} {kind.role}: {kind.runs}".strip()
+
+
 def kinds(source: str) -> dict:
-    """``{"Class.method": "a discord.py event listener", "main": "a one-shot function", "helper": None}``:
+    """``{"Class.method": "discord.py event listener: event", "main": "one-shot function: once", "f": None}``:
     what ``entry_point`` says of every ``def`` of ``source`` (nested ones too), by its dotted name."""
     module = cst.parse_module(textwrap.dedent(source))
     found = {}
@@ -119,7 +125,7 @@ def kinds(source: str) -> dict:
                 name = prefix + statement.name.value
                 if isinstance(statement, cst.FunctionDef):
                     kind = entry_points.entry_point(statement, scope)
-                    found[name] = kind.description if kind is not None else None
+                    found[name] = named(kind) if kind is not None else None
                 if isinstance(statement.body, cst.IndentedBlock):
                     visit(statement.body.body, scope_of(statement, scope), name + ".")
 
@@ -170,10 +176,10 @@ class Pong(Ping):
     async def on_message(self, message):
         pass
 """) == {
-        "Deep.on_message": "a discord.py event listener",
-        "Imported.on_message": "a discord.py event listener",
-        "Mixed.on_message": "a discord.py event listener",
-        "Coordinator._async_update_data": "a Home Assistant coordinator update",
+        "Deep.on_message": "discord.py event listener: event",
+        "Imported.on_message": "discord.py event listener: event",
+        "Mixed.on_message": "discord.py event listener: event",
+        "Coordinator._async_update_data": "Home Assistant coordinator update: run",
         "Unknown.on_message": None,
         "Ping.on_message": None,
         "Pong.on_message": None,
@@ -219,10 +225,437 @@ def constant(func):
         return 42
     return answer
 """) == {
-        "cached": None, "cached.wrapper": "a decorator's wrapper",
-        "logged": None, "logged.wrapper": "a decorator's wrapper",
-        "retrying": None, "retrying.with_attempts": None, "retrying.with_attempts.wrapper": "a decorator's wrapper",
+        "cached": None, "cached.wrapper": "decorator's wrapper: wrapped",
+        "logged": None, "logged.wrapper": "decorator's wrapper: wrapped",
+        "retrying": None, "retrying.with_attempts": None,
+        "retrying.with_attempts.wrapper": "decorator's wrapper: wrapped",
         "sync": None, "sync.wrapper": None,
         "scheduled": None, "scheduled.later": None,
         "constant": None, "constant.answer": None,
     }
+
+
+def statements_with_scopes(source: str):
+    """Each simple statement of ``source`` (in functions and classes too), with the scope it runs in."""
+    module = cst.parse_module(textwrap.dedent(source))
+
+    def visit(body, scope):
+        for statement in body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                yield from ((small, scope) for small in statement.body)
+            elif isinstance(statement, (cst.FunctionDef, cst.ClassDef)) and isinstance(statement.body,
+                                                                                       cst.IndentedBlock):
+                yield from visit(statement.body.body, scope_of(statement, scope))
+
+    return module, list(visit(module.body, Scope(module, None)))
+
+
+def registrations(source: str) -> list:
+    """``(call, callable, what calls it)`` for every call statement of ``source`` that registers a callable."""
+    module, statements = statements_with_scopes(source)
+    found = []
+    for statement, scope in statements:
+        if isinstance(statement, cst.Expr) and isinstance(statement.value, cst.Call):
+            for callback, kind in entry_points.registered(statement.value, scope):
+                found.append((module.code_for_node(statement.value.func), module.code_for_node(callback),
+                              named(kind)))
+    return found
+
+
+def test_what_a_call_registers_found_by_position_or_keyword():
+    assert registrations("""
+import asyncio
+import signal
+from aiohttp import web
+from fastapi import FastAPI
+from starlette.routing import Route
+from telegram.ext import CommandHandler
+
+app = FastAPI()
+web.get("/", index)
+web.get("/", handler=by_keyword)
+web.route("GET", "/", by_route)
+web.get(*routes)
+web.get("/")
+web.get("/", name="no handler")
+app.add_api_route("/", endpoint)
+app.add_api_route("/", endpoint=endpoint_by_keyword)
+Route("/", homepage)
+CommandHandler("start", start)
+future.add_done_callback(done)
+loop.add_signal_handler(signal.SIGTERM, stop)
+signal.signal(signal.SIGINT, interrupted)
+app.include_router(router)
+factory()(not_a_name)
+unknown.add_api_route("/", untyped)
+""") == [
+        ("web.get", "index", "aiohttp web handler: request"),
+        ("web.get", "by_keyword", "aiohttp web handler: request"),
+        ("web.route", "by_route", "aiohttp web handler: request"),
+        ("app.add_api_route", "endpoint", "FastAPI route: request"),
+        ("app.add_api_route", "endpoint_by_keyword", "FastAPI route: request"),
+        ("Route", "homepage", "Starlette route: request"),
+        ("CommandHandler", "start", "python-telegram-bot command handler: command"),
+        ("future.add_done_callback", "done", "registered callback: call"),
+        ("loop.add_signal_handler", "stop", "registered callback: call"),
+        ("signal.signal", "interrupted", "registered callback: call"),
+    ]
+
+
+def test_a_method_name_of_a_framework_registers_only_where_the_framework_is_imported():
+    calls = """
+{imports}
+router.add_get("/", index)
+future.add_done_callback(done)
+scheduler.run_repeating(poll, interval=60)
+"""
+    assert registrations(calls.format(imports="import json")) == []
+    assert registrations(calls.format(imports="import aiohttp.web\nfrom asyncio import Future\nimport telegram")) == [
+        ("router.add_get", "index", "aiohttp web handler: request"),
+        ("future.add_done_callback", "done", "registered callback: call"),
+        ("scheduler.run_repeating", "poll", "python-telegram-bot repeating job: run"),
+    ]
+    assert registrations(calls.format(imports="from aiohttp import web\nimport asynciolike")) == [
+        ("router.add_get", "index", "aiohttp web handler: request")]
+
+
+def test_what_a_decorator_says_and_the_arguments_that_change_it():
+    assert kinds("""
+import aiocron
+import discord
+import hikari
+from aiogram import Router
+from aiogram.filters import Command
+from discord.ext import commands, tasks
+from fastapi import FastAPI
+from opsdroid.connector import register_event
+from opsdroid.events import Message, RoomName
+
+app = FastAPI()
+router = Router()
+bot = commands.Bot(command_prefix="!")
+gateway = hikari.GatewayBot("token")
+
+@app.get("/")
+async def index(): pass
+
+@router.message(Command("start"))
+async def start(message): pass
+
+@router.message(commands=["help"])
+async def help_(message): pass
+
+@router.message(F.text)
+async def echo(message): pass
+
+@router.message
+async def bare(message): pass
+
+@register_event(Message)
+async def send_message(self, event): pass
+
+@register_event(RoomName)
+async def rename_room(self, event): pass
+
+@commands.command()
+@commands.is_owner()
+async def reload(ctx): pass
+
+@commands.is_owner()
+@commands.command()
+async def shutdown(ctx): pass
+
+@commands.command()
+@other.check
+async def ping(ctx): pass
+
+@app.get("/admin")
+@commands.is_owner()
+async def admin(): pass
+
+@tasks.loop(hours=1)
+async def hourly(): pass
+
+@tasks.loop(minutes=59.5)
+async def often(): pass
+
+@tasks.loop(minutes=60)
+async def every_hour(): pass
+
+@tasks.loop(seconds=3600.0)
+async def every_3600_seconds(): pass
+
+@tasks.loop(seconds=3599)
+async def nearly_hourly(): pass
+
+@tasks.loop(count=1, seconds=10)
+async def counted(): pass
+
+@tasks.loop(time=MIDNIGHT)
+async def at_midnight(): pass
+
+@tasks.loop(minutes=INTERVAL)
+async def configured(): pass
+
+@tasks.loop
+async def bare_loop(): pass
+
+@aiocron.crontab("0 * * * *")
+async def cron(): pass
+
+@bot.event
+async def on_ready(): pass
+
+@bot.event
+async def on_message(message): pass
+
+@bot.listen("on_ready")
+async def ready_again(): pass
+
+@bot.listen("on_message")
+async def message_again(message): pass
+
+@gateway.listen(hikari.StartedEvent)
+async def started(event): pass
+
+@gateway.listen()
+async def started_by_annotation(event: hikari.StartedEvent): pass
+
+@gateway.listen()
+async def member_joined(event: hikari.MemberCreateEvent): pass
+
+class Listener:
+    @gateway.listen()
+    async def started(self, event: hikari.StartedEvent): pass
+
+    @gateway.listen()
+    async def third(self, event, other: hikari.StartedEvent): pass
+
+@commands.command()
+@bot.event
+async def on_connect(): pass
+""") == {
+        "index": "FastAPI route: request",
+        "start": "aiogram command handler: command",
+        "help_": "aiogram command handler: command",
+        "echo": "aiogram handler: event",
+        "bare": "aiogram handler: event",
+        "send_message": "opsdroid connector's message sender: event",
+        "rename_room": "opsdroid connector's event sender: command",
+        "reload": "discord.py owner-only command: once",
+        "shutdown": "discord.py owner-only command: once",
+        "ping": "discord.py command: command",
+        "admin": "FastAPI route: request",
+        "hourly": "discord.py hourly or slower loop: once",
+        "often": "discord.py task loop: run",
+        "every_hour": "discord.py hourly or slower loop: once",
+        "every_3600_seconds": "discord.py hourly or slower loop: once",
+        "nearly_hourly": "discord.py task loop: run",
+        "counted": "discord.py task loop: run",
+        "at_midnight": "discord.py loop at set times of day: once",
+        "configured": "discord.py task loop: run",
+        "bare_loop": "discord.py task loop: run",
+        "cron": "aiocron job: run",
+        "on_ready": "discord.py setup listener: once",
+        "on_message": "discord.py event listener: event",
+        "ready_again": "discord.py setup listener: once",
+        "message_again": "discord.py event listener: event",
+        "started": "hikari setup listener: once",
+        "started_by_annotation": "hikari setup listener: once",
+        "member_joined": "hikari event listener: event",
+        "Listener.started": "hikari setup listener: once",
+        "Listener.third": "hikari event listener: event",
+        "on_connect": "discord.py command: command",
+    }
+
+
+def test_what_a_def_is_without_a_decorator_of_the_table():
+    assert kinds("""
+import discord
+from aiohttp import web
+from homeassistant.components.sensor import SensorEntity
+from twitchio.ext import commands as twitch
+
+async def main(): pass
+
+async def handle(request: web.Request): pass
+
+def sync_handle(request: web.Request): pass
+
+async def no_annotation(request, *, other: int = 0): pass
+
+async def helper(value: int): pass
+
+@functools.cache
+async def cached(request: web.Request): pass
+
+class Client(discord.Client):
+    async def on_ready(self): pass
+
+    async def on_message(self, message): pass
+
+    async def fetch(self): pass
+
+    async def main(self): pass
+
+class Sensor(SensorEntity):
+    async def async_update(self): pass
+
+class Bot(twitch.Bot):
+    async def event_ready(self): pass
+
+    async def event_message(self, message): pass
+
+class Plain:
+    async def on_message(self, message): pass
+""") == {
+        "main": "one-shot function: once",
+        "handle": "aiohttp web handler: request",
+        "sync_handle": None,
+        "no_annotation": None,
+        "helper": None,
+        "cached": "aiohttp web handler: request",
+        "Client.on_ready": "discord.py setup listener: once",
+        "Client.on_message": "discord.py event listener: event",
+        "Client.fetch": None,
+        "Client.main": "one-shot function: once",
+        "Sensor.async_update": "Home Assistant entity update: run",
+        "Bot.event_ready": "TwitchIO setup listener: once",
+        "Bot.event_message": "TwitchIO event handler: event",
+        "Plain.on_message": None,
+    }
+
+
+def named_functions(source: str) -> list:
+    """What ``local_function`` names in each ``probe(expr)`` of ``source``: ``Client.get()``, or None."""
+    _, statements = statements_with_scopes(source)
+    found = []
+    for statement, scope in statements:
+        value = statement.value if isinstance(statement, cst.Expr) else None
+        if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value == "probe":
+            named = entry_points.local_function(value.args[0].value, scope)
+            found.append(entry_points.describe(*named) if named is not None else None)
+    return found
+
+
+def test_the_def_of_the_module_an_expression_names():
+    assert named_functions("""
+import functools
+
+async def fetch(): pass
+
+class Client:
+    async def get(self): pass
+
+    def use(self):
+        probe(self.get)
+        probe(self.missing)
+
+    @staticmethod
+    def static(client):
+        probe(client.get)
+
+class Unrelated:
+    pass
+
+class Sub(Unrelated, Client):
+    async def own(self): pass
+
+    def use_inherited(self):
+        probe(self.get)
+
+class Loop(Loop):
+    pass
+
+class OneLine: pass
+
+client = Client()
+other = make()
+twice = fetch
+twice = Client
+probe(fetch)
+probe(functools.partial(fetch, 1))
+probe(functools.partial())
+probe(partial(fetch))
+probe(Client.get)
+probe(client.get)
+probe(Sub.get)
+probe(Sub.own)
+probe(Loop.get)
+probe(OneLine.get)
+probe(unknown.get)
+probe(other.get)
+probe(client.get.method)
+probe(fetch())
+probe(twice)
+probe(Client)
+""") == ["`Client.get()`", None, None, "`Sub.get()`",
+             "`fetch()`", "`fetch()`", None, None, "`Client.get()`", "`Client.get()`", "`Sub.get()`", "`Sub.own()`",
+             None, None, None, None, None, None, None, None]
+
+
+def test_what_an_object_is_an_instance_of_through_attributes_and_classes_of_the_module():
+    assert kinds("""
+from aiogram import Dispatcher
+from discord.ext import commands
+
+bot = commands.Bot(command_prefix="!")
+dp = Dispatcher()
+
+@bot.tree.command()
+async def slash(interaction): pass
+
+@dp.message.__call__()
+async def observed(message): pass
+
+@bot.tree.unknown.command()
+async def deeper(interaction): pass
+
+class MyBot(commands.Bot):
+    def add_jokes(self):
+        @self.command()
+        async def joke(ctx): pass
+
+        @self.tree.command()
+        async def slash_joke(interaction): pass
+
+class Mine(MyBot):
+    pass
+
+mine = Mine()
+
+@mine.command()
+async def mine_joke(ctx): pass
+
+@mine.tree.command()
+async def mine_slash(interaction): pass
+
+maybe = Mine()
+maybe = None
+
+@maybe.command()
+async def not_certain(ctx): pass
+""") == {
+        "slash": "discord.py command: command",
+        "observed": "aiogram handler: event",
+        "deeper": None,
+        "MyBot.add_jokes": None,
+        "MyBot.add_jokes.joke": "discord.py command: command",
+        "MyBot.add_jokes.slash_joke": "discord.py command: command",
+        "mine_joke": "discord.py command: command",
+        "mine_slash": "discord.py command: command",
+        "not_certain": None,
+    }
+    assert registrations("""
+from aiogram import Dispatcher
+from homeassistant.core import HomeAssistant
+
+dp = Dispatcher()
+dp.message.register(echo)
+
+async def async_setup(hass: HomeAssistant):
+    hass.services.async_register("demo", "refresh", refresh)
+    hass.bus.async_listen("state_changed", changed)
+""") == [("dp.message.register", "echo", "aiogram handler: event"),
+         ("hass.services.async_register", "refresh", "Home Assistant service handler: event"),
+         ("hass.bus.async_listen", "changed", "Home Assistant event listener: event")]
