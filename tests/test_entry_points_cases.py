@@ -659,3 +659,22 @@ async def async_setup(hass: HomeAssistant):
 """) == [("dp.message.register", "echo", "aiogram handler: event"),
          ("hass.services.async_register", "refresh", "Home Assistant service handler: event"),
          ("hass.bus.async_listen", "changed", "Home Assistant event listener: event")]
+
+
+def test_a_method_is_found_through_eight_classes_of_the_module_and_a_cycle_of_classes_ends():
+    chain = "\n".join(f"class Level{n}(Level{n - 1}):\n    pass\n" for n in range(1, 9))
+    assert named_functions(f"""
+class Level0:
+    async def get(self): pass
+
+{chain}
+
+class Ping(Pong):
+    pass
+
+class Pong(Ping):
+    pass
+
+probe(Level8.get)
+probe(Ping.get)
+""") == ["`Level8.get()`", None]
