@@ -6,7 +6,7 @@ from __future__ import annotations
 import textwrap
 
 from aiolint.engine import lint_source
-from aiolint.rules.responses import ResponseNotClosed, ResponseUnreadOnSomePath
+from aiolint.rules.responses import ResponseNotClosed, ResponseUnreadOnSomePath, ResponseUsedAfterClose
 
 
 def findings(source):
@@ -31,3 +31,15 @@ def test_a_top_level_session_block_closes_its_responses():
             resp = await session.get("https://example.com")
             print(resp.status)
     """) == []
+
+
+def test_a_top_level_read_after_its_block_is_reported():
+    result = lint_source(textwrap.dedent("""
+        import aiohttp
+        session: aiohttp.ClientSession
+        async with session.get("https://example.com") as resp:
+            print(resp.status)
+        print(await resp.text())
+    """), "notebook.py", [ResponseUsedAfterClose])
+    assert result.failures == []
+    assert [(d.line, d.code) for d in result.diagnostics] == [(6, "AIO403")]
