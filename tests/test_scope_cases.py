@@ -19,6 +19,7 @@ from aiohttp import web
 from x import *; import y
 async def f(a, /, b: int, *args, c=1, **kw):
     import asyncio
+    one = ah.ClientSession()
     first = second = ah.ClientSession()
     (p, [q, *rest]) = pairs
     z: int = 3
@@ -87,35 +88,36 @@ def test_every_binding_form_of_a_module_and_a_function():
         ("c", "param", -1, False, None, None, None, False, "Param"),
         ("kw", "param", -1, False, None, None, None, False, "Param"),
         ("asyncio", "import", 0, False, "asyncio", None, None, False, "Import"),
+        ("one", "assign", 1, False, None, "ah.ClientSession()", None, False, "Assign"),
         # A chained assignment and an unpacking give no name its value.
-        ("first", "assign", 1, False, None, None, None, False, "Assign"),
-        ("second", "assign", 1, False, None, None, None, False, "Assign"),
-        ("p", "other", 2, False, None, None, None, False, "Assign"),
-        ("q", "other", 2, False, None, None, None, False, "Assign"),
-        ("rest", "other", 2, False, None, None, None, False, "Assign"),
-        ("z", "annotation", 3, False, None, "3", "int", False, "AnnAssign"),
-        ("n", "other", 4, False, None, None, None, False, "AugAssign"),
+        ("first", "assign", 2, False, None, None, None, False, "Assign"),
+        ("second", "assign", 2, False, None, None, None, False, "Assign"),
+        ("p", "other", 3, False, None, None, None, False, "Assign"),
+        ("q", "other", 3, False, None, None, None, False, "Assign"),
+        ("rest", "other", 3, False, None, None, None, False, "Assign"),
+        ("z", "annotation", 4, False, None, "3", "int", False, "AnnAssign"),
+        ("n", "other", 5, False, None, None, None, False, "AugAssign"),
         # The order is the index of the statement of the function's own body that holds the binding;
         # a block that may not run makes its bindings conditional: loops, `except`, `else`, every
         # branch of an `if` and of a `match`, but not a `with` body, a `try` body or a `finally`.
-        ("i", "for", 5, False, None, None, None, False, "For"),
-        ("j", "for", 5, False, None, None, None, False, "For"),
-        ("k", "for", 5, False, None, None, None, False, "For"),
-        ("gzip", "import", 5, True, "gzip", None, None, False, "Import"),
-        ("fh", "with", 6, False, None, "open(p)", None, False, "With"),
-        ("s", "with", 7, False, None, "ah.ClientSession()", None, True, "With"),
-        ("err", "other", 8, False, None, None, None, False, "ExceptHandler"),
-        ("json", "import", 8, False, "json", None, None, False, "Import"),
-        ("pickle", "import", 8, True, "pickle", None, None, False, "Import"),
-        ("csv", "import", 8, True, "csv", None, None, False, "Import"),
-        ("io", "import", 8, False, "io", None, None, False, "Import"),
-        ("re", "import", 9, True, "re", None, None, False, "Import"),
-        ("sys", "import", 9, True, "sys", None, None, False, "Import"),
-        ("zlib", "import", 9, True, "zlib", None, None, False, "Import"),
-        ("bz2", "import", 10, True, "bz2", None, None, False, "Import"),
-        ("ast", "import", 11, True, "ast", None, None, False, "Import"),
-        ("g", "def", 12, False, None, None, None, False, "FunctionDef"),
-        ("C", "class", 13, False, None, None, None, False, "ClassDef"),
+        ("i", "for", 6, False, None, None, None, False, "For"),
+        ("j", "for", 6, False, None, None, None, False, "For"),
+        ("k", "for", 6, False, None, None, None, False, "For"),
+        ("gzip", "import", 6, True, "gzip", None, None, False, "Import"),
+        ("fh", "with", 7, False, None, "open(p)", None, False, "With"),
+        ("s", "with", 8, False, None, "ah.ClientSession()", None, True, "With"),
+        ("err", "other", 9, False, None, None, None, False, "ExceptHandler"),
+        ("json", "import", 9, False, "json", None, None, False, "Import"),
+        ("pickle", "import", 9, True, "pickle", None, None, False, "Import"),
+        ("csv", "import", 9, True, "csv", None, None, False, "Import"),
+        ("io", "import", 9, False, "io", None, None, False, "Import"),
+        ("re", "import", 10, True, "re", None, None, False, "Import"),
+        ("sys", "import", 10, True, "sys", None, None, False, "Import"),
+        ("zlib", "import", 10, True, "zlib", None, None, False, "Import"),
+        ("bz2", "import", 11, True, "bz2", None, None, False, "Import"),
+        ("ast", "import", 12, True, "ast", None, None, False, "Import"),
+        ("g", "def", 13, False, None, None, None, False, "FunctionDef"),
+        ("C", "class", 14, False, None, None, None, False, "ClassDef"),
     ]
     assert function.lookup("G") is None  # declared global, bound nowhere
 
@@ -173,8 +175,8 @@ def test_a_comprehension_binds_the_targets_of_all_its_fors():
     module = cst.parse_module("cells = [cell for row in grid for (cell, _) in row]\n")
     top = Scope(module, None)
     comprehension = scope_of(module.body[0].body[0].value, top)
-    assert [(b.name, b.kind) for bindings in comprehension.bindings.values() for b in bindings] == [
-        ("row", "for"), ("cell", "for"), ("_", "for")]
+    assert [(b.name, b.kind, type(b.node).__name__) for bindings in comprehension.bindings.values() for b in bindings] == [
+        ("row", "for", "CompFor"), ("cell", "for", "CompFor"), ("_", "for", "CompFor")]
     assert comprehension.function() is None and code_owner(comprehension) is None
 
 
