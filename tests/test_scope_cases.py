@@ -182,8 +182,9 @@ def test_a_comprehension_binds_the_targets_of_all_its_fors():
 
 def test_the_code_owner_is_the_function_or_the_module_never_a_lambda_or_a_class():
     module = cst.parse_module(textwrap.dedent("""\
-        async def f():
+        async def f(items):
             handler = lambda request: [x for x in request]
+            names = {x.name: [y for y in x] for x in items}
         class C:
             pass
         """))
@@ -196,4 +197,8 @@ def test_the_code_owner_is_the_function_or_the_module_never_a_lambda_or_a_class(
     assert code_owner(top) is module and code_owner(f_scope) is function
     assert code_owner(lambda_scope) is None and code_owner(comprehension) is None
     assert code_owner(scope_of(module.body[1], top)) is None
+    # Comprehensions run inline: their code is the function's, however deeply nested.
+    outer = scope_of(function.body.body[1].body[0].value, f_scope)
+    inner = scope_of(function.body.body[1].body[0].value.value, outer)
+    assert inner.function() is f_scope and code_owner(inner) is function
     assert scope_of(function, top) is f_scope  # one scope per node for the file
