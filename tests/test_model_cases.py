@@ -34,6 +34,8 @@ MIXED = aiohttp.ClientSession()
 UNKNOWN = fetch()
 LIMIT: int = 3
 TYPED: Path = make_session()
+BOTH: Path = None
+BOTH = Path("b")
 
 
 def make():
@@ -51,6 +53,12 @@ def generator():
 
 def unknown():
     return fetch()
+
+
+def bare(flag):
+    if flag:
+        return
+    return aiohttp.ClientSession()
 
 
 def twice():
@@ -72,6 +80,7 @@ class Client:
         self.path = Path("x")
         self.other = None
         self.unknown = fetch()
+        self.mixed = Path("m")
 
     def get(self):
         return self.path
@@ -97,6 +106,7 @@ def top():
     acme.tools.run()
     net.fetch()
     Client().helper()
+    Client().mixed = aiohttp.ClientSession()
 
 
 fetch()
@@ -109,15 +119,15 @@ def test_a_module_tells_its_globals_functions_classes_and_calls():
     summary = summarize(MODULE, "pkg/client.py")
     assert summary["facts"] == {
         "net": "=.net", "fetch": "=.net.fetch", "make_session": "=.net.make_session",
-        "STATE": PATH, "PLACEHOLDER": PATH, "TYPED": PATH,  # not LIMIT (a builtin), MIXED, UNKNOWN
-        "make": "()" + SESSION, "make_async": "()awaitable:" + SESSION,  # not the generator
+        "STATE": PATH, "PLACEHOLDER": PATH, "TYPED": PATH, "BOTH": PATH,  # not LIMIT (a builtin), MIXED, UNKNOWN
+        "make": "()" + SESSION, "make_async": "()awaitable:" + SESSION, "bare": "()" + SESSION,  # not the generator
         "Client.session": SESSION, "Client.home": PATH, "Client.api": "acme.api.WeatherApi",
-        "Client.path": PATH, "Client.get": "()" + PATH,
+        "Client.path": PATH, "Client.mixed": PATH, "Client.get": "()" + PATH,
     }
     assert summary["attributes"] == {"session": SESSION, "count": "", "home": PATH, "api": "acme.api.WeatherApi",
-                                     "path": PATH, "unknown": ""}
-    assert summary["functions"] == ["Client.__init__", "Client.get", "Client.helper", "Client.run", "generator",
-                                    "make", "make_async", "top", "unknown"]
+                                     "path": PATH, "unknown": "", "mixed": ""}  # two types: none
+    assert summary["functions"] == ["Client.__init__", "Client.get", "Client.helper", "Client.run", "bare",
+                                    "generator", "make", "make_async", "top", "unknown"]
     assert summary["calls"] == {
         ".net.fetch": ["", "Client.__init__", "Client.run", "nested", "top", "unknown"],
         ".net.make_session": [""], "@.make": ["", "top"], "acme.api.WeatherApi": ["Client.__init__"],
@@ -131,6 +141,7 @@ def test_a_module_tells_its_globals_functions_classes_and_calls():
         ["Client.run", ".net.fetch", "in a loop"],
         ["Client.run", "@.Client.helper", ""],
         ["Client.run", "acme.api.WeatherApi.get", ""],
+        ["bare", "aiohttp.ClientSession", ""],
         ["generator", "aiohttp.ClientSession", ""],
         ["make", "aiohttp.ClientSession", ""],
         ["make_async", "aiohttp.ClientSession", ""],
@@ -138,6 +149,7 @@ def test_a_module_tells_its_globals_functions_classes_and_calls():
         ["top", "@.make", ""],
         ["top", "acme.tools.run", ""],
         ["top", "acme.utils.fetch", ""],
+        ["top", "aiohttp.ClientSession", ""],
         ["unknown", ".net.fetch", ""],
     ]
     assert summary["runs"] == {"Client.__init__": ""}
@@ -254,6 +266,7 @@ INSTANCES = """\
 import asyncio
 import aiohttp
 import psycopg2
+import requests
 from pathlib import Path
 from acme.api import WeatherApi
 from .store import Store
@@ -280,6 +293,7 @@ class Client:
         self.queue = asyncio.Queue()
         self.timeout = aiohttp.ClientTimeout()
         self.db = psycopg2.connect()
+        self.http = requests.Session()
 
     async def run(self, param):
         self.api.get()
@@ -296,12 +310,23 @@ class Client:
         param.go()
         api.get()
         store.load()
+        store.get()
         x = Local()
         x.go()
         self.api.inner.go()
         other.attr.go()
         for _ in range(2):
             api.get()
+        undefined.go()
+        api.go()
+        self.http.get("u")
+
+    async def repeated(self, items):
+        [self.api.listed(item) for item in items]
+        await asyncio.gather(self.api.gathered())
+        self.api.maybe() if items else None
+        if self.api.check():
+            pass
 
     @staticmethod
     def static(self):
@@ -320,10 +345,17 @@ def test_methods_called_on_instances_of_the_projects_classes_are_call_sites():
         ["Client.__init__", "aiohttp.ClientSession", ""],
         ["Client.__init__", "aiohttp.ClientTimeout", ""],
         ["Client.__init__", "psycopg2.connect", ""],
+        ["Client.__init__", "requests.Session", ""],
+        ["Client.repeated", "acme.api.WeatherApi.check", ""],  # the condition of the `if` always runs
+        ["Client.repeated", "acme.api.WeatherApi.gathered", "in asyncio.gather"],
+        ["Client.repeated", "acme.api.WeatherApi.listed", "in a loop"],
+        ["Client.repeated", "acme.api.WeatherApi.maybe", "guarded"],
+        ["Client.run", ".store.Store.get", ""],  # `get` of another object than `api.get()`
         ["Client.run", ".store.Store.load", ""],
         ["Client.run", "@.Local.go", ""],
         ["Client.run", "acme.api.WeatherApi.get", ""],
         ["Client.run", "acme.api.WeatherApi.get", "in a loop"],
+        ["Client.run", "acme.api.WeatherApi.go", ""],
         ["Client.run", "acme.api.WeatherApi.post", ""],
     ]
 
@@ -432,3 +464,93 @@ def test_a_global_or_a_function_is_known_as_deep_as_a_rule_would_know_it():
     assert facts(6)["n6"] == PATH and facts(6)["make"] == "()" + PATH
     assert "make" not in facts(7) and facts(8)["n8"] == PATH
     assert "n9" not in facts(9)
+
+
+def test_what_nested_defs_and_classes_call_counts_as_their_outermost_functions():
+    """A def nested in a function, or a method of a class nested in a class, is no function of the module:
+    calling it is no call site, and its calls are its outermost function's."""
+    nested = "".join(f"def outer{i}():\n    def inner():\n        pass\n    inner()\n    fetch()\n\n\n"
+                     for i in range(6))
+    classes = "".join(f"class A{i}:\n    class B:\n        def method(self):\n            fetch()\n\n\n"
+                      for i in range(6))
+    source = "from .net import fetch\n\n\n" + nested + classes
+    assert summarize(source, "pkg/mod.py")["call_sites"] == [[f"outer{i}", ".net.fetch", ""] for i in range(6)]
+    assert summarize(source, "pkg/mod.py")["functions"] == [f"outer{i}" for i in range(6)]
+
+
+def test_calls_in_comprehensions_gather_and_conditions_say_how_they_run():
+    source = """\
+import asyncio
+from .net import fetch, probe, check, fallback, more
+
+
+async def handler(items, flag):
+    [fetch(item) for item in items]
+    [item for item in items if fetch(item)]
+    {fetch(item): 1 for item in items}
+    await asyncio.gather(more())
+    value = 1 if probe() else 2
+    if check():
+        pass
+    result = fallback() if flag else None
+"""
+    assert summarize(source, "pkg/mod.py")["call_sites"] == [
+        ["handler", ".net.check", ""], ["handler", ".net.fallback", "guarded"],
+        ["handler", ".net.fetch", "in a loop"], ["handler", ".net.more", "in asyncio.gather"],
+        ["handler", ".net.probe", ""]]
+
+
+def test_a_registered_function_is_run_by_its_own_decorator_or_its_first_registration():
+    source = """\
+from aiohttp import web
+from discord.ext import commands
+from telegram.ext import CommandHandler
+from .net import fetch
+
+
+def plain(request):
+    fetch()
+
+
+@commands.command()
+async def command(ctx):
+    fetch()
+
+
+def setup(app):
+    app.router.add_get("/plain", plain)
+    app.add_handler(CommandHandler("plain", plain))
+    app.router.add_get("/command", command)
+"""
+    assert summarize(source, "pkg/mod.py")["runs"] == {
+        "command": "a discord.py command|per command", "plain": "an aiohttp web handler|per request", "setup": ""}
+
+
+def test_what_runs_a_function_is_said_blind_too():
+    """A command of a bot that another module makes is known as one only with that module's answer."""
+    from aiolint.semantics.entry_points import entry_point
+
+    source = """\
+from .app import bot
+from .net import fetch
+
+
+@bot.command()
+async def ping(ctx):
+    await fetch()
+"""
+
+    class Probe:
+        metadata = ()
+
+        def __init__(self, context):
+            self.context = context
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+            self.context.entry_point = entry_point(node, self.context.scope)
+
+    walk = FileWalk(cst.parse_module(source), "pkg/cog.py", [Probe], {},
+                    project={".app.bot": "discord.ext.commands.Bot"}.get)
+    walk.run()
+    assert walk.context.entry_point is not None and walk.context.entry_point.per_event
+    assert walk.summary()["runs"] == {}
