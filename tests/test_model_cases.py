@@ -3,7 +3,6 @@ the project, case by case, and that it is made blind to what the others answered
 
 from __future__ import annotations
 
-import json
 from typing import Any, Dict
 
 import libcst as cst
@@ -554,3 +553,12 @@ async def ping(ctx):
     walk.run()
     assert walk.context.entry_point is not None and walk.context.entry_point.per_event
     assert walk.summary()["runs"] == {}
+
+
+def test_a_yield_or_a_return_outside_a_function_costs_no_failure():
+    """Python refuses them when it compiles the file, but the file parses: the model notes nothing for them."""
+    from aiolint.engine import lint_source
+
+    result = lint_source("import aiohttp\nyield 1\nreturn aiohttp.ClientSession()\nx = lambda: (yield)\n", "x.py")
+    assert result.failures == []
+    assert result.summary["facts"] == {}
