@@ -102,7 +102,6 @@ class FileModel:
         # not the project's, so whether they repeat is asked only of those that are.
         self.method_calls: List[Tuple[Optional[cst.FunctionDef], cst.Attribute, cst.Call, Tuple[cst.CSTNode, ...],
                                       Scope]] = []
-        context.module_scope.file_memo["returns_seen"] = self.returns
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.returns[node] = []
