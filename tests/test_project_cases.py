@@ -1,0 +1,355 @@
+"""The project model (``aiolint/semantics/project.py``), case by case: which module a file is, what a name
+re-exported through packages is, which files a run holds whole, and what the answer about a function called
+again and again says (who calls it, from which file, through which functions). Each project here is written
+for the case; the messages are pinned whole, as users read them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict, Tuple
+
+from aiolint.config import Selection, Settings
+from aiolint.runner import lint_paths
+
+from .conftest import write_tree
+
+PER_CALL = "`{}()` makes a new ClientSession on every call, and {}; create one session and pass it in."
+
+
+def lint(root: Path, files: Dict[str, str], select=("AIO101", "AIO105"), target: str = "") -> Dict[Tuple[str, int], str]:
+    """Write the project (its root marked by ``pyproject.toml``) and lint ``target`` (default: all of it):
+    the findings as (path from the root, line) -> "CODE message"."""
+    write_tree(root, {"pyproject.toml": "", **files})
+    settings = Settings(selection=Selection(select=select), root=str(root), respect_gitignore=False, cache_dir="")
+    report = lint_paths([str(root / target)], settings)
+    assert report.failures == []
+    return {(Path(d.path).relative_to(root).as_posix(), d.line): f"{d.code} {d.message}" for d in report.diagnostics}
+
+
+def test_a_handler_registered_in_another_module_is_per_event_code_named_in_its_own(tmp_path):
+    """``app.router.add_get("/", index)`` in routes.py makes ``index`` of views.py a handler: what it calls is
+    called per request, and the message names it without a file when it is the asking file's."""
+    found = lint(tmp_path, {
+        "app/__init__.py": "",
+        "app/views.py": """
+            import aiohttp
+            from aiohttp import web
+
+
+            async def fetch(url):
+                async with aiohttp.ClientSession() as session:
+                    async with session.get(url) as response:
+                        return await response.text()
+
+            async def index(request):
+                return web.Response(text=await fetch("https://example.org"))
+
+
+            async def direct(request):
+                async with aiohttp.ClientSession() as session:
+                    async with session.get("https://example.org") as response:
+                        return web.Response(text=await response.text())
+            """,
+        "app/routes.py": """
+            from aiohttp import web
+
+            from .views import direct, index
+
+
+            def make_app():
+                app = web.Application()
+                app.router.add_get("/", index)
+                app.router.add_get("/direct", direct)
+                return app
+            """,
+    })
+    assert found == {
+        ("app/views.py", 7): "AIO101 " + PER_CALL.format("fetch", "`index()` (an aiohttp web handler) calls it per request"),
+        ("app/views.py", 16): "AIO101 " + PER_CALL.format("direct", "`app/routes.py` registers it as an aiohttp web handler"),
+    }
+
+
+DECORATORS = """
+    import functools
+
+    import aiohttp
+
+
+    def with_session(func):
+        @functools.wraps(func)
+        async def wrapper(*args):
+            async with aiohttp.ClientSession() as session:
+                return await func(session, *args)
+
+        return wrapper
+
+
+    def logged(func):
+        async def wrapper(*args):
+            async with aiohttp.ClientSession() as session:
+                await session.post("https://logs.example.org", json={"call": func.__name__})
+            return await func(*args)
+
+        return wrapper
+
+
+    def retrying(func):
+        async def wrapper(*args):
+            async with aiohttp.ClientSession() as session:
+                await session.get("https://status.example.org")
+            return await func(*args)
+
+        return wrapper
+
+
+    def cached(func):
+        async def wrapper(*args):
+            async with aiohttp.ClientSession() as session:
+                await session.get("https://cache.example.org")
+            return await func(*args)
+
+        return wrapper
+
+
+    def with_token(func):
+        async def wrapper(*args):
+            async with aiohttp.ClientSession() as session:
+                async with session.post("https://id.example.org/token") as response:
+                    token = await response.text()
+            return await func(token, *args)
+
+        return wrapper
+
+
+    @with_session
+    async def status(session, request):
+        async with session.get("https://example.org") as response:
+            return await response.text()
+
+
+    @cached
+    async def front_page():
+        return "front"
+
+
+    async def home(request):
+        return await front_page()
+"""
+
+
+def test_the_answer_about_a_wrapper_names_the_function_it_wraps_and_what_calls_that(tmp_path):
+    """Each decorator of deco.py makes a session in its wrapper; the answer about the wrapper names the first
+    decorated function that is per-event code, or that per-event code calls, and says where each one is.
+    Applying ``logged`` by a call (``instrument()``), and to the one-shot ``main()``, makes no answer: its web
+    handler does."""
+    found = lint(tmp_path, {
+        "app/__init__.py": "",
+        "app/deco.py": DECORATORS,
+        "app/cli.py": """
+            import asyncio
+
+            from .deco import logged
+
+
+            def instrument(handler):
+                return logged(handler)
+
+
+            @logged
+            async def main():
+                await asyncio.sleep(0)
+
+
+            if __name__ == "__main__":
+                asyncio.run(main())
+            """,
+        "app/client.py": """
+            from .deco import retrying, with_token
+
+
+            @retrying
+            async def get_json(session, url):
+                async with session.get(url) as response:
+                    return await response.json()
+
+
+            @with_token
+            async def profile(token, user):
+                return {"user": user, "token": token}
+            """,
+        "app/commands.py": """
+            from discord.ext import commands
+
+            from .client import profile
+
+
+            class Profiles(commands.Cog):
+                @commands.command()
+                async def whois(self, ctx, user):
+                    await ctx.send(str(await profile(user)))
+            """,
+        "app/web.py": """
+            from aiohttp import web
+
+            from .client import get_json
+            from .deco import logged
+
+            routes = web.RouteTableDef()
+
+
+            @routes.get("/log")
+            @logged
+            async def log_page(request):
+                return web.Response(text="ok")
+
+
+            @routes.get("/json")
+            async def json_page(request):
+                return web.json_response(await get_json(request.app["session"], "https://example.org"))
+            """,
+        "app/routes.py": """
+            from aiohttp import web
+
+            from .deco import home, status
+
+
+            def make_app():
+                app = web.Application()
+                app.router.add_get("/status", status)
+                app.router.add_get("/", home)
+                return app
+            """,
+    })
+    wrapper = "The wrapper `wrapper()` of `{}()` makes a new ClientSession on every call, and it wraps {}; " \
+              "create one session and pass it in."
+    assert found == {
+        ("app/deco.py", 10): "AIO101 " + wrapper.format("with_session", "`status()` (an aiohttp web handler)"),
+        ("app/deco.py", 18): "AIO101 " + wrapper.format("logged", "`log_page()` (an aiohttp web handler) in `app/web.py`"),
+        ("app/deco.py", 27): "AIO101 " + wrapper.format("retrying", "`get_json()` in `app/client.py`, which `json_page()` "
+                                                       "(an aiohttp web handler) in `app/web.py` calls per request"),
+        ("app/deco.py", 36): "AIO101 " + wrapper.format("cached", "`front_page()`, which `home()` (an aiohttp web handler) "
+                                                     "calls per request"),
+        ("app/deco.py", 45): "AIO105 " + wrapper.format("with_token", "`profile()` in `app/client.py`, which "
+                                                     "`Profiles.whois()` (a discord.py command) in `app/commands.py` "
+                                                     "calls per command"),
+    }
+
+
+def test_the_answer_about_a_function_names_its_caller_how_and_through_which_functions(tmp_path):
+    """A handler's loop is said as the loop, not as the handler; the functions between are named from the
+    nearest to the caller, without a file when in the asking one. Module-level code counts only when it
+    calls the function itself in a loop: not once (``warm_up``), nor through a function (``probe``), which
+    does not hide a handler of the same file found after it (``refresh``)."""
+    found = lint(tmp_path, {
+        "app/__init__.py": "",
+        "app/net.py": """
+            import aiohttp
+
+
+            async def download(url):
+                async with aiohttp.ClientSession() as session:
+                    async with session.get(url) as response:
+                        return await response.read()
+
+
+            async def prepare(url):
+                return await download(url)
+
+
+            async def crawl_one(url):
+                async with aiohttp.ClientSession() as session:
+                    async with session.get(url) as response:
+                        return await response.text()
+
+
+            async def ping(url):
+                async with aiohttp.ClientSession() as session:
+                    async with session.head(url):
+                        pass
+
+
+            async def warm_up(url):
+                async with aiohttp.ClientSession() as session:
+                    async with session.head(url):
+                        pass
+
+
+            async def refresh():
+                async with aiohttp.ClientSession() as session:
+                    async with session.get("https://example.org/refresh"):
+                        pass
+
+
+            async def refresh_all():
+                await refresh()
+
+
+            async def probe(url):
+                async with aiohttp.ClientSession() as session:
+                    async with session.head(url):
+                        pass
+
+
+            async def check_all(urls):
+                await probe(urls[0])
+            """,
+        "app/service.py": """
+            from .net import prepare
+
+
+            async def load(url):
+                return await prepare(url)
+            """,
+        "app/warm.py": """
+            import asyncio
+
+            from aiohttp import web
+
+            from .net import check_all, ping, refresh_all, warm_up
+
+            URLS = ["https://example.org", "https://example.com"]
+            routes = web.RouteTableDef()
+
+            for url in URLS:
+                asyncio.run(ping(url))
+                asyncio.run(check_all([url]))
+                asyncio.run(refresh_all())
+
+            asyncio.run(warm_up(URLS[0]))
+
+
+            @routes.get("/refresh")
+            async def refresh_page(request):
+                await refresh_all()
+                return web.Response(text="ok")
+            """,
+        "app/web.py": """
+            from aiohttp import web
+
+            from .net import crawl_one
+            from .service import load
+
+            routes = web.RouteTableDef()
+
+
+            @routes.get("/")
+            async def index(request):
+                return web.Response(body=await load("https://example.org"))
+
+
+            @routes.get("/crawl")
+            async def crawl(request):
+                for url in request.query.getall("url"):
+                    await crawl_one(url)
+                return web.Response(text="done")
+            """,
+    })
+    assert found == {
+        ("app/net.py", 6): "AIO101 " + PER_CALL.format("download", "`index()` (an aiohttp web handler) in `app/web.py` "
+                                                       "calls it per request through `load()` in `app/service.py`, "
+                                                       "`prepare()`"),
+        ("app/net.py", 16): "AIO101 " + PER_CALL.format("crawl_one", "`crawl()` in `app/web.py` calls it in a loop"),
+        ("app/net.py", 22): "AIO101 " + PER_CALL.format("ping", "module-level code in `app/warm.py` calls it in a loop"),
+        ("app/net.py", 34): "AIO101 " + PER_CALL.format("refresh", "`refresh_page()` (an aiohttp web handler) in "
+                                                        "`app/warm.py` calls it per request through `refresh_all()`"),
+    }
