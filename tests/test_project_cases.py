@@ -353,3 +353,178 @@ def test_the_answer_about_a_function_names_its_caller_how_and_through_which_func
         ("app/net.py", 34): "AIO101 " + PER_CALL.format("refresh", "`refresh_page()` (an aiohttp web handler) in "
                                                         "`app/warm.py` calls it per request through `refresh_all()`"),
     }
+
+
+UNRELEASED = "AIO401 Response `r` is never read, released or closed"
+
+
+def test_names_re_exported_by_a_package_are_followed_to_their_module(tmp_path):
+    """``from weather import make_session`` names ``weather/net.py``'s function through the package's own import
+    of it; so do a module the package imports under another name (``transport``), a class it re-exports
+    (``Client``), and a function re-exported to a call site (``fetch_json``, ``Client.fetch``). What is only
+    an attribute of a module's value (``net.SESSION.inner``) is not known to be of the value's type."""
+    found = lint(tmp_path, {
+        "weather/__init__.py": """
+            from . import net as transport
+            from .client import Client
+            from .net import fetch_json, make_session
+            """,
+        "weather/net.py": """
+            import aiohttp
+
+            SESSION: aiohttp.ClientSession = None
+
+
+            def make_session() -> aiohttp.ClientSession:
+                return aiohttp.ClientSession()
+
+
+            async def fetch_json(url):
+                async with aiohttp.ClientSession() as session:
+                    async with session.get(url) as response:
+                        return await response.json()
+            """,
+        "weather/client.py": """
+            import aiohttp
+
+
+            class Client:
+                def __init__(self):
+                    self.http = aiohttp.ClientSession()
+
+                def session(self) -> aiohttp.ClientSession:
+                    return self.http
+
+                async def fetch(self, url):
+                    async with aiohttp.ClientSession() as session:
+                        async with session.get(url) as response:
+                            return await response.text()
+            """,
+        "use.py": """
+            from aiohttp import web
+
+            from weather import Client, fetch_json, make_session, net, transport
+
+            routes = web.RouteTableDef()
+
+
+            async def by_package(url):
+                s = make_session()
+                r = await s.get(url)
+                return r.status
+
+
+            async def by_module_alias(url):
+                s = transport.make_session()
+                r = await s.get(url)
+                return r.status
+
+
+            async def by_class(url):
+                s = Client().session()
+                r = await s.get(url)
+                return r.status
+
+
+            async def by_attribute_of_a_value(url):
+                s = net.SESSION.inner
+                r = await s.get(url)
+                return r.status
+
+
+            @routes.get("/")
+            async def index(request):
+                return web.json_response(await fetch_json("https://example.org"))
+
+
+            @routes.get("/text")
+            async def text(request):
+                client = Client()
+                return web.Response(text=await client.fetch("https://example.org"))
+            """,
+    }, select=("AIO101", "AIO401"))
+    assert {where for where, message in found.items() if message.startswith(UNRELEASED)} == {
+        ("use.py", 11), ("use.py", 17), ("use.py", 23)}
+    assert {where: message for where, message in found.items() if not message.startswith(UNRELEASED)} == {
+        ("weather/net.py", 12): "AIO101 " + PER_CALL.format("fetch_json", "`index()` (an aiohttp web handler) in "
+                                                            "`use.py` calls it per request"),
+        ("weather/client.py", 13): "AIO101 " + PER_CALL.format("Client.fetch", "`text()` (an aiohttp web handler) in "
+                                                               "`use.py` calls it per request"),
+    }
+
+
+def test_re_exports_are_followed_six_deep_and_a_cycle_of_them_ends(tmp_path):
+    """``chain/m0.py`` re-exports what ``m1`` does, and so on: ``near`` and ``near_session``, defined in ``m6``,
+    are found six re-exports away; ``far`` and ``far_session``, in ``m7``, are not (unknown: no finding). Two
+    modules that re-export the same name from each other answer nothing, and the run ends."""
+    files = {
+        "app/__init__.py": "",
+        "app/chain/__init__.py": "",
+        "app/chain/cycle_a.py": "from .cycle_b import looped, looped_session\n",
+        "app/chain/cycle_b.py": "from .cycle_a import looped, looped_session\n",
+        "app/chain/m6.py": """
+            import aiohttp
+
+            from .m7 import far, far_session
+
+
+            async def near():
+                async with aiohttp.ClientSession() as session:
+                    await session.get("https://example.org")
+
+
+            def near_session() -> aiohttp.ClientSession:
+                return aiohttp.ClientSession()
+            """,
+        "app/chain/m7.py": """
+            import aiohttp
+
+
+            async def far():
+                async with aiohttp.ClientSession() as session:
+                    await session.get("https://example.org")
+
+
+            async def looped():
+                async with aiohttp.ClientSession() as session:
+                    await session.get("https://example.org")
+
+
+            def far_session() -> aiohttp.ClientSession:
+                return aiohttp.ClientSession()
+            """,
+        "app/web.py": """
+            from aiohttp import web
+
+            from .chain.cycle_a import looped, looped_session
+            from .chain.m0 import far, far_session, near, near_session
+
+            routes = web.RouteTableDef()
+
+
+            @routes.get("/")
+            async def index(request):
+                await near()
+                await far()
+                await looped()
+                return web.Response(text="ok")
+
+
+            async def statuses(url):
+                s = near_session()
+                r = await s.get(url)
+                t = far_session()
+                q = await t.get(url)
+                u = looped_session()
+                v = await u.get(url)
+                return r.status, q.status, v.status
+            """,
+    }
+    for index in range(6):
+        files[f"app/chain/m{index}.py"] = f"from .m{index + 1} import far, far_session, near, near_session\n"
+    found = lint(tmp_path, files, select=("AIO101", "AIO401"))
+    assert {where for where, message in found.items() if message.startswith(UNRELEASED)} == {("app/web.py", 20)}
+    assert {where: message for where, message in found.items() if not message.startswith(UNRELEASED)} == {
+        ("app/chain/m6.py", 8): "AIO101 " + PER_CALL.format("near", "`index()` (an aiohttp web handler) in "
+                                                            "`app/web.py` calls it per request"),
+    }
