@@ -5,13 +5,15 @@ for the case; the messages are pinned whole, as users read them."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Dict, Tuple
 
 from aiolint.config import Selection, Settings
 from aiolint.runner import lint_paths
+from aiolint.semantics.project import Project
 
-from .conftest import write_tree
+from .conftest import copy_project, write_tree
 
 PER_CALL = "`{}()` makes a new ClientSession on every call, and {}; create one session and pass it in."
 
@@ -528,3 +530,94 @@ def test_re_exports_are_followed_six_deep_and_a_cycle_of_them_ends(tmp_path):
         ("app/chain/m6.py", 8): "AIO101 " + PER_CALL.format("near", "`index()` (an aiohttp web handler) in "
                                                             "`app/web.py` calls it per request"),
     }
+
+
+def test_a_relative_import_above_the_top_package_names_no_function_of_the_project(tmp_path):
+    assert lint(tmp_path, {
+        "net.py": """
+            import aiohttp
+
+
+            async def fetch(url):
+                async with aiohttp.ClientSession() as session:
+                    async with session.get(url) as response:
+                        return await response.text()
+            """,
+        "web.py": """
+            from aiohttp import web
+
+            from ..outside import fetch
+
+            routes = web.RouteTableDef()
+
+
+            @routes.get("/")
+            async def index(request):
+                return web.Response(text=await fetch("https://example.org"))
+            """,
+    }) == {}
+
+
+def test_a_project_under_a_directory_named_in_the_run_is_wholly_in_it(tmp_path):
+    """``aiolint projects/`` holds every file of ``projects/bot``: what an attribute name is (``http_session``,
+    assigned in bot/client.py, read in bot/cogs/one.py) is known, as in a run over the project's root."""
+    copy_project(tmp_path / "projects", "bot")
+    cog = str(tmp_path / "projects" / "bot" / "bot" / "cogs" / "one.py")
+    settings = Settings(selection=Selection(select=("AIO401",)), root=str(tmp_path), respect_gitignore=False,
+                        cache_dir="")
+    report = lint_paths([str(tmp_path / "projects")], settings)
+    assert report.failures == [] and (cog, 9) in {(d.path, d.line) for d in report.diagnostics}
+
+
+def test_which_project_roots_a_run_holds_whole(tmp_path):
+    """Those named, those under one named (not those whose name only begins with one's), those included; the
+    root of the file system named holds them all."""
+    project = Project([str(tmp_path / "app")])
+    assert project.complete(str(tmp_path / "app")) and project.complete(str(tmp_path / "app" / "vendored"))
+    assert not project.complete(str(tmp_path / "app2")) and not project.complete(str(tmp_path))
+    project.include(str(tmp_path / "lib"))
+    assert project.complete(str(tmp_path / "lib")) and project.complete(str(tmp_path / "lib" / "plugins"))
+    assert not project.complete(str(tmp_path / "other"))
+    assert Project([os.sep]).complete(str(tmp_path / "app"))
+
+
+def test_an_attribute_name_is_unknown_in_a_project_no_file_was_added_from(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("")
+    project = Project([str(tmp_path)])
+    project.sealed = True
+    assert project.answer(str(tmp_path / "bot.py"), "*.http_session") is None
+
+
+def joined(root: Path, summaries: Dict[str, dict]) -> Project:
+    """A project of files at ``root`` (not written: summaries are plain data), every one added."""
+    (root / "pyproject.toml").write_text("")
+    project = Project([str(root)])
+    for name, summary in summaries.items():
+        project.add(str(root / name), summary)
+    project.sealed = True
+    return project
+
+
+def test_a_function_used_as_a_decorator_is_not_called_by_what_it_decorates(tmp_path):
+    """Decorating runs the decorator once (its wrapper is asked about apart): a decoration found first does not
+    hide a handler that calls the function itself."""
+    project = joined(tmp_path, {
+        "audit.py": {"call_sites": [["audited", ".net.traced", "wraps"]]},
+        "net.py": {},
+        "web.py": {"call_sites": [["index", ".net.traced", ""]], "runs": {"index": "an aiohttp web handler|per request"}},
+    })
+    assert project.answer(str(tmp_path / "net.py"), "~.traced") == (
+        "`index()` (an aiohttp web handler) in `web.py` calls it per request")
+
+
+def test_a_command_ends_the_walk_for_the_per_request_question(tmp_path):
+    """What a bot command calls once is asked about by the on-demand question only: for the other, the walk
+    does not go on to what calls the command."""
+    project = joined(tmp_path, {
+        "bot.py": {"call_sites": [["Cog.lookup", ".net.fetch", ""]], "runs": {"Cog.lookup": "a discord.py command|per command"}},
+        "net.py": {},
+        "web.py": {"call_sites": [["index", ".bot.Cog.lookup", ""]], "runs": {"index": "an aiohttp web handler|per request"}},
+    })
+    net = str(tmp_path / "net.py")
+    assert project.answer(net, "~.fetch") is None
+    assert project.answer(net, "~!.fetch") == "`Cog.lookup()` (a discord.py command) in `bot.py` calls it per command"
