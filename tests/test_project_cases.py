@@ -11,7 +11,7 @@ from typing import Dict, Tuple
 
 from aiolint.config import Selection, Settings
 from aiolint.runner import lint_paths
-from aiolint.semantics.project import Project
+from aiolint.semantics.project import Project, absolute, module_names
 
 from .conftest import copy_project, write_tree
 
@@ -621,3 +621,145 @@ def test_a_command_ends_the_walk_for_the_per_request_question(tmp_path):
     net = str(tmp_path / "net.py")
     assert project.answer(net, "~.fetch") is None
     assert project.answer(net, "~!.fetch") == "`Cog.lookup()` (a discord.py command) in `bot.py` calls it per command"
+
+
+def test_a_method_registered_by_its_class_in_another_module_is_per_event_code(tmp_path):
+    found = lint(tmp_path, {
+        "app/__init__.py": "",
+        "app/views.py": """
+            import aiohttp
+            from aiohttp import web
+
+
+            class Views:
+                @staticmethod
+                async def health(request):
+                    async with aiohttp.ClientSession() as session:
+                        async with session.get("https://example.org") as response:
+                            return web.Response(text=await response.text())
+            """,
+        "app/routes.py": """
+            from aiohttp import web
+
+            from .views import Views
+
+
+            def make_app():
+                app = web.Application()
+                app.router.add_get("/health", Views.health)
+                return app
+            """,
+    })
+    assert found == {("app/views.py", 9): "AIO101 " + PER_CALL.format(
+        "Views.health", "`app/routes.py` registers it as an aiohttp web handler")}
+
+
+def test_a_file_the_pre_filter_skipped_is_read_when_it_imports_the_function_or_its_class(tmp_path):
+    """service.py and texts.py name no aiohttp: the pre-filter skips them, and each is read when a question is
+    about a function its imports name (``fetch``), or the class of a method (``Client`` for ``Client.fetch``)."""
+    found = lint(tmp_path, {
+        "app/__init__.py": "",
+        "app/net.py": """
+            import aiohttp
+
+
+            async def fetch(url):
+                async with aiohttp.ClientSession() as session:
+                    async with session.get(url) as response:
+                        return await response.text()
+
+
+            class Client:
+                async def fetch(self, url):
+                    async with aiohttp.ClientSession() as session:
+                        async with session.get(url) as response:
+                            return await response.text()
+            """,
+        "app/service.py": """
+            from .net import fetch
+
+
+            async def load(url):
+                return await fetch(url)
+            """,
+        "app/texts.py": """
+            from .net import Client
+
+
+            async def load_text(url):
+                client = Client()
+                return await client.fetch(url)
+            """,
+        "app/routes.py": """
+            from fastapi import FastAPI
+
+            from .service import load
+            from .texts import load_text
+
+            app = FastAPI()
+
+
+            @app.get("/")
+            async def index():
+                return await load("https://example.org")
+
+
+            @app.get("/text")
+            async def text():
+                return await load_text("https://example.org")
+            """,
+    })
+    assert found == {
+        ("app/net.py", 6): "AIO101 " + PER_CALL.format("fetch", "`index()` (a FastAPI route) in `app/routes.py` calls it "
+                                                       "per request through `load()` in `app/service.py`"),
+        ("app/net.py", 13): "AIO101 " + PER_CALL.format("Client.fetch", "`text()` (a FastAPI route) in `app/routes.py` "
+                                                        "calls it per request through `load_text()` in `app/texts.py`"),
+    }
+
+
+def test_the_names_import_gives_a_file(tmp_path):
+    """From the project root, ``src/`` left out (not a module named ``src``), through directories that are no
+    packages; a file whose name is no identifier (a backup ``net.old.py``) has none."""
+    write_tree(tmp_path, {"pyproject.toml": "", "src/net.py": "", "src.py": "", "tools/sync/run.py": "",
+                          "net.old.py": "", "pkg/__init__.py": "", "pkg/sub/__init__.py": "", "pkg/sub/mod.py": ""})
+    root = str(tmp_path)
+    assert module_names(str(tmp_path / "src" / "net.py"), root) == {"net"}
+    assert module_names(str(tmp_path / "src.py"), root) == {"src"}
+    assert module_names(str(tmp_path / "tools" / "sync" / "run.py"), root) == {"tools.sync.run"}
+    assert module_names(str(tmp_path / "net.old.py"), root) == set()
+    assert module_names(str(tmp_path / "pkg" / "sub" / "mod.py"), root) == {"pkg.sub.mod"}
+    assert module_names(str(tmp_path / "pkg" / "sub" / "__init__.py"), root) == {"pkg.sub"}
+
+
+def test_a_relative_name_made_absolute(tmp_path):
+    """Outside any package, ``.net`` is the module at the top; inside, each dot above the first climbs a
+    package; above the top package there is none."""
+    write_tree(tmp_path, {"pyproject.toml": "", "pkg/__init__.py": "", "pkg/sub/__init__.py": "", "pkg/sub/mod.py": ""})
+    module = str(tmp_path / "pkg" / "sub" / "mod.py")
+    assert absolute(".net.fetch", str(tmp_path / "web.py")) == "net.fetch"
+    assert absolute("..net.fetch", module) == "pkg.net.fetch" and absolute(".net", module) == "pkg.sub.net"
+    assert absolute("..", module) == "pkg" and absolute(".", str(tmp_path / "pkg" / "sub" / "__init__.py")) == "pkg.sub"
+    assert absolute("....net", module) is None
+    assert absolute("aiohttp.ClientSession", module) == "aiohttp.ClientSession"
+
+
+def test_a_summary_added_again_replaces_the_one_before(tmp_path):
+    """A file linted again (its answers changed, or the pre-filter skipped it and a question is about it):
+    its calls, registrations, facts and imports are those of its new summary only."""
+    project = joined(tmp_path, {
+        "net.py": {},
+        "web.py": {"call_sites": [["index", ".net.fetch", ""]], "runs": {"index": "an aiohttp web handler|per request"}},
+        "routes.py": {"registered": {".net.serve": "an aiohttp web handler|per request"}},
+        "lazy.py": {"unparsed": True, "imports": ["fetch"]},
+    })
+    net, web = str(tmp_path / "net.py"), str(tmp_path / "web.py")
+    assert project.answer(net, "~.fetch") == "`index()` (an aiohttp web handler) in `web.py` calls it per request"
+    assert project.answer(net, "~.serve") == "`routes.py` registers it as an aiohttp web handler"
+    assert project.answer(web, "lazy.make") is None
+    assert project.take_wanted() == {str(tmp_path / "lazy.py")}
+    project.add(web, {})
+    project.add(str(tmp_path / "routes.py"), {})
+    project.add(str(tmp_path / "lazy.py"), {"facts": {"make": "()aiohttp.ClientSession"}})
+    assert project.answer(net, "~.fetch") is None and project.answer(net, "~.serve") is None
+    assert project.answer(web, "lazy.make") == "()aiohttp.ClientSession"
+    assert project.take_wanted() == set()
