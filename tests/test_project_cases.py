@@ -581,11 +581,12 @@ def test_which_project_roots_a_run_holds_whole(tmp_path):
     assert Project([os.sep]).complete(str(tmp_path / "app"))
 
 
-def test_an_attribute_name_is_unknown_in_a_project_no_file_was_added_from(tmp_path):
+def test_nothing_is_known_in_a_project_no_file_was_added_from(tmp_path):
     (tmp_path / "pyproject.toml").write_text("")
     project = Project([str(tmp_path)])
     project.sealed = True
     assert project.answer(str(tmp_path / "bot.py"), "*.http_session") is None
+    assert project.answer(str(tmp_path / "bot.py"), "net.make_session") is None
 
 
 def joined(root: Path, summaries: Dict[str, dict]) -> Project:
@@ -763,3 +764,101 @@ def test_a_summary_added_again_replaces_the_one_before(tmp_path):
     assert project.answer(net, "~.fetch") is None and project.answer(net, "~.serve") is None
     assert project.answer(web, "lazy.make") == "()aiohttp.ClientSession"
     assert project.take_wanted() == set()
+
+
+def test_functions_that_call_each_other_end_the_walk(tmp_path):
+    """``walk()`` and ``visit()`` call each other (an early return ends it at run time): each is walked
+    through once, and nothing per-event calls them."""
+    assert lint(tmp_path, {
+        "app/__init__.py": "",
+        "app/net.py": """
+            import aiohttp
+
+
+            async def fetch(url):
+                async with aiohttp.ClientSession() as session:
+                    async with session.get(url) as response:
+                        return await response.text()
+
+
+            async def walk(url):
+                page = await fetch(url)
+                await visit(page)
+
+
+            async def visit(page):
+                if not page.startswith("<"):
+                    return
+                await walk(page[1:])
+            """,
+        "app/cli.py": """
+            from .net import walk
+
+
+            async def crawl_site(url):
+                await walk(url)
+            """,
+    }) == {}
+
+
+def test_a_type_a_summary_names_relatively_is_made_absolute_from_its_file(tmp_path):
+    """``def make() -> Client`` with ``from .client import Client`` says ``().client.Client``, and a factory of
+    client.py itself ``()@.Client``: both name ``pkg.client.Client``, whose ``session()`` gives a session. A
+    class imported from above the top package names nothing."""
+    found = lint(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/client.py": """
+            import aiohttp
+
+
+            class Client:
+                def __init__(self):
+                    self.http = aiohttp.ClientSession()
+
+                def session(self) -> aiohttp.ClientSession:
+                    return self.http
+
+
+            def default() -> Client:
+                return Client()
+            """,
+        "pkg/factory.py": """
+            from .client import Client
+
+
+            def make() -> Client:
+                return Client()
+            """,
+        "legacy.py": """
+            from ..outside import Client
+
+
+            def make() -> Client:
+                return Client()
+            """,
+        "use.py": """
+            from legacy import make as make_legacy
+            from pkg.client import default
+            from pkg.factory import make
+
+
+            async def by_factory(url):
+                s = make().session()
+                r = await s.get(url)
+                return r.status
+
+
+            async def by_default(url):
+                s = default().session()
+                r = await s.get(url)
+                return r.status
+
+
+            async def by_legacy(url):
+                s = make_legacy().session()
+                r = await s.get(url)
+                return r.status
+            """,
+    }, select=("AIO401",))
+    assert {where for where, message in found.items() if message.startswith(UNRELEASED)} == {
+        ("use.py", 9), ("use.py", 15)}
