@@ -862,3 +862,40 @@ def test_a_type_a_summary_names_relatively_is_made_absolute_from_its_file(tmp_pa
     }, select=("AIO401",))
     assert {where for where, message in found.items() if message.startswith(UNRELEASED)} == {
         ("use.py", 9), ("use.py", 15)}
+
+
+def test_a_module_outside_any_package_is_named_from_the_project_root(tmp_path):
+    """``lib/`` has no ``__init__.py``: ``lib/factory.py`` is ``lib.factory`` (not ``factory``), and its own class
+    ``@.Maker`` is ``lib.factory.Maker``."""
+    found = lint(tmp_path, {
+        "lib/factory.py": """
+            import aiohttp
+
+
+            class Maker:
+                def session(self) -> aiohttp.ClientSession:
+                    return aiohttp.ClientSession()
+
+
+            def default() -> Maker:
+                return Maker()
+            """,
+        "use.py": """
+            from lib.factory import default
+
+
+            async def by_factory(url):
+                s = default().session()
+                r = await s.get(url)
+                return r.status
+            """,
+    }, select=("AIO401",))
+    assert {where for where, message in found.items() if message.startswith(UNRELEASED)} == {("use.py", 7)}
+
+
+def test_what_an_attribute_name_is_follows_the_files_added_since_last_asked(tmp_path):
+    project = joined(tmp_path, {"client.py": {"attributes": {"http": "aiohttp.ClientSession"}}})
+    asking = str(tmp_path / "cog.py")
+    assert project.answer(asking, "*.http") == "aiohttp.ClientSession"
+    project.add(str(tmp_path / "pool.py"), {"attributes": {"http": ""}})
+    assert project.answer(asking, "*.http") is None
