@@ -532,7 +532,7 @@ def test_re_exports_are_followed_six_deep_and_a_cycle_of_them_ends(tmp_path):
     }
 
 
-def test_a_relative_import_above_the_top_package_names_no_function_of_the_project(tmp_path):
+def test_a_relative_import_above_the_top_package_names_nothing_of_the_project(tmp_path):
     assert lint(tmp_path, {
         "net.py": """
             import aiohttp
@@ -546,7 +546,7 @@ def test_a_relative_import_above_the_top_package_names_no_function_of_the_projec
         "web.py": """
             from aiohttp import web
 
-            from ..outside import fetch
+            from ..outside import fetch, make_session
 
             routes = web.RouteTableDef()
 
@@ -554,8 +554,14 @@ def test_a_relative_import_above_the_top_package_names_no_function_of_the_projec
             @routes.get("/")
             async def index(request):
                 return web.Response(text=await fetch("https://example.org"))
+
+
+            async def status(url):
+                s = make_session()
+                r = await s.get(url)
+                return r.status
             """,
-    }) == {}
+    }, select=("AIO101", "AIO401")) == {}
 
 
 def test_a_project_under_a_directory_named_in_the_run_is_wholly_in_it(tmp_path):
