@@ -13,7 +13,7 @@ from aiolint.config import Selection, Settings
 from aiolint.runner import lint_paths
 from aiolint.semantics.project import Project, absolute, module_names
 
-from .conftest import copy_project, write_tree
+from .conftest import FIXTURES, copy_project, write_tree
 
 PER_CALL = "`{}()` makes a new ClientSession on every call, and {}; create one session and pass it in."
 
@@ -905,3 +905,12 @@ def test_what_an_attribute_name_is_follows_the_files_added_since_last_asked(tmp_
     assert project.answer(asking, "*.http") == "aiohttp.ClientSession"
     project.add(str(tmp_path / "pool.py"), {"attributes": {"http": ""}})
     assert project.answer(asking, "*.http") is None
+
+
+def test_an_attribute_name_is_not_answered_before_every_file_of_the_run_is_added():
+    """A file not added yet may assign the name another kind: the two cogs that ask what ``http_session`` is are
+    linted without an answer, then linted again by the join with it (the count the summary line reports)."""
+    project = FIXTURES / "projects" / "bot"
+    settings = Settings(selection=Selection(select=("ALL",)), root=str(project), respect_gitignore=False, cache_dir="")
+    report = lint_paths([str(project)], settings)
+    assert report.failures == [] and report.relinted == 2
