@@ -914,3 +914,35 @@ def test_an_attribute_name_is_not_answered_before_every_file_of_the_run_is_added
     settings = Settings(selection=Selection(select=("ALL",)), root=str(project), respect_gitignore=False, cache_dir="")
     report = lint_paths([str(project)], settings)
     assert report.failures == [] and report.relinted == 2
+
+
+def test_an_attribute_holding_an_instance_of_a_class_of_its_module_is_of_that_class(tmp_path):
+    """``self.backup = Api()`` in client.py says ``@.Api``: the attribute name is ``app.client.Api``, whose
+    ``session()`` gives a session."""
+    found = lint(tmp_path, {
+        "app/__init__.py": "",
+        "app/client.py": """
+            import aiohttp
+
+
+            class Api:
+                def session(self) -> aiohttp.ClientSession:
+                    return aiohttp.ClientSession()
+
+
+            class Holder:
+                def __init__(self):
+                    self.backup = Api()
+            """,
+        "app/cog.py": """
+            class Cog:
+                def __init__(self, holder):
+                    self.holder = holder
+
+                async def status(self, url):
+                    s = self.holder.backup.session()
+                    r = await s.get(url)
+                    return r.status
+            """,
+    }, select=("ALL",))
+    assert {where for where, message in found.items() if message.startswith(UNRELEASED)} == {("app/cog.py", 8)}
