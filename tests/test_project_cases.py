@@ -967,3 +967,48 @@ def test_an_attribute_holding_an_instance_of_a_class_of_the_project_is_of_that_c
     }, select=("ALL",))
     assert {where for where, message in found.items() if message.startswith(UNRELEASED)} == {
         ("app/cog.py", 9), ("app/cog.py", 14)}
+
+
+def test_an_attribute_name_assigned_only_values_of_unknown_types_answers_nothing(tmp_path):
+    """``self.db = connect()`` says nothing of ``db``, nor ``self.pool = Pool()`` of ``pool`` (``Pool`` is imported
+    from above the top package): the cog that asks what ``self.bot.db`` and ``self.bot.pool`` are has no answer,
+    and no file is linted again for them."""
+    write_tree(tmp_path, {
+        "pyproject.toml": "",
+        "app/__init__.py": "",
+        "app/client.py": """
+            import aiohttp
+
+            from ...outside import Pool
+            from .storage import connect
+
+
+            class Bot:
+                def __init__(self):
+                    self.db = connect()
+                    self.pool = Pool()
+
+                async def setup_hook(self):
+                    self.http = aiohttp.ClientSession()
+
+                async def close(self):
+                    await self.http.close()
+            """,
+        "app/cog.py": """
+            class Cog:
+                def __init__(self, bot):
+                    self.bot = bot
+
+                async def lookup(self, key):
+                    row = await self.bot.db.get(key)
+                    return row.status
+
+                async def pooled(self, key):
+                    row = await self.bot.pool.get(key)
+                    return row.status
+            """,
+    })
+    settings = Settings(selection=Selection(select=("ALL",)), root=str(tmp_path), respect_gitignore=False,
+                        cache_dir="")
+    report = lint_paths([str(tmp_path)], settings)
+    assert report.failures == [] and report.diagnostics == [] and report.relinted == 0
