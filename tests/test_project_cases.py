@@ -764,7 +764,7 @@ def test_a_summary_added_again_replaces_the_one_before(tmp_path):
     assert project.answer(net, "~.serve") == "`routes.py` registers it as an aiohttp web handler"
     assert project.answer(web, "lazy.make") is None
     assert project.take_wanted() == {str(tmp_path / "lazy.py")}
-    project.add(web, {})
+    project.add(web, {"runs": {"index": "an aiohttp web handler|per request"}})  # index() no longer calls fetch()
     project.add(str(tmp_path / "routes.py"), {})
     project.add(str(tmp_path / "lazy.py"), {"facts": {"make": "()aiohttp.ClientSession"}})
     assert project.answer(net, "~.fetch") is None and project.answer(net, "~.serve") is None
