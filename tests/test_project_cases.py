@@ -18,7 +18,8 @@ from .conftest import FIXTURES, copy_project, write_tree
 PER_CALL = "`{}()` makes a new ClientSession on every call, and {}; create one session and pass it in."
 
 
-def lint(root: Path, files: Dict[str, str], select=("AIO101", "AIO105"), target: str = "") -> Dict[Tuple[str, int], str]:
+def lint(root: Path, files: Dict[str, str], select=("AIO101", "AIO105"),
+         target: str = "") -> Dict[Tuple[str, int], str]:
     """Write the project (its root marked by ``pyproject.toml``) and lint ``target`` (default: all of it):
     the findings as (path from the root, line) -> "CODE message"."""
     write_tree(root, {"pyproject.toml": "", **files})
@@ -66,8 +67,10 @@ def test_a_handler_registered_in_another_module_is_per_event_code_named_in_its_o
             """,
     })
     assert found == {
-        ("app/views.py", 7): "AIO101 " + PER_CALL.format("fetch", "`index()` (an aiohttp web handler) calls it per request"),
-        ("app/views.py", 16): "AIO101 " + PER_CALL.format("direct", "`app/routes.py` registers it as an aiohttp web handler"),
+        ("app/views.py", 7): "AIO101 " + PER_CALL.format(
+            "fetch", "`index()` (an aiohttp web handler) calls it per request"),
+        ("app/views.py", 16): "AIO101 " + PER_CALL.format(
+            "direct", "`app/routes.py` registers it as an aiohttp web handler"),
     }
 
 
@@ -226,14 +229,16 @@ def test_the_answer_about_a_wrapper_names_the_function_it_wraps_and_what_calls_t
               "create one session and pass it in."
     assert found == {
         ("app/deco.py", 10): "AIO101 " + wrapper.format("with_session", "`status()` (an aiohttp web handler)"),
-        ("app/deco.py", 18): "AIO101 " + wrapper.format("logged", "`log_page()` (an aiohttp web handler) in `app/web.py`"),
-        ("app/deco.py", 27): "AIO101 " + wrapper.format("retrying", "`get_json()` in `app/client.py`, which `json_page()` "
-                                                       "(an aiohttp web handler) in `app/web.py` calls per request"),
-        ("app/deco.py", 36): "AIO101 " + wrapper.format("cached", "`front_page()`, which `home()` (an aiohttp web handler) "
-                                                     "calls per request"),
-        ("app/deco.py", 45): "AIO105 " + wrapper.format("with_token", "`profile()` in `app/client.py`, which "
-                                                     "`Profiles.whois()` (a discord.py command) in `app/commands.py` "
-                                                     "calls per command"),
+        ("app/deco.py", 18): "AIO101 " + wrapper.format(
+            "logged", "`log_page()` (an aiohttp web handler) in `app/web.py`"),
+        ("app/deco.py", 27): "AIO101 " + wrapper.format(
+            "retrying", "`get_json()` in `app/client.py`, which `json_page()` (an aiohttp web handler) in `app/web.py` "
+                        "calls per request"),
+        ("app/deco.py", 36): "AIO101 " + wrapper.format(
+            "cached", "`front_page()`, which `home()` (an aiohttp web handler) calls per request"),
+        ("app/deco.py", 45): "AIO105 " + wrapper.format(
+            "with_token", "`profile()` in `app/client.py`, which `Profiles.whois()` (a discord.py command) in "
+                          "`app/commands.py` calls per command"),
     }
 
 
@@ -351,7 +356,8 @@ def test_the_answer_about_a_function_names_its_caller_how_and_through_which_func
                                                        "calls it per request through `load()` in `app/service.py`, "
                                                        "`prepare()`"),
         ("app/net.py", 16): "AIO101 " + PER_CALL.format("crawl_one", "`crawl()` in `app/web.py` calls it in a loop"),
-        ("app/net.py", 22): "AIO101 " + PER_CALL.format("ping", "module-level code in `app/warm.py` calls it in a loop"),
+        ("app/net.py", 22): "AIO101 " + PER_CALL.format(
+            "ping", "module-level code in `app/warm.py` calls it in a loop"),
         ("app/net.py", 34): "AIO101 " + PER_CALL.format("refresh", "`refresh_page()` (an aiohttp web handler) in "
                                                         "`app/warm.py` calls it per request through `refresh_all()`"),
     }
@@ -595,6 +601,9 @@ def test_nothing_is_known_in_a_project_no_file_was_added_from(tmp_path):
     assert project.answer(str(tmp_path / "bot.py"), "net.make_session") is None
 
 
+HANDLER = "an aiohttp web handler|per request"  # how a summary says what runs a function (``model.run_kind``)
+
+
 def joined(root: Path, summaries: Dict[str, dict]) -> Project:
     """A project of files at ``root`` (not written: summaries are plain data), every one added."""
     (root / "pyproject.toml").write_text("")
@@ -611,7 +620,7 @@ def test_a_function_used_as_a_decorator_is_not_called_by_what_it_decorates(tmp_p
     project = joined(tmp_path, {
         "audit.py": {"call_sites": [["audited", ".net.traced", "wraps"]]},
         "net.py": {},
-        "web.py": {"call_sites": [["index", ".net.traced", ""]], "runs": {"index": "an aiohttp web handler|per request"}},
+        "web.py": {"call_sites": [["index", ".net.traced", ""]], "runs": {"index": HANDLER}},
     })
     assert project.answer(str(tmp_path / "net.py"), "~.traced") == (
         "`index()` (an aiohttp web handler) in `web.py` calls it per request")
@@ -621,9 +630,10 @@ def test_a_command_ends_the_walk_for_the_per_request_question(tmp_path):
     """What a bot command calls once is asked about by the on-demand question only: for the other, the walk
     does not go on to what calls the command."""
     project = joined(tmp_path, {
-        "bot.py": {"call_sites": [["Cog.lookup", ".net.fetch", ""]], "runs": {"Cog.lookup": "a discord.py command|per command"}},
+        "bot.py": {"call_sites": [["Cog.lookup", ".net.fetch", ""]],
+                   "runs": {"Cog.lookup": "a discord.py command|per command"}},
         "net.py": {},
-        "web.py": {"call_sites": [["index", ".bot.Cog.lookup", ""]], "runs": {"index": "an aiohttp web handler|per request"}},
+        "web.py": {"call_sites": [["index", ".bot.Cog.lookup", ""]], "runs": {"index": HANDLER}},
     })
     net = str(tmp_path / "net.py")
     assert project.answer(net, "~.fetch") is None
@@ -717,8 +727,8 @@ def test_a_file_the_pre_filter_skipped_is_read_when_it_imports_the_function_or_i
             """,
     })
     assert found == {
-        ("app/net.py", 6): "AIO101 " + PER_CALL.format("fetch", "`index()` (a FastAPI route) in `app/routes.py` calls it "
-                                                       "per request through `load()` in `app/service.py`"),
+        ("app/net.py", 6): "AIO101 " + PER_CALL.format("fetch", "`index()` (a FastAPI route) in `app/routes.py` calls "
+                                                       "it per request through `load()` in `app/service.py`"),
         ("app/net.py", 13): "AIO101 " + PER_CALL.format("Client.fetch", "`text()` (a FastAPI route) in `app/routes.py` "
                                                         "calls it per request through `load_text()` in `app/texts.py`"),
     }
@@ -755,7 +765,7 @@ def test_a_summary_added_again_replaces_the_one_before(tmp_path):
     its calls, registrations, facts and imports are those of its new summary only."""
     project = joined(tmp_path, {
         "net.py": {},
-        "web.py": {"call_sites": [["index", ".net.fetch", ""]], "runs": {"index": "an aiohttp web handler|per request"}},
+        "web.py": {"call_sites": [["index", ".net.fetch", ""]], "runs": {"index": HANDLER}},
         "routes.py": {"registered": {".net.serve": "an aiohttp web handler|per request"}},
         "lazy.py": {"unparsed": True, "imports": ["fetch"]},
     })
