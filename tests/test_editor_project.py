@@ -93,6 +93,8 @@ async def test_the_language_server_answers_from_the_cached_project(client: Langu
     text = (tmp_path / COG).read_text()
     uri, found = await open_document(client, tmp_path / COG, text)
     assert shown(found) == []  # nothing cached yet
-    assert COG_FINDING in findings(aiolint(".", cwd=tmp_path))  # fills the cache the server reads
+    # Run from the server's own directory, so that both import the same aiolint and share its cache build.
+    filled = aiolint("--cache-dir", str(tmp_path / ".aiolint_cache"), str(tmp_path), cwd=Path.cwd())
+    assert COG_FINDING in findings(filled)
     assert await change(client, uri, 2, text) == [COG_FINDING]
     assert await change(client, uri, 3, text + NOT_A_SESSION) == []  # the buffer stores something else there too
