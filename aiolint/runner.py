@@ -367,6 +367,8 @@ def lint_in_project(data: Any, path: str, rules: Sequence[type], options: Mappin
     project, results = known
     if replaces:
         results.pop(os.path.abspath(path), None)
+        if result is not None:  # a summary says only what the file itself says: made without the project, the same
+            project.add(path, result.summary)
     task = (path, tuple(sorted(rule.code for rule in rules)), options)
     for round_ in range(JOIN_ROUNDS + 1):
         if result is None:
@@ -393,14 +395,24 @@ def lint_text(data: Any, path: str, settings: Settings, store: Optional[Settings
     if store is None or not result.questions or not marks_a_project(root):
         return result
     project, known = Project(), {}
+    if not include_cached(root, settings, store, Limits.of(settings), project, known, {os.path.abspath(path)}):
+        return result
+    project.sealed = True
+    return lint_in_project(data, path, rules, options, (project, known), store, result, replaces=True)
+
+
+def include_cached(root: str, settings: Settings, store: SettingsCache, limits: Limits, project: Project,
+                   known: Results, skip: Collection[str]) -> bool:
+    """Add what the cache knows of the project at ``root`` (but the files in ``skip``) as ``cached_project``
+    does, the project complete when the cache knows every file; False when a broken configuration of one of
+    its directories stops it (the files named stand alone)."""
     try:
-        missing = cached_project(root, settings, store, Limits.of(settings), project, known, {os.path.abspath(path)})
+        missing = cached_project(root, settings, store, limits, project, known, skip)
     except ConfigError:
-        return result  # a broken configuration of one of its directories: the file stands alone
+        return False
     if not missing:
         project.include(root)
-    project.sealed = True
-    return lint_in_project(data, path, rules, options, (project, known), store, replaces=True)
+    return True
 
 
 def projects_of_files(paths: Sequence[str], settings: Settings, store: SettingsCache, limits: Limits,
@@ -419,12 +431,7 @@ def projects_of_files(paths: Sequence[str], settings: Settings, store: SettingsC
         if every_python_file_named(root, named_paths):  # `aiolint $(git ls-files '*.py')`: nothing to read
             project.include(root)
             continue
-        try:
-            missing = cached_project(root, settings, store, limits, project, known, named_paths)
-        except ConfigError:
-            continue  # a broken configuration of one of its directories: the named files stand alone
-        if not missing:
-            project.include(root)
+        include_cached(root, settings, store, limits, project, known, named_paths)
     return known
 
 
