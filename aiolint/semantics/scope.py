@@ -225,7 +225,6 @@ class Scope:
             self._bind_target(target.value, "other", node)
 
 
-
 def scope_of(node: cst.CSTNode, parent: Scope) -> Scope:
     """The scope of a def, class, lambda or comprehension in ``parent``: one per node for the file, made by
     whoever asks first (the walk, or an analysis reading ahead of it), so that its bindings are collected once."""
@@ -234,6 +233,7 @@ def scope_of(node: cst.CSTNode, parent: Scope) -> Scope:
     if found is None:
         found = scopes[node] = Scope(node, parent)
     return found
+
 
 def code_owner(scope: Scope) -> Optional[cst.CSTNode]:
     """The function (or the module) whose code runs in ``scope``; None in a lambda or a class body."""
