@@ -33,6 +33,7 @@ from .rules.base import NodeFix, Rule
 from .positions import positions as node_positions
 from .context import LINE_MARK, LINE_MENTION, FileContext
 from .semantics.model import FileModel, install as install_project
+from .semantics.project import assigned_attributes
 from .semantics.tree import child_fields, children, is_node_type
 from .semantics.scope import COMPREHENSION_NODES, Scope, scope_of
 from .source import DecodeError, decode
@@ -308,10 +309,6 @@ def judge_suppressions(text: str, path: str, suppressed: List[Diagnostic], enabl
     return kept
 
 
-# ``x.name = ...`` and ``name: T`` in a class body: what a file the pre-filter skipped may assign.
-_ASSIGNED_ATTRIBUTE = re.compile(r"(?m)\.([A-Za-z_]\w*)\s*(?::[^=\n]*)?=(?!=)|^[ \t]+([A-Za-z_]\w*)\s*:[^=\n]*(?:=|$)")
-
-
 # ``import a.b``, ``from .a import (b, c as d)``: the statements whose names say what a file may call.
 _IMPORT = re.compile(r"(?m)^[ \t]*(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+(\([^)]*\)|[^\n#]*)")
 _MODULE_CALL = re.compile(r"\b(\w+)\.(\w+)\s*\(")
@@ -322,7 +319,7 @@ def unparsed_summary(text: str) -> Dict[str, Any]:
     (so that no attribute is taken for a session that this file may make something else), the names its
     imports spell (the functions and modules it may call), and a mark that its facts are to be read on
     demand (``summarize``)."""
-    names = {first or second for first, second in _ASSIGNED_ATTRIBUTE.findall(text)}
+    names = assigned_attributes(text)
     imports = {word for statement in _IMPORT.findall(text) for word in re.findall(r"\w+", statement)}
     imports.update(called for module, called in _MODULE_CALL.findall(text) if module in imports)  # utils.fetch(...)
     return {"attributes": dict.fromkeys(sorted(names), ""), "unparsed": True, "imports": sorted(imports)}

@@ -25,8 +25,8 @@ from .config import ConfigError, Settings
 from .diagnostics import (FILE_TIMEOUT, FILE_TOO_LARGE, READ_ERROR, UNCACHED_CODES, Diagnostic, FileResult,
                           RuleFailure, file_diagnostic)
 from .discovery import discover
-from .semantics.project import Project, marks_a_project, project_root
-from .source import FileTooLarge, read_source
+from .semantics.project import Project, import_order, imported_modules, marks_a_project, project_root
+from .source import DecodeError, FileTooLarge, decode, read_source
 
 # A worker should get at least this many files: below that, starting a process
 # (which imports LibCST, 0.2 s) costs more than it saves.
@@ -189,10 +189,7 @@ def run_tasks(tasks: List[Task], workers: int, limits: Limits = Limits(),
     """Each task with its outcome as it completes, from a pool of ``workers`` processes if more than one (in
     this process, questions about the project are answered from ``project`` as it stands)."""
     if workers == 1:
-        # Shallow modules first: a project's shared modules (``core.py``, ``utils.py``) sit above the modules
-        # that import them, so their summaries answer those files' questions at once instead of in the join.
-        ordered = sorted(tasks, key=lambda task: task[0].count(os.sep))
-        return ((task, lint_task(task, limits, project)) for task in ordered)
+        return ((task, lint_task(task, limits, project)) for task in tasks)
     from .pool import run_pool
 
     return run_pool(sorted(tasks, key=file_size, reverse=True), workers, limits)
@@ -264,6 +261,8 @@ def lint_into(results: Results, todo: List[Task], workers: int, limits: Limits, 
               project: Project, first: bool) -> None:
     """Lint the tasks into ``results`` (caching what a later run would find again). With ``first``, they are
     linted for the first time in the run: their summaries go into ``project``."""
+    if first and workers == 1:
+        todo = foreseen(todo, project, limits)
     for task, (digest, data) in run_tasks(todo, workers, limits, project if workers == 1 else None):
         if store is not None and digest is not None and cacheable(data):
             store.put(digest, task[1], task[2], data)
@@ -273,6 +272,24 @@ def lint_into(results: Results, todo: List[Task], workers: int, limits: Limits, 
         else:  # linted again with answers: its summary is the one added the first time
             result.summary = {}
         results[task[0]] = (task, result, False)
+
+
+def foreseen(tasks: List[Task], project: Project, limits: Limits) -> List[Task]:
+    """The tasks of the files still to add to ``project``, every other file of the run added, in the order to
+    lint them in this process: each file after the files of its project that it imports (shallow modules
+    first otherwise), so that what it asks of them is known when it is linted, not in the join. Each file's
+    text is announced to the project, which can then tell an attribute name that no file to come assigns."""
+    by_path = {task[0]: task for task in sorted(tasks, key=lambda task: task[0].count(os.sep))}
+    imports = {}
+    for path in by_path:
+        try:
+            text = decode(read_source(path, limits.max_bytes))
+        except (OSError, FileTooLarge, DecodeError):  # linting it says why; it says nothing meanwhile
+            text = ""
+        project.announce(path, text)
+        imports[path] = imported_modules(text)
+    project.foreseen = True
+    return [by_path[path] for path in import_order(imports)]
 
 
 def add_to_project(project: Project, path: str, result: FileResult) -> None:

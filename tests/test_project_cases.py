@@ -11,7 +11,7 @@ from typing import Dict, Tuple
 
 from aiolint.config import Selection, Settings
 from aiolint.runner import lint_paths
-from aiolint.semantics.project import Project, absolute, module_names
+from aiolint.semantics.project import Project, absolute, import_order, imported_modules, module_names
 
 from .conftest import FIXTURES, copy_project, write_tree
 
@@ -917,13 +917,95 @@ def test_what_an_attribute_name_is_follows_the_files_added_since_last_asked(tmp_
     assert project.answer(asking, "*.http") is None
 
 
-def test_an_attribute_name_is_not_answered_before_every_file_of_the_run_is_added():
-    """A file not added yet may assign the name another kind: the two cogs that ask what ``http_session`` is are
-    linted without an answer, then linted again by the join with it (the count the summary line reports)."""
+def test_an_attribute_name_is_answered_once_no_file_still_to_come_may_assign_it(tmp_path):
+    """Before the run is sealed, a file announced (not linted yet) whose text may assign the name holds the
+    answer back (it may assign another kind); once it is added, or when its text assigns other names only,
+    the answer is given at once, and the join has nothing to lint again."""
+    project = Project([str(tmp_path)])
+    (tmp_path / "pyproject.toml").write_text("")
+    asking = str(tmp_path / "cog.py")
+    project.add(str(tmp_path / "client.py"), {"attributes": {"http": "aiohttp.ClientSession"}})
+    project.announce(str(tmp_path / "pool.py"), "class Pool:\n    def __init__(self, conn):\n        self.http = conn\n")
+    project.announce(str(tmp_path / "db.py"), "class Db:\n    def __init__(self):\n        self.pool = None\n")
+    assert project.answer(asking, "*.http") is None  # not foreseen: files not announced may still come
+    project.foreseen = True
+    assert project.answer(asking, "*.http") is None  # pool.py may assign it
+    project.add(str(tmp_path / "pool.py"), {"attributes": {"pool": ""}})
+    assert project.answer(asking, "*.http") == "aiohttp.ClientSession"  # it did not; db.py never spells `.http =`
+    project.add(str(tmp_path / "db.py"), {"attributes": {"http": ""}})  # its text said otherwise: the join settles
+    assert project.answer(asking, "*.http") is None
+
+
+def test_a_run_in_one_process_lints_no_file_twice_when_its_imports_come_first():
+    """The cogs that ask what ``http_session`` is come after the client that stores it (they import it), and no
+    other file may assign it: each is linted once, with the answer, and reports what the fixture announces."""
     project = FIXTURES / "projects" / "bot"
     settings = Settings(selection=Selection(select=("ALL",)), root=str(project), respect_gitignore=False, cache_dir="")
     report = lint_paths([str(project)], settings)
-    assert report.failures == [] and report.relinted == 2
+    assert report.failures == [] and report.relinted == 0
+    assert {(Path(d.path).name, d.line, d.code) for d in report.diagnostics} >= {("one.py", 9, "AIO401")}
+
+
+def test_a_module_is_linted_after_a_deeper_module_it_imports(tmp_path):
+    """Shallow modules would come first; ``app/cog.py`` imports ``app/net/factory.py``, so the factory is linted
+    first and the cog's question about what it makes is answered at once: nothing is linted twice."""
+    write_tree(tmp_path, {
+        "pyproject.toml": "", "app/__init__.py": "", "app/net/__init__.py": "",
+        "app/net/factory.py": "import aiohttp\n\n\ndef make_session() -> aiohttp.ClientSession:\n"
+                              "    return aiohttp.ClientSession()\n",
+        "app/cog.py": "from .net.factory import make_session\n\n\nasync def fetch(url):\n"
+                      "    session = make_session()\n    r = await session.get(url)\n    return r.status\n",
+    })
+    settings = Settings(root=str(tmp_path), respect_gitignore=False, cache_dir="")  # the default rules
+    report = lint_paths([str(tmp_path)], settings)
+    assert [(Path(d.path).name, d.line, d.code) for d in report.diagnostics] == [("cog.py", 6, "AIO401")]
+    assert report.relinted == 0
+
+
+def test_a_run_in_one_process_still_settles_an_answer_given_early_and_then_changed(tmp_path):
+    """An assignment that the scan of a file's text misses (its target and ``=`` on two lines) changes the answer
+    after it was given: the join lints the asking file again, and the run reports what the sealed project says."""
+    files = {
+        "app/__init__.py": "",
+        "app/client.py": "import aiohttp\n\n\nclass Client:\n    def __init__(self):\n"
+                         "        self.http = aiohttp.ClientSession()\n",
+        "app/use.py": "class Cog:\n    def __init__(self, bot):\n        self.bot = bot\n\n"
+                      "    async def fetch(self, url):\n        r = await self.bot.http.get(url)\n"
+                      "        if r.status != 200:\n            return None\n        return await r.text()\n",
+    }
+    assert leaks(tmp_path / "one", files) == {("app/use.py", 6)}
+    files["app/zz_other.py"] = ("import aiohttp\n\n\nclass Other:\n    def __init__(self, pool):\n"
+                                "        self.http \\\n            = pool\n\n    async def ping(self):\n"
+                                "        async with self.http.get('/') as r:\n            return r.status\n")
+    assert leaks(tmp_path / "two", files) == set()
+
+
+def leaks(root: Path, files: Dict[str, str]) -> set:
+    """Where the run, every rule on, reports a response left unreleased on some path (AIO405)."""
+    return {where for where, message in lint(root, files, select=("ALL",)).items() if message.startswith("AIO405")}
+
+
+def test_imported_modules_are_read_from_every_form_of_import():
+    text = ("import a.b as c, d\nfrom .net import (make,\n    other as o)\nfrom . import utils\n"
+            "if TYPE_CHECKING:\n    from ..core import Bot  # a comment\n")
+    found = imported_modules(text)
+    assert {"a.b", "d", ".net", ".net.make", ".net.other", ".", ".utils", "..core", "..core.Bot"} <= found
+    assert not {"c", "a.b.c", "..core.a", "..core.comment"} & found
+
+
+def test_files_are_ordered_after_the_modules_they_import_and_a_cycle_breaks_at_the_most_imported(tmp_path):
+    write_tree(tmp_path, {"pyproject.toml": "", "pkg/__init__.py": "", "pkg/cog.py": "", "pkg/core.py": "",
+                          "pkg/helpers.py": "", "pkg/lone.py": "", "pkg/user.py": ""})
+    path = {name: str(tmp_path / "pkg" / f"{name}.py") for name in ("cog", "core", "helpers", "lone", "user")}
+    order = import_order({
+        path["cog"]: {".core", ".core.Bot", "aiohttp"},
+        path["lone"]: set(),
+        path["helpers"]: {"pkg.core"},  # core and helpers import each other: core, imported thrice, comes first
+        path["core"]: {".helpers"},
+        path["user"]: {"pkg", "pkg.core"},
+    })
+    # lone waits for nothing; then the cycle breaks at core; then the others, as given.
+    assert order == [path[name] for name in ("lone", "core", "cog", "helpers", "user")]
 
 
 def test_an_attribute_holding_an_instance_of_a_class_of_the_project_is_of_that_class(tmp_path):

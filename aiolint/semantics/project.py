@@ -15,7 +15,9 @@ Plain data only (no LibCST): a run whose every file is cached joins their cached
   attribute name in the project has, from any class or object (none unknown, none of
   another kind), answered only when the whole project is in the run (its root is, or is
   under, a directory named on the command line), or its other files are all known from the
-  cache (``include``, for a run over a few files).
+  cache (``include``, for a run over a few files); before every file is added, only when no file
+  announced and not added yet may assign it (``announce``: a scan of its text, which sees more
+  assignments than its summary will say, never fewer but for odd spellings the join settles).
 - **Functions called again and again** (``REPEATED``): a file asks about one of its functions;
   the answer names the per-event code (a route, a bot command) or the loop that calls it, in any
   file of the run, directly or through functions that only pass the call on (not through one-shot
@@ -29,10 +31,12 @@ Plain data only (no LibCST): a run whose every file is cached joins their cached
 from __future__ import annotations
 
 import functools
+import heapq
 import os
+import re
 from collections import deque
 from sys import intern
-from typing import Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
 # How types and questions are written in summaries (``values.py`` and ``model.py`` write them).
@@ -51,6 +55,12 @@ REPEATED = "~."  # a question about a function of the asking file: what calls it
 REPEATED_ON_DEMAND = "~!."
 PER_COMMAND = "per command"  # how a summary says that a person invokes a function (``model.run_kind``)
 MAX_HOPS = 6  # re-exports followed at most this far (cycles end here)
+# ``x.name = ...`` and ``name: T`` in a class body: every attribute name a file's text may assign.
+ASSIGNED_ATTRIBUTE = re.compile(r"(?m)\.([A-Za-z_]\w*)\s*(?::[^=\n]*)?=(?!=)|^[ \t]+([A-Za-z_]\w*)\s*:[^=\n]*(?:=|$)")
+# ``from .a import (b, c as d)`` and ``import a.b as c, d``: the modules a file's text imports.
+FROM_IMPORT = re.compile(r"(?m)^[ \t]*from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*)")
+PLAIN_IMPORT = re.compile(r"(?m)^[ \t]*import[ \t]+([^\n#;]*)")
+WORD = re.compile(r"\w+")
 # A function of the project: (the path of its file, its name there: ``fetch``, ``Client.fetch``).
 Function = Tuple[str, str]
 
@@ -121,6 +131,67 @@ def module_names(path: str, root: str) -> Set[str]:
     return names
 
 
+def assigned_attributes(text: str) -> Set[str]:
+    """Every attribute name the file's text may assign (more, never fewer, than its summary says)."""
+    return {first or second for first, second in ASSIGNED_ATTRIBUTE.findall(text)}
+
+
+def imported_modules(text: str) -> Set[str]:
+    """The modules the file's text may import, as its statements spell them (``.net``, ``a.b``; for ``from a
+    import b``, ``a`` and ``a.b``, which may be a module too)."""
+    names = set()
+    for module, imported in FROM_IMPORT.findall(text):
+        names.add(module)
+        prefix = module if module.endswith(".") else module + "."
+        names.update(prefix + word for word in WORD.findall(imported))
+    for statement in PLAIN_IMPORT.findall(text):
+        names.update(part.split()[0] for part in statement.split(",") if part.split())
+    return names
+
+
+def import_order(imports: Mapping[str, Iterable[str]]) -> List[str]:
+    """The files (path -> the modules it imports, as ``imported_modules`` gives them), each after the files of
+    its project that it imports; where imports go round in a cycle, the file most imported goes first (a
+    project's core module, which its other modules ask about). Otherwise in the order given."""
+    by_name: Dict[Tuple[str, str], str] = {}
+    where = {}
+    for path in imports:
+        absolute_path = os.path.abspath(path)
+        root = project_root(os.path.dirname(absolute_path))
+        where[path] = (absolute_path, root)
+        for name in module_names(absolute_path, root):
+            by_name.setdefault((root, name), path)
+    needs: Dict[str, Set[str]] = {}
+    needed_by: Dict[str, List[str]] = {path: [] for path in imports}
+    for path, names in imports.items():
+        absolute_path, root = where[path]
+        targets = (by_name.get((root, absolute(name, absolute_path) or "")) for name in names)
+        needs[path] = {target for target in targets if target is not None and target != path}
+        for target in needs[path]:
+            needed_by[target].append(path)
+    index = {path: number for number, path in enumerate(imports)}
+    ready = [index[path] for path, needed in needs.items() if not needed]
+    heapq.heapify(ready)
+    most_imported = iter(sorted(imports, key=lambda path: (-len(needed_by[path]), index[path])))
+    paths = list(imports)
+    order: List[str] = []
+    done: Set[str] = set()
+    while len(order) < len(paths):
+        if ready:
+            path = paths[heapq.heappop(ready)]
+            if path in done:
+                continue
+        else:  # a cycle: break it at the file most imported
+            path = next(each for each in most_imported if each not in done)
+        done.add(path)
+        order.append(path)
+        for dependent in needed_by[path]:
+            needs[dependent].discard(path)
+            if not needs[dependent] and dependent not in done:
+                heapq.heappush(ready, index[dependent])
+    return order
+
+
 def absolute(name: str, path: str) -> Optional[str]:
     """``..net.x`` seen from the file at ``path`` -> ``pkg.net.x`` (None: above the top package)."""
     if not name.startswith("."):
@@ -164,8 +235,8 @@ class Project:
         self.wanted: Set[str] = set()  # of those, the files a question was about
         self._complete: Dict[str, bool] = {}
         # Whether every file of the run has been added: until then, what an attribute name is cannot be told
-        # (a file not seen yet may assign it another kind), and answering from the files seen so far would
-        # only have the join lint again the files whose answer then changes.
+        # (a file not seen yet may assign it another kind) unless the run is ``foreseen``, and answering from
+        # the files seen so far would only have the join lint again the files whose answer then changes.
         self.sealed = False
         self._where: Dict[str, Tuple[str, str]] = {}  # path as given -> (absolute path, project root)
         # Calls of the project's functions, by root, by the called function's last name, by file:
@@ -177,11 +248,29 @@ class Project:
         # root -> a name that imports bind in files the pre-filter skipped -> those files (and each file's names).
         self.imports: Dict[str, Dict[str, Set[str]]] = {}
         self._imported: Dict[str, Tuple[str, ...]] = {}
+        # Before the run is sealed, files announced but not added yet (``announce``), by root, by the attribute
+        # names they may assign; with ``foreseen``, every file of the run is added or announced, so that an
+        # attribute name no file still to come may assign is answered at once rather than by the join.
+        self.pending: Dict[str, Dict[str, Set[str]]] = {}
+        self._announced: Dict[str, Tuple[str, ...]] = {}  # path -> the attribute names it may assign
+        self.foreseen = False
+
+    def announce(self, path: str, text: str) -> None:
+        """A file of the run, to be added later, whose text is ``text``: until it is, no attribute name it may
+        assign is answered."""
+        path = os.path.abspath(path)
+        root = project_root(os.path.dirname(path))
+        names = self._announced[path] = tuple(assigned_attributes(text))
+        pending = self.pending.setdefault(root, {})
+        for name in names:
+            pending.setdefault(name, set()).add(path)
 
     def add(self, path: str, summary: Mapping[str, object]) -> None:
         """Add a file's summary (again: it replaces the one added before)."""
         path = os.path.abspath(path)
         root = project_root(os.path.dirname(path))
+        for name in self._announced.pop(path, ()):
+            self.pending[root][name].discard(path)
         if path not in self.names:
             names = module_names(path, root)
             name = ".".join(module_parts(path)) if package_parts(os.path.dirname(path)) else min(names or {""}, key=len)
@@ -273,9 +362,11 @@ class Project:
         if question.startswith(REPEATED_ON_DEMAND):
             return self.repeated(root, (path, question[len(REPEATED_ON_DEMAND):]), on_demand=True)
         if question.startswith(ATTRIBUTE):
-            if not (self.sealed and self.complete(root)):
+            attribute = question[len(ATTRIBUTE):]
+            if not self.complete(root) or not (self.sealed or self.foreseen and not self.pending.get(root, {}).get(
+                    attribute)):
                 return None
-            types = self.attributes(root).get(question[len(ATTRIBUTE):])
+            types = self.attributes(root).get(attribute)
             return next(iter(types)) or None if types and len(types) == 1 else None
         name = absolute(question, path)
         return self.lookup(root, name, 0) if name else None
