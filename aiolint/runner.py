@@ -263,15 +263,19 @@ def lint_into(results: Results, todo: List[Task], workers: int, limits: Limits, 
     linted for the first time in the run: their summaries go into ``project``."""
     if first and workers == 1:
         todo = foreseen(todo, project, limits)
-    for task, (digest, data) in run_tasks(todo, workers, limits, project if workers == 1 else None):
-        if store is not None and digest is not None and cacheable(data):
-            store.put(digest, task[1], task[2], data)
-        result = from_data(task[0], data)
-        if first:
-            add_to_project(project, task[0], result)
-        else:  # linted again with answers: its summary is the one added the first time
-            result.summary = {}
-        results[task[0]] = (task, result, False)
+        project.reader = functools.partial(read_summary, results, project, store)
+    try:
+        for task, (digest, data) in run_tasks(todo, workers, limits, project if workers == 1 else None):
+            if store is not None and digest is not None and cacheable(data):
+                store.put(digest, task[1], task[2], data)
+            result = from_data(task[0], data)
+            if first:
+                add_to_project(project, task[0], result)
+            else:  # linted again with answers: its summary is the one added the first time
+                result.summary = {}
+            results[task[0]] = (task, result, False)
+    finally:
+        project.reader = None  # the join reads what it wants after each round, so that every answer is redone
 
 
 def foreseen(tasks: List[Task], project: Project, limits: Limits) -> List[Task]:
@@ -305,23 +309,38 @@ def summarize_wanted(results: Results, project: Project, store: Optional[Setting
     wanted = project.take_wanted()
     if not wanted:
         return False
-    from .engine import summarize
-
     by_path = {os.path.abspath(path): entry for path, entry in results.items()}
     for path in sorted(wanted):
-        if path not in by_path:
-            continue
-        task, result, _ = by_path[path]
-        try:
-            with open(task[0], "rb") as handle:
-                data = handle.read()
-        except OSError:
-            continue
-        result.summary = summarize(data, task[0], task[2])
-        if store is not None:
-            store.put(content_digest(data), task[1], task[2], to_data(result))
-        add_to_project(project, task[0], result)
+        if path in by_path:
+            summarize_into(project, by_path[path], store)
     return True
+
+
+def read_summary(results: Results, project: Project, store: Optional[SettingsCache], path: str) -> None:
+    """``Project.reader`` for a run in this process: summarize the file at ``path`` (absolute), linted already
+    (``results`` has it under the path the run found it by: absolute, or relative to here, as a rule)."""
+    entry = results.get(path) or results.get(os.path.relpath(path))
+    if entry is None:
+        entry = next((each for given, each in results.items() if os.path.abspath(given) == path), None)
+    if entry is not None:
+        summarize_into(project, entry, store)
+
+
+def summarize_into(project: Project, entry: Tuple[Task, FileResult, bool], store: Optional[SettingsCache]) -> None:
+    """Summarize a file the pre-filter skipped into the project, caching the summary with its result (a file
+    that cannot be read says nothing)."""
+    from .engine import summarize
+
+    task, result, _ = entry
+    try:
+        with open(task[0], "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return
+    result.summary = summarize(data, task[0], task[2])
+    if store is not None:
+        store.put(content_digest(data), task[1], task[2], to_data(result))
+    add_to_project(project, task[0], result)
 
 
 def new_answers(path: str, result: FileResult, project: Project) -> Optional[Dict[str, str]]:

@@ -9,6 +9,8 @@ import os
 from pathlib import Path
 from typing import Dict, Tuple
 
+import pytest
+
 from aiolint.config import Selection, Settings
 from aiolint.runner import lint_paths
 from aiolint.semantics.project import Project, absolute, import_order, imported_modules, module_names
@@ -946,9 +948,11 @@ def test_a_run_in_one_process_lints_no_file_twice_when_its_imports_come_first():
     assert {(Path(d.path).name, d.line, d.code) for d in report.diagnostics} >= {("one.py", 9, "AIO401")}
 
 
-def test_a_module_is_linted_after_a_deeper_module_it_imports(tmp_path):
+@pytest.mark.parametrize("select", [None, ("AIO401",)], ids=["default rules", "AIO401: the factory not parsed"])
+def test_a_module_is_linted_after_a_deeper_module_it_imports(tmp_path, select):
     """Shallow modules would come first; ``app/cog.py`` imports ``app/net/factory.py``, so the factory is linted
-    first and the cog's question about what it makes is answered at once: nothing is linted twice."""
+    first and the cog's question about what it makes is answered at once: nothing is linted twice. When no rule
+    needs the factory parsed, it is read when the question comes, and what it says is cached with its result."""
     write_tree(tmp_path, {
         "pyproject.toml": "", "app/__init__.py": "", "app/net/__init__.py": "",
         "app/net/factory.py": "import aiohttp\n\n\ndef make_session() -> aiohttp.ClientSession:\n"
@@ -956,10 +960,13 @@ def test_a_module_is_linted_after_a_deeper_module_it_imports(tmp_path):
         "app/cog.py": "from .net.factory import make_session\n\n\nasync def fetch(url):\n"
                       "    session = make_session()\n    r = await session.get(url)\n    return r.status\n",
     })
-    settings = Settings(root=str(tmp_path), respect_gitignore=False, cache_dir="")  # the default rules
-    report = lint_paths([str(tmp_path)], settings)
-    assert [(Path(d.path).name, d.line, d.code) for d in report.diagnostics] == [("cog.py", 6, "AIO401")]
-    assert report.relinted == 0
+    selection = Selection(select=select) if select else Selection()
+    settings = Settings(selection=selection, root=str(tmp_path), respect_gitignore=False,
+                        cache_dir=str(tmp_path / ".cache"))
+    for run in ("cold", "warm"):
+        report = lint_paths([str(tmp_path)], settings, cache=True)
+        assert [(Path(d.path).name, d.line, d.code) for d in report.diagnostics] == [("cog.py", 6, "AIO401")]
+        assert report.relinted == 0 and report.cached == (report.files if run == "warm" else 0)
 
 
 def test_a_run_in_one_process_still_settles_an_answer_given_early_and_then_changed(tmp_path):

@@ -36,7 +36,7 @@ import os
 import re
 from collections import deque
 from sys import intern
-from typing import Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
 # How types and questions are written in summaries (``values.py`` and ``model.py`` write them).
@@ -233,6 +233,9 @@ class Project:
         self._attributes: Dict[str, Dict[str, Set[str]]] = {}
         self.unparsed: Set[str] = set()  # files the pre-filter skipped: their facts are read when asked about
         self.wanted: Set[str] = set()  # of those, the files a question was about
+        # Reads such a file's summary into the project at once, when a question is about it (a run in one
+        # process, before the join); without it, the file is wanted, and the join reads it.
+        self.reader: Optional[Callable[[str], None]] = None
         self._complete: Dict[str, bool] = {}
         # Whether every file of the run has been added: until then, what an attribute name is cannot be told
         # (a file not seen yet may assign it another kind) unless the run is ``foreseen``, and answering from
@@ -334,6 +337,14 @@ class Project:
             self._attributes[root] = union
         return self._attributes[root]
 
+    def want(self, paths: Iterable[str]) -> None:
+        """Files the pre-filter skipped that a question is about: read now, or by the join."""
+        for path in sorted(paths):
+            if self.reader is not None and path in self.unparsed:
+                self.reader(path)
+            else:
+                self.wanted.add(path)
+
     def take_wanted(self) -> Set[str]:
         """The files skipped by the pre-filter that questions were about, since last asked."""
         wanted, self.wanted = self.wanted, set()
@@ -383,8 +394,9 @@ class Project:
             if len(paths) != 1:
                 return None
             if paths[0] in self.unparsed:
-                self.wanted.add(paths[0])
-                return None
+                self.want((paths[0],))
+                if paths[0] in self.unparsed:
+                    return None
             return paths[0], parts[end:]
         return None
 
@@ -501,7 +513,7 @@ class Project:
         last = name.rpartition(".")[2]
         imports = self.imports.get(root, {})
         for each in (name.partition(".")[0], (module_parts(path) or ("",))[-1]):
-            self.wanted.update(imports.get(each, ()))  # the pre-filter skipped files that may call it: read them
+            self.want(imports.get(each, ()))  # the pre-filter skipped files that may call it: read them
         for caller_path, entries in sorted(self.call_sites.get(root, {}).get(last, {}).items()):
             for caller, callee, how in sorted(entries):
                 if self.resolve(root, caller_path, callee) == function:
