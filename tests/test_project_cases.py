@@ -13,7 +13,8 @@ import pytest
 
 from aiolint.config import Selection, Settings
 from aiolint.runner import lint_paths
-from aiolint.semantics.project import Project, absolute, import_order, imported_modules, module_names
+from aiolint.semantics.project import (Project, absolute, assigned_attributes, class_body_names, import_order,
+                                       imported_modules, module_names)
 
 from .conftest import FIXTURES, copy_project, write_tree
 
@@ -990,6 +991,32 @@ def test_a_run_in_one_process_still_settles_an_answer_given_early_and_then_chang
 def leaks(root: Path, files: Dict[str, str]) -> set:
     """Where the run, every rule on, reports a response left unreleased on some path (AIO405)."""
     return {where for where, message in lint(root, files, select=("ALL",)).items() if message.startswith("AIO405")}
+
+
+def test_a_class_attribute_in_a_file_no_rule_parses_keeps_the_name_from_telling(tmp_path):
+    """``db.py`` has no word any rule needs, so it is not parsed; its class stores a pool as ``http``. The name
+    no longer tells what ``self.bot.http`` is: no finding (there was one, false, when only ``.http =`` and
+    annotations were looked for in such a file)."""
+    files = {
+        "app/__init__.py": "",
+        "app/client.py": "import aiohttp\n\n\nclass Client:\n    def __init__(self):\n"
+                         "        self.http = aiohttp.ClientSession()\n",
+        "app/use.py": "class Cog:\n    def __init__(self, bot):\n        self.bot = bot\n\n"
+                      "    async def fetch(self, url):\n        r = await self.bot.http.get(url)\n"
+                      "        if r.status != 200:\n            return None\n        return await r.text()\n",
+    }
+    assert leaks(tmp_path / "alone", files) == {("app/use.py", 6)}
+    assert leaks(tmp_path / "with_db", {**files, "app/db.py": "class Db:\n    http = make_pool()\n"}) == set()
+
+
+def test_class_body_names_are_those_a_class_body_assigns_not_its_methods():
+    text = ("class A:\n    x = 1\n    def f(self):\n        local = 3\n        if a:\n            deeper = 1\n"
+            "    class B:\n        inner = 4\n        async def g(self):\n            other = 2\n        after = 5\n"
+            "    if X:\n        conditional = 1\nmodule_level = 6\nclass C(\n    Base,\n):  # bases\n"
+            "    \"\"\"Doc.\"\"\"\n    session = Pool()\n    same == 1\nclass D: pass\nr = 1\n"
+            "def h():\n    hh = 1\n")
+    assert class_body_names(text) == {"x", "inner", "after", "conditional", "session"}
+    assert {"x", "session"} <= assigned_attributes(text)
 
 
 def test_imported_modules_are_read_from_every_form_of_import():

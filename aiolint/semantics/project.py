@@ -55,8 +55,10 @@ REPEATED = "~."  # a question about a function of the asking file: what calls it
 REPEATED_ON_DEMAND = "~!."
 PER_COMMAND = "per command"  # how a summary says that a person invokes a function (``model.run_kind``)
 MAX_HOPS = 6  # re-exports followed at most this far (cycles end here)
-# ``x.name = ...`` and ``name: T`` in a class body: every attribute name a file's text may assign.
+# ``x.name = ...`` and ``name: T`` in a class body (or a function: more names, never fewer): attribute names
+# a file's text may assign; ``name = ...`` in a class body is found by indentation (``class_body_names``).
 ASSIGNED_ATTRIBUTE = re.compile(r"(?m)\.([A-Za-z_]\w*)\s*(?::[^=\n]*)?=(?!=)|^[ \t]+([A-Za-z_]\w*)\s*:[^=\n]*(?:=|$)")
+CLASS_BODY_ASSIGNMENT = re.compile(r"([A-Za-z_]\w*)\s*=(?!=)")
 # ``from .a import (b, c as d)`` and ``import a.b as c, d``: the modules a file's text imports.
 FROM_IMPORT = re.compile(r"(?m)^[ \t]*from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*)")
 PLAIN_IMPORT = re.compile(r"(?m)^[ \t]*import[ \t]+([^\n#;]*)")
@@ -133,7 +135,44 @@ def module_names(path: str, root: str) -> Set[str]:
 
 def assigned_attributes(text: str) -> Set[str]:
     """Every attribute name the file's text may assign (more, never fewer, than its summary says)."""
-    return {first or second for first, second in ASSIGNED_ATTRIBUTE.findall(text)}
+    return {first or second for first, second in ASSIGNED_ATTRIBUTE.findall(text)} | class_body_names(text)
+
+
+def class_body_names(text: str) -> Set[str]:
+    """The names a class body assigns plainly (``session = Pool()``, also under an ``if``), found by the
+    indentation of its lines; not those of its methods."""
+    names: Set[str] = set()
+    if "class" not in text:
+        return names
+    classes: List[Tuple[int, Optional[int]]] = []  # the indentation of each open class, and of its body
+    header = False  # in a class statement written on several lines (its bases), until its colon
+    function: Optional[int] = None  # the indentation of the ``def`` whose body the lines are in
+    for line in text.splitlines():
+        statement = line.lstrip()
+        if header:
+            header = not line.split("#", 1)[0].rstrip().endswith(":")
+            continue
+        if not statement or statement.startswith("#"):
+            continue
+        indent = len(line) - len(statement)
+        if function is not None:
+            if indent > function:
+                continue
+            function = None
+        while classes and (indent <= classes[-1][0] or classes[-1][1] is not None and indent < classes[-1][1]):
+            classes.pop()
+        if classes and classes[-1][1] is None:
+            classes[-1] = (classes[-1][0], indent)
+        if statement.startswith(("def ", "async def ")):
+            function = indent
+        elif classes:
+            match = CLASS_BODY_ASSIGNMENT.match(statement)
+            if match:
+                names.add(match.group(1))
+        if statement.startswith(("class ", "class\t")):
+            classes.append((indent, None))
+            header = statement.count("(") > statement.count(")")
+    return names
 
 
 def imported_modules(text: str) -> Set[str]:
