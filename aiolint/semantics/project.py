@@ -55,13 +55,16 @@ REPEATED = "~."  # a question about a function of the asking file: what calls it
 REPEATED_ON_DEMAND = "~!."
 PER_COMMAND = "per command"  # how a summary says that a person invokes a function (``model.run_kind``)
 MAX_HOPS = 6  # re-exports followed at most this far (cycles end here)
-# ``x.name = ...`` and ``name: T`` in a class body (or a function: more names, never fewer): attribute names
-# a file's text may assign; ``name = ...`` in a class body is found by indentation (``class_body_names``).
-ASSIGNED_ATTRIBUTE = re.compile(r"(?m)\.([A-Za-z_]\w*)\s*(?::[^=\n]*)?=(?!=)|^[ \t]+([A-Za-z_]\w*)\s*:[^=\n]*(?:=|$)")
+# ``x.name = ...``, and ``name: T`` in a class body (or a function: more names, never fewer): attribute names a
+# file's text may assign; ``name = ...`` in a class body is found by indentation (``class_body_names``). Two
+# expressions, each anchored on a character (``\n`` rather than ``^``), scan several times faster than one.
+ASSIGNED_ATTRIBUTE = re.compile(r"\.([A-Za-z_]\w*)\s*(?::[^=\n]*)?=(?!=)")
+ANNOTATED_NAME = re.compile(r"(?m)\n[ \t]+([A-Za-z_]\w*)\s*:[^=\n]*(?:=|$)")
 CLASS_BODY_ASSIGNMENT = re.compile(r"([A-Za-z_]\w*)\s*=(?!=)")
-# ``from .a import (b, c as d)`` and ``import a.b as c, d``: the modules a file's text imports.
-FROM_IMPORT = re.compile(r"(?m)^[ \t]*from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*)")
-PLAIN_IMPORT = re.compile(r"(?m)^[ \t]*import[ \t]+([^\n#;]*)")
+# ``from .a import (b, c as d)`` and ``import a.b as c, d``: the modules a file's text imports (read from the
+# text after a newline, so that the first line is a line like the others).
+FROM_IMPORT = re.compile(r"\n[ \t]*from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*)")
+PLAIN_IMPORT = re.compile(r"\n[ \t]*import[ \t]+([^\n#;]*)")
 WORD = re.compile(r"\w+")
 # A function of the project: (the path of its file, its name there: ``fetch``, ``Client.fetch``).
 Function = Tuple[str, str]
@@ -135,7 +138,7 @@ def module_names(path: str, root: str) -> Set[str]:
 
 def assigned_attributes(text: str) -> Set[str]:
     """Every attribute name the file's text may assign (more, never fewer, than its summary says)."""
-    return {first or second for first, second in ASSIGNED_ATTRIBUTE.findall(text)} | class_body_names(text)
+    return {*ASSIGNED_ATTRIBUTE.findall(text), *ANNOTATED_NAME.findall(text), *class_body_names(text)}
 
 
 def class_body_names(text: str) -> Set[str]:
@@ -179,6 +182,7 @@ def imported_modules(text: str) -> Set[str]:
     """The modules the file's text may import, as its statements spell them (``.net``, ``a.b``; for ``from a
     import b``, ``a`` and ``a.b``, which may be a module too)."""
     names = set()
+    text = "\n" + text
     for module, imported in FROM_IMPORT.findall(text):
         names.add(module)
         prefix = module if module.endswith(".") else module + "."
