@@ -1027,7 +1027,7 @@ def test_imported_modules_are_read_from_every_form_of_import():
     assert not {"c", "a.b.c", "..core.a", "..core.comment"} & found
 
 
-def test_files_are_ordered_after_the_modules_they_import_and_a_cycle_breaks_at_the_most_imported(tmp_path):
+def test_files_are_ordered_after_the_modules_they_import_and_a_cycle_comes_together_most_imported_first(tmp_path):
     write_tree(tmp_path, {"pyproject.toml": "", "pkg/__init__.py": "", "pkg/cog.py": "", "pkg/core.py": "",
                           "pkg/helpers.py": "", "pkg/lone.py": "", "pkg/user.py": ""})
     path = {name: str(tmp_path / "pkg" / f"{name}.py") for name in ("cog", "core", "helpers", "lone", "user")}
@@ -1038,8 +1038,23 @@ def test_files_are_ordered_after_the_modules_they_import_and_a_cycle_breaks_at_t
         path["core"]: {".helpers"},
         path["user"]: {"pkg", "pkg.core"},
     })
-    # lone waits for nothing; then the cycle breaks at core; then the others, as given.
-    assert order == [path[name] for name in ("lone", "core", "cog", "helpers", "user")]
+    # cog, first given, waits for the cycle it imports (core, the most imported, then helpers); then the others.
+    assert order == [path[name] for name in ("core", "helpers", "cog", "lone", "user")]
+    assert import_order({path["user"]: {"pkg.helpers"}, path["helpers"]: {"pkg.core"}, path["core"]: set()}) == [
+        path["core"], path["helpers"], path["user"]]  # a chain, given backwards
+
+
+def test_a_file_that_imports_a_package_of_a_cycle_waits_for_the_whole_cycle(tmp_path):
+    """``commands/__init__.py`` re-exports ``Context`` from ``commands/context.py``, which imports ``bot.py``, which
+    imports ``commands``: a cog importing ``pkg.commands`` asks what ``Context.bot`` is, so it comes after all three,
+    not just after the package, the most imported."""
+    write_tree(tmp_path, {"pyproject.toml": "", "pkg/__init__.py": "", "pkg/bot.py": "", "pkg/cog.py": "",
+                          "pkg/commands/__init__.py": "", "pkg/commands/context.py": ""})
+    cog, bot = str(tmp_path / "pkg" / "cog.py"), str(tmp_path / "pkg" / "bot.py")
+    package, context = str(tmp_path / "pkg" / "commands" / "__init__.py"), str(tmp_path / "pkg" / "commands" / "context.py")
+    order = import_order({cog: {"pkg.commands", "pkg.commands.Context"}, package: {".context", ".context.Context"},
+                          context: {"..bot", "..bot.Bot"}, bot: {".commands"}})
+    assert order[-1] == cog and order[0] == package
 
 
 def test_an_attribute_holding_an_instance_of_a_class_of_the_project_is_of_that_class(tmp_path):

@@ -31,7 +31,6 @@ Plain data only (no LibCST): a run whose every file is cached joins their cached
 from __future__ import annotations
 
 import functools
-import heapq
 import os
 import re
 from collections import deque
@@ -194,8 +193,9 @@ def imported_modules(text: str) -> Set[str]:
 
 def import_order(imports: Mapping[str, Iterable[str]]) -> List[str]:
     """The files (path -> the modules it imports, as ``imported_modules`` gives them), each after the files of
-    its project that it imports; where imports go round in a cycle, the file most imported goes first (a
-    project's core module, which its other modules ask about). Otherwise in the order given."""
+    its project that it imports, in the order given as far as that allows. Files whose imports go round in a
+    cycle come together, the most imported first (a project's core module, which the others ask about), and
+    before every file that imports one of them."""
     by_name: Dict[Tuple[str, str], str] = {}
     where = {}
     for path in imports:
@@ -204,35 +204,56 @@ def import_order(imports: Mapping[str, Iterable[str]]) -> List[str]:
         where[path] = (absolute_path, root)
         for name in module_names(absolute_path, root):
             by_name.setdefault((root, name), path)
-    needs: Dict[str, Set[str]] = {}
-    needed_by: Dict[str, List[str]] = {path: [] for path in imports}
+    needs: Dict[str, List[str]] = {}
+    importers: Dict[str, int] = dict.fromkeys(imports, 0)
     for path, names in imports.items():
         absolute_path, root = where[path]
         targets = (by_name.get((root, absolute(name, absolute_path) or "")) for name in names)
-        needs[path] = {target for target in targets if target is not None and target != path}
+        needs[path] = sorted({target for target in targets if target is not None and target != path})
         for target in needs[path]:
-            needed_by[target].append(path)
-    index = {path: number for number, path in enumerate(imports)}
-    ready = [index[path] for path, needed in needs.items() if not needed]
-    heapq.heapify(ready)
-    most_imported = iter(sorted(imports, key=lambda path: (-len(needed_by[path]), index[path])))
-    paths = list(imports)
-    order: List[str] = []
-    done: Set[str] = set()
-    while len(order) < len(paths):
-        if ready:
-            path = paths[heapq.heappop(ready)]
-            if path in done:
-                continue
-        else:  # a cycle: break it at the file most imported
-            path = next(each for each in most_imported if each not in done)
-        done.add(path)
-        order.append(path)
-        for dependent in needed_by[path]:
-            needs[dependent].discard(path)
-            if not needs[dependent] and dependent not in done:
-                heapq.heappush(ready, index[dependent])
-    return order
+            importers[target] += 1
+    given = {path: number for number, path in enumerate(imports)}
+    return [path for cycle in import_cycles(list(imports), needs)
+            for path in sorted(cycle, key=lambda path: (-importers[path], given[path]))]
+
+
+def import_cycles(paths: List[str], needs: Mapping[str, List[str]]) -> List[List[str]]:
+    """The files grouped by import cycle (strongly connected components, by Tarjan's algorithm, without
+    recursion), each group after the groups its files import."""
+    index: Dict[str, int] = {}
+    low: Dict[str, int] = {}
+    stack: List[str] = []
+    on_stack: Set[str] = set()
+    groups: List[List[str]] = []
+    for start in paths:
+        if start in index:
+            continue
+        index[start] = low[start] = len(index)
+        stack.append(start)
+        on_stack.add(start)
+        work = [(start, iter(needs[start]))]
+        while work:
+            path, todo = work[-1]
+            for needed in todo:
+                if needed not in index:
+                    index[needed] = low[needed] = len(index)
+                    stack.append(needed)
+                    on_stack.add(needed)
+                    work.append((needed, iter(needs[needed])))
+                    break
+                if needed in on_stack:
+                    low[path] = min(low[path], index[needed])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[path])
+                if low[path] == index[path]:
+                    group = []
+                    while not group or group[-1] != path:
+                        group.append(stack.pop())
+                        on_stack.discard(group[-1])
+                    groups.append(group)
+    return groups
 
 
 def absolute(name: str, path: str) -> Optional[str]:
