@@ -970,17 +970,21 @@ def test_a_module_is_linted_after_a_deeper_module_it_imports(tmp_path, select):
         assert report.relinted == 0 and report.cached == (report.files if run == "warm" else 0)
 
 
+# A client stores its session as ``http``; a cog's request through ``self.bot.http`` leaks on one path (AIO405).
+STORED_AS_HTTP = {
+    "app/__init__.py": "",
+    "app/client.py": "import aiohttp\n\n\nclass Client:\n    def __init__(self):\n"
+                     "        self.http = aiohttp.ClientSession()\n",
+    "app/use.py": "class Cog:\n    def __init__(self, bot):\n        self.bot = bot\n\n"
+                  "    async def fetch(self, url):\n        r = await self.bot.http.get(url)\n"
+                  "        if r.status != 200:\n            return None\n        return await r.text()\n",
+}
+
+
 def test_a_run_in_one_process_still_settles_an_answer_given_early_and_then_changed(tmp_path):
     """An assignment that the scan of a file's text misses (its target and ``=`` on two lines) changes the answer
     after it was given: the join lints the asking file again, and the run reports what the sealed project says."""
-    files = {
-        "app/__init__.py": "",
-        "app/client.py": "import aiohttp\n\n\nclass Client:\n    def __init__(self):\n"
-                         "        self.http = aiohttp.ClientSession()\n",
-        "app/use.py": "class Cog:\n    def __init__(self, bot):\n        self.bot = bot\n\n"
-                      "    async def fetch(self, url):\n        r = await self.bot.http.get(url)\n"
-                      "        if r.status != 200:\n            return None\n        return await r.text()\n",
-    }
+    files = dict(STORED_AS_HTTP)
     assert leaks(tmp_path / "one", files) == {("app/use.py", 6)}
     files["app/zz_other.py"] = ("import aiohttp\n\n\nclass Other:\n    def __init__(self, pool):\n"
                                 "        self.http \\\n            = pool\n\n    async def ping(self):\n"
@@ -997,14 +1001,7 @@ def test_a_class_attribute_in_a_file_no_rule_parses_keeps_the_name_from_telling(
     """``db.py`` has no word any rule needs, so it is not parsed; its class stores a pool as ``http``. The name
     no longer tells what ``self.bot.http`` is: no finding (there was one, false, when only ``.http =`` and
     annotations were looked for in such a file)."""
-    files = {
-        "app/__init__.py": "",
-        "app/client.py": "import aiohttp\n\n\nclass Client:\n    def __init__(self):\n"
-                         "        self.http = aiohttp.ClientSession()\n",
-        "app/use.py": "class Cog:\n    def __init__(self, bot):\n        self.bot = bot\n\n"
-                      "    async def fetch(self, url):\n        r = await self.bot.http.get(url)\n"
-                      "        if r.status != 200:\n            return None\n        return await r.text()\n",
-    }
+    files = dict(STORED_AS_HTTP)
     assert leaks(tmp_path / "alone", files) == {("app/use.py", 6)}
     assert leaks(tmp_path / "with_db", {**files, "app/db.py": "class Db:\n    http = make_pool()\n"}) == set()
 
