@@ -33,7 +33,7 @@ from .rules.base import NodeFix, Rule
 from .positions import positions as node_positions
 from .context import LINE_MARK, LINE_MENTION, FileContext
 from .semantics.model import FileModel, install as install_project
-from .semantics.project import assigned_attributes
+from .semantics.project import WORD, assigned_attributes, import_statements
 from .semantics.tree import child_fields, children, is_node_type
 from .semantics.scope import COMPREHENSION_NODES, Scope, scope_of
 from .source import DecodeError, decode
@@ -309,8 +309,6 @@ def judge_suppressions(text: str, path: str, suppressed: List[Diagnostic], enabl
     return kept
 
 
-# ``import a.b``, ``from .a import (b, c as d)``: the statements whose names say what a file may call.
-_IMPORT = re.compile(r"(?m)^[ \t]*(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+(\([^)]*\)|[^\n#]*)")
 _MODULE_CALL = re.compile(r"\b(\w+)\.(\w+)\s*\(")
 
 
@@ -320,7 +318,7 @@ def unparsed_summary(text: str) -> Dict[str, Any]:
     imports spell (the functions and modules it may call), and a mark that its facts are to be read on
     demand (``summarize``)."""
     names = assigned_attributes(text)
-    imports = {word for statement in _IMPORT.findall(text) for word in re.findall(r"\w+", statement)}
+    imports = {word for _, imported in import_statements(text) for word in WORD.findall(imported)}
     imports.update(called for module, called in _MODULE_CALL.findall(text) if module in imports)  # utils.fetch(...)
     return {"attributes": dict.fromkeys(sorted(names), ""), "unparsed": True, "imports": sorted(imports)}
 

@@ -60,10 +60,10 @@ MAX_HOPS = 6  # re-exports followed at most this far (cycles end here)
 ASSIGNED_ATTRIBUTE = re.compile(r"\.([A-Za-z_]\w*)\s*(?::[^=\n]*)?=(?!=)")
 ANNOTATED_NAME = re.compile(r"(?m)\n[ \t]+([A-Za-z_]\w*)\s*:[^=\n]*(?:=|$)")
 CLASS_BODY_ASSIGNMENT = re.compile(r"([A-Za-z_]\w*)\s*=(?!=)")
-# ``from .a import (b, c as d)`` and ``import a.b as c, d``: the modules a file's text imports (read from the
-# text after a newline, so that the first line is a line like the others).
-FROM_IMPORT = re.compile(r"\n[ \t]*from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*)")
-PLAIN_IMPORT = re.compile(r"\n[ \t]*import[ \t]+([^\n#;]*)")
+# ``from .a import (b, c as d)`` and ``import a.b as c, d``: the import statements of a file's text (read after a
+# newline, so that the first line is a line like the others; what follows a ``;`` comes along).
+FROM_IMPORT = re.compile(r"\n[ \t]*from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]*)")
+PLAIN_IMPORT = re.compile(r"\n[ \t]*import[ \t]+([^\n#]*)")
 WORD = re.compile(r"\w+")
 # A function of the project: (the path of its file, its name there: ``fetch``, ``Client.fetch``).
 Function = Tuple[str, str]
@@ -177,17 +177,24 @@ def class_body_names(text: str) -> Set[str]:
     return names
 
 
+def import_statements(text: str) -> List[Tuple[str, str]]:
+    """The file's import statements, as they are spelled: (the module after ``from``, or "", what is imported)."""
+    text = "\n" + text
+    return [*FROM_IMPORT.findall(text), *(("", imported) for imported in PLAIN_IMPORT.findall(text))]
+
+
 def imported_modules(text: str) -> Set[str]:
     """The modules the file's text may import, as its statements spell them (``.net``, ``a.b``; for ``from a
     import b``, ``a`` and ``a.b``, which may be a module too)."""
     names = set()
-    text = "\n" + text
-    for module, imported in FROM_IMPORT.findall(text):
-        names.add(module)
-        prefix = module if module.endswith(".") else module + "."
-        names.update(prefix + word for word in WORD.findall(imported))
-    for statement in PLAIN_IMPORT.findall(text):
-        names.update(part.split()[0] for part in statement.split(",") if part.split())
+    for module, imported in import_statements(text):
+        imported = imported.split(";", 1)[0]
+        if module:
+            names.add(module)
+            prefix = module if module.endswith(".") else module + "."
+            names.update(prefix + word for word in WORD.findall(imported))
+        else:
+            names.update(part.split()[0] for part in imported.split(",") if part.split())
     return names
 
 
