@@ -125,13 +125,6 @@ def test_a_module_tells_its_globals_functions_classes_and_calls():
     }
     assert summary["attributes"] == {"session": SESSION, "count": "", "home": PATH, "api": "acme.api.WeatherApi",
                                      "path": PATH, "unknown": "", "mixed": ""}  # two types: none
-    assert summary["functions"] == ["Client.__init__", "Client.get", "Client.helper", "Client.run", "bare",
-                                    "generator", "make", "make_async", "top", "unknown"]
-    assert summary["calls"] == {
-        ".net.fetch": ["", "Client.__init__", "Client.run", "nested", "top", "unknown"],
-        ".net.make_session": [""], "@.make": ["", "top"], "acme.api.WeatherApi": ["Client.__init__"],
-        "os.path.join": ["Client.run"], "pathlib.Path": ["", "Client.__init__"],
-    }
     assert summary["call_sites"] == [
         ["", "@.make", "in a loop"],  # module-level code counts only where it repeats
         ["Client.__init__", ".net.fetch", ""],
@@ -238,9 +231,6 @@ def helper_for_tests():
 
 def test_a_module_tells_what_runs_its_functions_and_what_it_registers():
     summary = summarize(APP, "pkg/app.py")
-    assert summary["calls"] == {
-        ".helpers.fetch": ["Cog.cached", "Cog.weather", "client", "helper_for_tests", "index", "plain", "test_index"],
-        ".helpers.retrying": [""], "telegram.ext.CommandHandler": ["setup"]}
     assert summary["call_sites"] == [  # none from test code; framework decorators are not the project's
         ["Cog.cached", ".helpers.fetch", ""],
         ["Cog.retried", ".helpers.retrying", "wraps"],
@@ -474,7 +464,6 @@ def test_what_nested_defs_and_classes_call_counts_as_their_outermost_functions()
                       for i in range(6))
     source = "from .net import fetch\n\n\n" + nested + classes
     assert summarize(source, "pkg/mod.py")["call_sites"] == [[f"outer{i}", ".net.fetch", ""] for i in range(6)]
-    assert summarize(source, "pkg/mod.py")["functions"] == [f"outer{i}" for i in range(6)]
 
 
 def test_calls_in_comprehensions_gather_and_conditions_say_how_they_run():

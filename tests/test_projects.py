@@ -207,8 +207,8 @@ def test_a_summary_says_what_a_module_defines_returns_stores_and_calls():
     assert summary["facts"] == {"make_session": "=.net.make_session", "shared_session": "=.net.shared_session",
                                 "WeatherClient._session": "aiohttp.ClientSession"}
     assert summary["attributes"] == {"_session": "aiohttp.ClientSession"}
-    assert summary["functions"] == ["WeatherClient.__init__", "WeatherClient.ok", "probe", "probe_shared", "read"]
-    assert summary["calls"] == {".net.make_session": ["probe", "read"], ".net.shared_session": ["probe_shared"]}
+    assert summary["call_sites"] == [["probe", ".net.make_session", ""], ["probe_shared", ".net.shared_session", ""],
+                                     ["read", ".net.make_session", ""]]
     net = FIXTURES / "projects" / "library" / "weather" / "net.py"
     assert lint_source(net.read_bytes(), str(net), default_rules()).summary["facts"] == {
         "make_session": "()aiohttp.ClientSession", "shared_session": "()awaitable:aiohttp.ClientSession"}

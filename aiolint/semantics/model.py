@@ -13,10 +13,6 @@ data the join (``project.py``) reads:
   to its package: the join makes both absolute.
 - ``attributes``: attribute name -> the one type of everything this file assigns to it
   (``""`` when something assigned is unknown or two differ).
-- ``functions``: the top-level functions and methods this module defines, and ``calls``:
-  for each function called by a plain name that is imported (``.net.fetch``, ``acme.fetch``)
-  or defined at the top of this module (``@.fetch``), the functions that call it (``""``
-  for module-level code): for rules that follow helpers across modules.
 - ``call_sites``: (caller, callee, how) for calls of functions that may be the project's: imported
   names, this module's defs (``@.fetch``, ``@.Client.fetch``), methods of instances of known classes
   (``.api.WeatherApi.get`` for ``self.api.get()`` with ``self.api = WeatherApi()``), and decorations
@@ -93,7 +89,6 @@ class FileModel:
         self.context = context
         self.returns: Dict[cst.FunctionDef, Optional[List[cst.BaseExpression]]] = {}
         self.assigned: List[Tuple[str, Optional[cst.BaseExpression], Optional[cst.BaseExpression], Scope]] = []
-        self.calls: List[Tuple[str, Scope]] = []  # (called name, where) of calls by a plain name
         # The top-level functions and methods, by name ("fetch", "Client.fetch"), and where each is defined.
         self.members: Dict[cst.FunctionDef, Tuple[str, Scope]] = {}
         self.sites: Set[Tuple[Optional[cst.FunctionDef], Callee, str]] = set()  # (caller, callee, how)
@@ -139,8 +134,6 @@ class FileModel:
         if not isinstance(func, (cst.Name, cst.Attribute)):
             return
         scope = self.context.scope
-        if isinstance(func, cst.Name):
-            self.calls.append((func.value, scope))
         self.registrations.extend((callback, scope, kind) for callback, kind in registered(node, scope))
         callee = project_callee(func, scope)
         if callee is None and not instance_method(func, scope):
@@ -185,16 +178,14 @@ class FileModel:
 
     def _summary(self, module: Scope) -> Dict[str, Any]:
         facts: Dict[str, str] = {}
-        functions: List[str] = []
         is_package = os.path.basename(self.context.path) in ("__init__.py", "__init__.pyi")
         by_attribute: Dict[str, Set[Optional[str]]] = {}
         for name, bindings in module.bindings.items():
             kinds = {binding.kind for binding in bindings}
             if kinds == {"def"} and len(bindings) == 1:
-                functions.append(name)
                 self._function_fact(facts, name, bindings[0].node, module)
             elif kinds == {"class"} and len(bindings) == 1:
-                self._class_facts(facts, functions, by_attribute, name, bindings[0].node, module)
+                self._class_facts(facts, by_attribute, name, bindings[0].node, module)
             elif kinds == {"import"} and len(bindings) == 1:
                 # Re-exports: relative imports, and a package's imports (``from .net import make_session``).
                 target = bindings[0].qualified
@@ -209,8 +200,7 @@ class FileModel:
             if found is not None or (value is not None and not is_none(value)) or annotation is not None:
                 by_attribute.setdefault(attribute, set()).add(found)
         attributes = {name: (types.pop() or "") if len(types) == 1 else "" for name, types in by_attribute.items()}
-        return {"facts": facts, "attributes": attributes, "functions": sorted(functions), "calls": self._calls(module),
-                **self._call_sites()}
+        return {"facts": facts, "attributes": attributes, **self._call_sites()}
 
     def _call_sites(self) -> Dict[str, Any]:
         """``call_sites``, ``runs`` and ``registered`` (see the module docstring)."""
@@ -253,22 +243,6 @@ class FileModel:
         return {"call_sites": [list(site) for site in sorted(sites)], "runs": dict(sorted(runs.items())),
                 "registered": dict(sorted(registered_imports.items()))}
 
-    def _calls(self, module: Scope) -> Dict[str, List[str]]:
-        callers: Dict[str, Set[str]] = {}
-        for name, scope in self.calls:
-            bindings = scope.lookup(name)
-            if not bindings or len(bindings) != 1:
-                continue
-            binding = bindings[0]
-            if binding.kind == "import" and binding.qualified:
-                callee = binding.qualified
-            elif binding.kind == "def" and module.bindings.get(name) is bindings:
-                callee = THIS_MODULE + name
-            else:
-                continue
-            callers.setdefault(callee, set()).add(caller_name(scope))
-        return {callee: sorted(names) for callee, names in sorted(callers.items())}
-
     @staticmethod
     def _function_fact(facts: Dict[str, str], name: str, function: cst.CSTNode, scope: Scope) -> None:
         if isinstance(function, cst.FunctionDef):
@@ -276,8 +250,8 @@ class FileModel:
             if found is not None:
                 facts[name] = CALLED + found
 
-    def _class_facts(self, facts: Dict[str, str], functions: List[str], by_attribute: Dict[str, Set[Optional[str]]],
-                     name: str, node: cst.CSTNode, module: Scope) -> None:
+    def _class_facts(self, facts: Dict[str, str], by_attribute: Dict[str, Set[Optional[str]]], name: str,
+                     node: cst.CSTNode, module: Scope) -> None:
         class_scope = scope_of(node, module)
         for attribute, assigned in self_assignments(class_scope).items():
             found = assigned_type(assigned)
@@ -289,7 +263,6 @@ class FileModel:
                     by_attribute.setdefault(attribute, set()).add(assigned_type([(value, annotation, where)]))
         for method, bindings in class_scope.bindings.items():
             if len(bindings) == 1 and bindings[0].kind == "def":
-                functions.append(f"{name}.{method}")
                 self._function_fact(facts, f"{name}.{method}", bindings[0].node, class_scope)
 
 
@@ -297,17 +270,6 @@ def forget_answered(memo: Dict[str, Any]) -> None:
     """Drop what analyses remembered that other files' answers may have changed."""
     for key in ("function_types", "entry_points"):
         memo.pop(key, None)
-
-
-def caller_name(scope: Scope) -> str:
-    """``fetch`` or ``Client.fetch``: the function whose code a scope runs in ("" at module level)."""
-    function = scope.function()
-    if function is None or not isinstance(function.node, cst.FunctionDef):
-        return ""
-    parent = function.parent
-    name = function.node.name.value
-    return f"{parent.node.name.value}.{name}" if parent is not None and parent.is_class else name  # type: ignore[attr-defined]
-
 
 
 def run_kind(kind: EntryKind) -> str:
