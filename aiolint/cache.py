@@ -7,6 +7,14 @@ afresh. An entry is plain JSON without the file's path: identical files share on
 Writes go to a temporary file renamed into place, so concurrent runs never see half
 an entry; an entry that cannot be read is a miss, and the run writes it again.
 
+A run over directories or files also leaves a snapshot of itself (``run-`` and a digest of where it
+ran and what it was given): each file's stat when it was read, its result, and the run's project
+model (``semantics/project.py``). The same run again takes from it the files whose stat has not
+changed, without reading them, their entries or their summaries; the project comes back whole, and
+only what changed is read and added to it. A stat vouches for a file only when the file had not
+changed for ``SETTLED_NS`` before it was read (within a timestamp's resolution, a change could
+leave the stat as it was); its inode and change time catch a content restored under an old time.
+
 Every version of a file's content gets an entry of its own, so a run that writes
 entries also removes, at most once a day, those no run has read for ``STALE_AFTER``
 (a hit marks its entry as read, once a day at most): the directory stays about as
@@ -17,11 +25,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 import os
 import re
 import shutil
 import time
-from typing import Any, Collection, Dict, Mapping, Optional
+from typing import Any, Collection, Dict, Mapping, Optional, Tuple
 
 from . import catalog
 from .catalog import atomic_write, build_directory
@@ -35,6 +44,10 @@ CACHEDIR_TAG = (
 BUILD_DIR = re.compile(r"^[0-9][\w.+!-]*-[0-9a-f]{16}$")  # the names build_id() gives
 DAY = 24 * 3600
 STALE_AFTER = 30 * DAY  # an entry no run has read for this long is removed
+SETTLED_NS = 2 * 10**9  # how long a file must have been unchanged for its stat to vouch for its content
+RUN_PREFIX = "run-"
+# What a file's stat says of its content: (modification time, change time, size, inode).
+Stamp = Tuple[int, int, int, int]
 PRUNED = ".pruned"  # in a build directory: its time says when stale entries were last removed
 
 
@@ -46,6 +59,19 @@ def settings_digest(codes: Collection[str], options: Mapping[str, Any]) -> str:
     """What decides a file's result besides its bytes: the rules enabled for it and their options."""
     text = json.dumps({"codes": sorted(codes), "options": options}, sort_keys=True, default=repr)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def stamp(path: str) -> Optional[Stamp]:
+    """The file's stamp, or None when it changed too recently for its stat to vouch for what it holds."""
+    found = os.stat(path)
+    if time.time_ns() - max(found.st_mtime_ns, found.st_ctime_ns) < SETTLED_NS:
+        return None
+    return found.st_mtime_ns, found.st_ctime_ns, found.st_size, found.st_ino
+
+
+def run_key(paths: Collection[str]) -> str:
+    """The snapshot of a run: where it ran and the paths it was given."""
+    return RUN_PREFIX + hashlib.sha256(json.dumps([os.getcwd(), list(paths)]).encode()).hexdigest()
 
 
 def to_data(result: FileResult) -> Dict[str, Any]:
@@ -96,6 +122,28 @@ class ResultCache:
                 return result
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return None  # missing, or corrupt: linting the file again rewrites it
+
+    def get_run(self, key: str) -> Optional[Dict[str, Any]]:
+        """A run's snapshot (in ``marshal``, the format of ``__pycache__``: plain data with the sets and tuples
+        of the project model, which JSON has not); None when missing or unreadable."""
+        path = os.path.join(self.directory, key)
+        try:
+            with open(path, "rb") as handle:
+                snapshot = marshal.loads(handle.read())
+                if self._now - os.fstat(handle.fileno()).st_mtime > DAY:
+                    os.utime(path)
+        except (OSError, ValueError, EOFError, TypeError):
+            return None
+        return snapshot if isinstance(snapshot, dict) else None
+
+    def put_run(self, key: str, snapshot: Mapping[str, Any]) -> None:
+        """Store a run's snapshot beside the entries it was made of (none written: no snapshot to make)."""
+        if not os.path.isdir(self.directory):
+            return
+        try:
+            atomic_write(os.path.join(self.directory, key), marshal.dumps(dict(snapshot)))
+        except (OSError, ValueError):
+            pass  # as for entries
 
     def put(self, key: str, data: Mapping[str, Any]) -> None:
         """Store a result (never one with rule failures: those must show again on the next run)."""

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import (Any, Callable, Collection, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence,
                     Tuple)
 
-from .cache import ResultCache, content_digest, from_data, settings_digest, to_data
+from .cache import ResultCache, Stamp, content_digest, from_data, run_key, settings_digest, stamp, to_data
 from .config import ConfigError, Settings
 from .diagnostics import (FILE_TIMEOUT, FILE_TOO_LARGE, READ_ERROR, UNCACHED_CODES, Diagnostic, FileResult,
                           RuleFailure, file_diagnostic)
@@ -209,17 +209,59 @@ def task_for(path: str, settings: Settings) -> Task:
 
 
 class SettingsCache:
-    """The result cache as the settings key it: an entry per file content and the settings that apply to it."""
+    """The result cache as the settings key it: an entry per file content and the settings that apply to it.
+    It notes what each file held when the run first read it, and its stamp then, for the run's snapshot."""
 
     def __init__(self, settings: Settings) -> None:
         self.store = ResultCache(settings.cache_dir)
         self._digests: Dict[Tuple[FrozenSet[str], int], str] = {}  # the settings digest of each (codes, options)
+        self.stamps: Dict[str, Tuple[Optional[Stamp], str]] = {}  # path -> (its stamp, the digest of its content)
+        self.restored = 0  # results taken from the previous run's snapshot
 
-    def key(self, digest: str, codes: Iterable[str], options: Mapping[str, Any]) -> str:
+    def settings_key(self, codes: Iterable[str], options: Mapping[str, Any]) -> str:
         known = (frozenset(codes), id(options))  # options are those of one Settings, which lives for the run
         if known not in self._digests:
             self._digests[known] = settings_digest(known[0], options)
-        return ResultCache.key(digest, self._digests[known])
+        return self._digests[known]
+
+    def key(self, digest: str, codes: Iterable[str], options: Mapping[str, Any]) -> str:
+        return ResultCache.key(digest, self.settings_key(codes, options))
+
+    def read(self, path: str, max_bytes: Optional[int]) -> str:
+        """The digest of the file's content, its stamp taken before it is read."""
+        stamped = stamp(path)
+        digest = content_digest(read_source(path, max_bytes))
+        self.stamps[path] = (stamped, digest)
+        return digest
+
+    def read_again(self, path: str, digest: Optional[str]) -> None:
+        """The file was read again (linted, summarized): if it changed since it was first read, its stamp no
+        longer says what its result was made from."""
+        known = self.stamps.get(path)
+        if known is not None and known[1] != digest:
+            self.stamps[path] = (None, digest or "")
+
+    def previous_run(self, paths: Sequence[str], found: Collection[str]) -> Optional["Snapshot"]:
+        """The snapshot of the last run over the same paths from here, if every file it knew is still found (a
+        project model cannot forget a file)."""
+        data = self.store.get_run(run_key(paths))
+        parts = [data.get(part) for part in ("files", "results", "project")] if data else []
+        if not parts or not all(isinstance(part, dict) for part in parts):
+            return None
+        previous = Snapshot(*parts)
+        return previous if previous.files.keys() <= set(found) else None
+
+    def save_run(self, paths: Sequence[str], results: "Results", project: Project) -> None:
+        """The snapshot of this run: each file's stamp (none for a result the next run should make again),
+        result and settings, and the project."""
+        files, data = {}, {}
+        for path, (task, result, _) in results.items():
+            data[path] = to_data(result)
+            stamped, digest = self.stamps.get(path, (None, ""))
+            if not cacheable(data[path]) or data[path]["failures"]:
+                stamped = None
+            files[path] = (stamped, digest, self.settings_key(task[1], task[2]))
+        self.store.put_run(run_key(paths), {"files": files, "results": data, "project": project.state()})
 
     def get(self, digest: str, codes: Iterable[str], options: Mapping[str, Any], path: str) -> Optional[FileResult]:
         return self.store.get(self.key(digest, codes, options), path)
@@ -232,16 +274,48 @@ class SettingsCache:
 Results = Dict[str, Tuple[Task, FileResult, bool]]
 
 
+@dataclass
+class Snapshot:
+    """A run as it ended (``SettingsCache.save_run``): each file's stamp, the digest of its content and its
+    settings digest; its result (as plain data); the project's ``state()``."""
+
+    files: Dict[str, Tuple[Optional[Stamp], str, str]]
+    results: Dict[str, Dict[str, Any]]
+    project: Dict[str, Any]
+
+    def result(self, path: str, settings: str) -> Optional[Tuple[FileResult, Tuple[Stamp, str]]]:
+        """The file's result, and its stamp and digest, if its stamp and settings are still those of the snapshot."""
+        known = self.files[path]
+        if known[0] is None or known[2] != settings:
+            return None
+        try:
+            if stamp(path) != tuple(known[0]):
+                return None
+        except OSError:
+            return None
+        return from_data(path, self.results[path]), (known[0], known[1])
+
+
 def take_cached(found: Iterable[str], settings: Settings, store: Optional[SettingsCache], limits: Limits,
-                results: Results, project: Project, problem: Callable[[FileResult], None]) -> List[Task]:
+                results: Results, project: Project, problem: Callable[[FileResult], None],
+                previous: Optional[Snapshot] = None) -> List[Task]:
     """The tasks of the files the cache has no result for. The results it has go into ``results`` and their
-    summaries into ``project``; a file that cannot be read (or is too large) goes to ``problem``."""
+    summaries into ``project``; a file that cannot be read (or is too large) goes to ``problem``. A file that
+    has not changed since the ``previous`` run (whose project ``project`` is) is taken from it unread."""
     todo = []
     for path in found:
         task = task_for(path, settings)
         if store is not None:
+            if previous is not None and path in previous.files:
+                unchanged = previous.result(path, store.settings_key(task[1], task[2]))
+                if unchanged is not None:
+                    results[path] = (task, unchanged[0], True)
+                    store.stamps[path] = unchanged[1]
+                    store.restored += 1
+                    continue
+                project.add(path, {})  # what it said then is not what it says now: nothing, until it is read
             try:
-                digest = content_digest(read_source(path, limits.max_bytes))
+                digest = store.read(path, limits.max_bytes)
             except FileTooLarge as exc:
                 problem(too_large(path, exc.size, limits))
                 continue
@@ -266,8 +340,10 @@ def lint_into(results: Results, todo: List[Task], workers: int, limits: Limits, 
         project.reader = functools.partial(read_summary, results, project, store)
     try:
         for task, (digest, data) in run_tasks(todo, workers, limits, project if workers == 1 else None):
-            if store is not None and digest is not None and cacheable(data):
-                store.put(digest, task[1], task[2], data)
+            if store is not None:
+                store.read_again(task[0], digest)
+                if digest is not None and cacheable(data):
+                    store.put(digest, task[1], task[2], data)
             result = from_data(task[0], data)
             if first:
                 add_to_project(project, task[0], result)
@@ -339,7 +415,9 @@ def summarize_into(project: Project, entry: Tuple[Task, FileResult, bool], store
         return
     result.summary = summarize(data, task[0], task[2])
     if store is not None:
-        store.put(content_digest(data), task[1], task[2], to_data(result))
+        digest = content_digest(data)
+        store.read_again(task[0], digest)
+        store.put(digest, task[1], task[2], to_data(result))
     add_to_project(project, task[0], result)
 
 
@@ -491,13 +569,15 @@ def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: b
     store = SettingsCache(settings) if cache else None
     limits = Limits.of(settings)
     report = Report()
-    project = Project([path for path in paths if os.path.isdir(path)])
     results: Results = {}
     unreadable: List[Tuple[str, OSError]] = []
     found = discover(paths, settings, unreadable)
     for directory, error in unreadable:
         report.add(read_error(directory, error, "directory"))
-    todo = take_cached(found, settings, store, limits, results, project, report.add)
+    previous = store.previous_run(paths, found) if store is not None else None
+    directories = [path for path in paths if os.path.isdir(path)]
+    project = Project.restored(previous.project, directories) if previous else Project(directories)
+    todo = take_cached(found, settings, store, limits, results, project, report.add, previous)
     report.processes = pool_size(jobs, len(todo))
     known: Results = {}  # the other files of the projects of files named alone, as the cache knows them
     named_files = [os.path.normpath(path) for path in paths if not os.path.isdir(path)]
@@ -515,6 +595,11 @@ def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: b
         report.relinted += len(todo)
         if not todo:
             break
+    # A run that read the rest of a project from the cache (``known``) leaves no snapshot: the next would not see
+    # those files change.
+    unchanged = previous is not None and not report.relinted and store.restored == len(results) == len(previous.files)
+    if store is not None and not known and not unchanged:
+        store.save_run(paths, results, project)
     report.project = project
     for _, result, cached in results.values():
         report.add(result, cached=cached)

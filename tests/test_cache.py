@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import marshal
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -11,11 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from aiolint import catalog
-from aiolint.cache import CACHEDIR_TAG, PRUNED, ResultCache
+from aiolint import cache, catalog, runner
+from aiolint.cache import CACHEDIR_TAG, PRUNED, RUN_PREFIX, ResultCache
 from aiolint.config import Selection, Settings
 from aiolint.rules import REGISTRY
 from aiolint.runner import lint_paths
+from aiolint.semantics.project import Project
 
 from .conftest import FIXTURES, ROOT
 
@@ -40,7 +43,12 @@ def run(tmp_path: Path, **changes):
 
 
 def entries(cache_dir: Path):
-    return [path for path in cache_dir.glob("*/*") if path.name not in (catalog.CATALOG_FILE, PRUNED)]
+    return [path for path in cache_dir.glob("*/*")
+            if path.name not in (catalog.CATALOG_FILE, PRUNED) and not path.name.startswith(RUN_PREFIX)]
+
+
+def snapshots(cache_dir: Path):
+    return list(cache_dir.glob(f"*/{RUN_PREFIX}*"))
 
 
 def test_a_second_run_reads_every_file_from_the_cache_and_reports_the_same(tmp_path):
@@ -112,17 +120,20 @@ def test_a_new_version_starts_a_new_cache_and_removes_the_old_one(tmp_path, monk
 
 @pytest.mark.parametrize("garbage", [b"", b"{not json", b"[]", b'{"diagnostics": 3}', b"\xff\xfe"],
                          ids=["empty", "truncated", "wrong-type", "wrong-shape", "binary"])
-def test_a_corrupt_entry_is_ignored_and_rewritten(tmp_path, garbage):
+def test_a_corrupt_entry_or_snapshot_is_ignored_and_rewritten(tmp_path, garbage):
     project(tmp_path)
     first = run(tmp_path)
     cache_dir = tmp_path / ".aiolint_cache"
-    for entry in entries(cache_dir):
+    assert len(snapshots(cache_dir)) == 1
+    for entry in entries(cache_dir) + snapshots(cache_dir):
         entry.write_bytes(garbage)
     recovered = run(tmp_path)
     assert recovered.cached == 0
     assert recovered.diagnostics == first.diagnostics
     for entry in entries(cache_dir):
         json.loads(entry.read_bytes())  # rewritten whole
+    (snapshot,) = snapshots(cache_dir)
+    assert isinstance(marshal.loads(snapshot.read_bytes()), dict)
     assert run(tmp_path).cached == first.files
 
 
@@ -201,6 +212,126 @@ def test_no_cache_option_writes_nothing(tmp_path):
     (tmp_path / "poll.py").write_text(POLL)
     lint_paths([str(tmp_path)], settings_for(tmp_path))
     assert not (tmp_path / ".aiolint_cache").exists()
+
+
+# -- run snapshots ------------------------------------------------------------------------------
+
+@pytest.fixture
+def settled(monkeypatch):
+    """Files count as settled at once: a test's files are seconds old, where a stat could not vouch for them."""
+    monkeypatch.setattr(cache, "SETTLED_NS", 0)
+
+
+def bot(tmp_path: Path) -> Path:
+    root = tmp_path / "bot"
+    shutil.copytree(FIXTURES / "projects" / "bot", root)
+    return root
+
+
+def found(report):
+    return [(Path(d.path).name, d.line, d.code) for d in report.diagnostics]
+
+
+def uncached(root: Path):
+    return lint_paths([str(root)], settings_for(root))
+
+
+def test_a_run_over_unchanged_files_reads_neither_them_nor_their_entries(tmp_path, settled, monkeypatch):
+    project(tmp_path)
+    first = run(tmp_path)
+    for entry in entries(tmp_path / ".aiolint_cache"):
+        entry.write_bytes(b"{not json")
+    monkeypatch.setattr(runner, "read_source", lambda *args: pytest.fail("a file was read"))
+    second = run(tmp_path)
+    assert second.cached == second.files == first.files and second.parsed == 0
+    assert second.diagnostics == first.diagnostics and second.suppressed == first.suppressed
+
+
+def test_the_project_of_an_unchanged_run_answers_as_the_run_it_was_saved_by(tmp_path, settled):
+    root = bot(tmp_path)
+    first = run(root)
+    second = run(root)
+    assert second.cached == second.files and found(second) == found(first) == [("one.py", 9, "AIO401")]
+    questions = {(path, question) for path in first.paths
+                 for question in cache.from_data(path, json.loads(cache_entry(root, path).read_bytes())).questions}
+    assert questions
+    assert all(first.project.answer(*asked) == second.project.answer(*asked) for asked in questions)
+
+
+def cache_entry(root: Path, path: str) -> Path:
+    (build,) = [path for path in (root / ".aiolint_cache").iterdir() if path.is_dir()]
+    store = runner.SettingsCache(settings_for(root))
+    task = runner.task_for(path, settings_for(root))
+    return build / store.key(cache.content_digest(Path(path).read_bytes()), task[1], task[2])
+
+
+@pytest.mark.parametrize("change", ["edited", "deleted", "added"])
+def test_what_changed_in_one_file_reaches_the_unchanged_files_that_asked_about_it(tmp_path, settled, monkeypatch,
+                                                                                  change):
+    """The files whose answers changed are linted again; the others are not even read."""
+    root = bot(tmp_path)
+    assert found(run(root)) == [("one.py", 9, "AIO401")]
+    client = root / "bot" / "client.py"
+    if change == "edited":  # the bot's http_session is no longer known to be a session
+        client.write_text(client.read_text().replace("aiohttp.ClientSession(", "make_pool("))
+    elif change == "deleted":
+        client.unlink()
+    else:  # another class stores something else under the same name
+        (root / "bot" / "pool.py").write_text("class Pool:\n    def __init__(self):\n        self.http_session = 3\n")
+    read = []
+    reading = runner.read_source
+    monkeypatch.setattr(runner, "read_source", lambda path, *args: read.append(Path(path).name) or reading(path, *args))
+    after = run(root)
+    monkeypatch.undo()
+    assert found(after) == found(uncached(root)) == []
+    if change != "deleted":  # else the snapshot is of no use: a project cannot forget a file
+        assert after.relinted and "storage.py" not in read
+        assert ("client.py" if change == "edited" else "pool.py") in read
+
+
+def test_a_file_that_can_no_longer_be_read_says_nothing_more_to_the_files_that_asked_about_it(tmp_path, settled):
+    root = bot(tmp_path)
+    assert found(run(root, max_file_size=0.001)) == [("one.py", 9, "AIO401")]
+    client = root / "bot" / "client.py"
+    client.write_text(client.read_text() + "#" * 1000 + "\n")  # over the limit of 1,000 bytes: not read
+    after = run(root, max_file_size=0.001)
+    assert found(after) == [("client.py", 1, "AIO004")]
+
+
+def test_a_file_rewritten_under_its_old_modification_time_is_read_again(tmp_path, settled):
+    (tmp_path / "poll.py").write_text(POLL)
+    before = os.stat(tmp_path / "poll.py")
+    assert found(run(tmp_path)) == [("poll.py", 5, "AIO301")]
+    (tmp_path / "poll.py").write_text(POLL.replace("time.sleep(1)", "time.sleep(2)"))  # the same size
+    os.utime(tmp_path / "poll.py", ns=(before.st_atime_ns, before.st_mtime_ns))  # as a copy that keeps times does
+    assert run(tmp_path).cached == 0
+
+
+def test_a_file_changed_just_before_it_was_read_is_read_again_by_the_next_run(tmp_path, monkeypatch):
+    """Within a timestamp's resolution a change can leave the stat as it was: a file that changed less than
+    ``SETTLED_NS`` before it was read is never taken from a snapshot."""
+    project(tmp_path)
+    run(tmp_path)
+    read = []
+    monkeypatch.setattr(runner, "read_source", lambda path, *args: read.append(path) or Path(path).read_bytes())
+    second = run(tmp_path)
+    assert second.cached == second.files and sorted(read) == sorted(second.paths)
+
+
+def test_a_snapshot_is_taken_only_under_the_settings_it_was_made_with(tmp_path, settled):
+    project(tmp_path)
+    run(tmp_path)
+    changed = run(tmp_path, selection=Selection(ignore=("AIO301",)))
+    assert changed.cached == 0
+    assert changed.diagnostics == lint_paths([str(tmp_path)], settings_for(tmp_path, selection=Selection(
+        ignore=("AIO301",)))).diagnostics
+
+
+def test_a_project_saves_all_it_knows_of_its_files():
+    """What a project holds is either saved with a run's snapshot or the run's own: a new attribute must say which."""
+    run_own = {"directories", "reader", "_where", "_attributes", "_complete", "wanted", "pending", "_announced",
+               "sealed", "foreseen"}
+    assert set(vars(Project())) == set(Project.SAVED) | run_own
 
 
 # -- through the command line, in fresh processes ---------------------------------------------
@@ -286,3 +417,4 @@ def test_concurrent_runs_share_the_cache_without_corrupting_it(tmp_path):
     assert not list((tmp_path / ".aiolint_cache").glob("*/*.tmp"))
     warm = aiolint("-v", ".", cwd=tmp_path)
     assert warm.stdout.encode() == outputs[0] and "0 linted" in warm.stderr
+

@@ -35,7 +35,7 @@ import os
 import re
 from collections import deque
 from sys import intern
-from typing import Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
 # How types and questions are written in summaries (``values.py`` and ``model.py`` write them).
@@ -328,6 +328,24 @@ class Project:
         self.pending: Dict[str, Dict[str, Set[str]]] = {}
         self._announced: Dict[str, Tuple[str, ...]] = {}  # path -> the attribute names it may assign
         self.foreseen = False
+
+    # What the project knows of its files: what a run saves of it, to start from the next time. The rest of its
+    # attributes are the run's own (what it was given, how far it went) and answers remembered.
+    SAVED = ("modules", "facts", "names", "file_attributes", "unparsed", "call_sites", "registered", "_indexed", "runs",
+             "imports", "_imported")
+
+    def state(self) -> Dict[str, Any]:
+        """What the project knows, as plain data."""
+        return {name: getattr(self, name) for name in self.SAVED}
+
+    @classmethod
+    def restored(cls, state: Mapping[str, Any], directories: Sequence[str] = ()) -> "Project":
+        """The project whose ``state()`` this was, for a run given ``directories``: its files as they were then,
+        to be added again where they changed."""
+        project = cls(directories)
+        for name in cls.SAVED:
+            setattr(project, name, state[name])
+        return project
 
     def announce(self, path: str, text: str) -> None:
         """A file of the run, to be added later, whose text is ``text``: until it is, no attribute name it may
