@@ -29,6 +29,10 @@ class GitIgnore:
         self.top = top
         self._specs: Dict[str, Optional["pathspec.GitIgnoreSpec"]] = {}  # ignore file -> its patterns
         self._chains: Dict[str, List[Tuple[str, "pathspec.GitIgnoreSpec"]]] = {}  # see _ignore_files
+        # A directory as a walk names it -> it made absolute, and the ignore files that apply in it (None: not
+        # below the top): asked once per directory rather than once per file.
+        self._directories: Dict[str, Tuple[str, Optional[List[Tuple[str, "pathspec.GitIgnoreSpec"]]]]] = {}
+        self._info_exclude = os.path.join(top, ".git", "info", "exclude")
 
     @classmethod
     def for_root(cls, root: str) -> "GitIgnore":
@@ -70,15 +74,22 @@ class GitIgnore:
         before entering it, and enters an ignored one only when it was named explicitly,
         to lint what it holds.
         """
-        path = os.path.abspath(path)
-        if not is_below(path, self.top):
+        directory, name = os.path.split(path)
+        known = self._directories.get(directory)
+        if known is None:
+            absolute = os.path.abspath(directory)
+            below = absolute == self.top or is_below(absolute, self.top)
+            known = self._directories[directory] = (absolute, self._ignore_files(absolute) if below else None)
+        absolute, chain = known
+        if chain is None or not name:  # outside the top
             return False
+        path = os.path.join(absolute, name)
         suffix = "/" if is_dir else ""  # for patterns such as "build/" that match directories only
-        for directory, spec in self._ignore_files(os.path.dirname(path)):
+        for directory, spec in chain:
             verdict = own_verdict(spec, directory, path, suffix)
             if verdict is not None:
                 return verdict
-        info_exclude = self._patterns(os.path.join(self.top, ".git", "info", "exclude"))
+        info_exclude = self._patterns(self._info_exclude)
         return info_exclude is not None and bool(own_verdict(info_exclude, self.top, path, suffix))
 
 
@@ -96,7 +107,8 @@ def own_verdict(spec: "pathspec.GitIgnoreSpec", base: str, path: str, suffix: st
 
 
 def posix_relpath(path: str, start: str) -> str:
-    return os.path.relpath(path, start).replace(os.sep, "/")
+    """The path of an absolute path below the absolute directory ``start``, relative to it, with "/"."""
+    return path[len(start.rstrip(os.sep)) + 1:].replace(os.sep, "/")
 
 
 def is_below(path: str, directory: str) -> bool:
