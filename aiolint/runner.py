@@ -216,7 +216,7 @@ class SettingsCache:
         self.store = ResultCache(settings.cache_dir)
         self._digests: Dict[Tuple[FrozenSet[str], int], str] = {}  # the settings digest of each (codes, options)
         self.stamps: Dict[str, Tuple[Optional[Stamp], str]] = {}  # path -> (its stamp, the digest of its content)
-        self.restored = 0  # results taken from the previous run's snapshot
+        self.restored: Dict[str, FileResult] = {}  # path -> the result taken from the previous run's snapshot
 
     def settings_key(self, codes: Iterable[str], options: Mapping[str, Any]) -> str:
         known = (frozenset(codes), id(options))  # options are those of one Settings, which lives for the run
@@ -251,12 +251,13 @@ class SettingsCache:
         previous = Snapshot(*parts)
         return previous if previous.files.keys() <= set(found) else None
 
-    def save_run(self, paths: Sequence[str], results: "Results", project: Project) -> None:
+    def save_run(self, paths: Sequence[str], results: "Results", project: Project,
+                 previous: Optional["Snapshot"]) -> None:
         """The snapshot of this run: each file's stamp (none for a result the next run should make again),
         result and settings, and the project."""
         files, data = {}, {}
         for path, (task, result, _) in results.items():
-            data[path] = to_data(result)
+            data[path] = previous.results[path] if previous and self.restored.get(path) is result else to_data(result)
             stamped, digest = self.stamps.get(path, (None, ""))
             if not cacheable(data[path]) or data[path]["failures"]:
                 stamped = None
@@ -311,7 +312,7 @@ def take_cached(found: Iterable[str], settings: Settings, store: Optional[Settin
                 if unchanged is not None:
                     results[path] = (task, unchanged[0], True)
                     store.stamps[path] = unchanged[1]
-                    store.restored += 1
+                    store.restored[path] = unchanged[0]
                     continue
                 project.add(path, {})  # what it said then is not what it says now: nothing, until it is read
             try:
@@ -597,9 +598,10 @@ def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: b
             break
     # A run that read the rest of a project from the cache (``known``) leaves no snapshot: the next would not see
     # those files change.
-    unchanged = previous is not None and not report.relinted and store.restored == len(results) == len(previous.files)
+    unchanged = previous is not None and not report.relinted and len(store.restored) == len(results) == len(
+        previous.files)
     if store is not None and not known and not unchanged:
-        store.save_run(paths, results, project)
+        store.save_run(paths, results, project, previous)
     report.project = project
     for _, result, cached in results.values():
         report.add(result, cached=cached)
