@@ -24,7 +24,7 @@ from .cache import ResultCache, Stamp, content_digest, from_data, run_key, setti
 from .config import ConfigError, Settings
 from .diagnostics import (FILE_TIMEOUT, FILE_TOO_LARGE, READ_ERROR, UNCACHED_CODES, Diagnostic, FileResult,
                           RuleFailure, file_diagnostic)
-from .discovery import discover
+from .discovery import discover, is_below
 from .semantics.project import Project, import_order, imported_modules, marks_a_project, project_root
 from .source import DecodeError, FileTooLarge, decode, read_source
 
@@ -217,6 +217,7 @@ class SettingsCache:
         self._digests: Dict[Tuple[FrozenSet[str], int], str] = {}  # the settings digest of each (codes, options)
         self.stamps: Dict[str, Tuple[Optional[Stamp], str]] = {}  # path -> (its stamp, the digest of its content)
         self.restored: Dict[str, FileResult] = {}  # path -> the result taken from the previous run's snapshot
+        self._runs_over: Dict[str, Optional[Snapshot]] = {}  # see run_over
 
     def settings_key(self, codes: Iterable[str], options: Mapping[str, Any]) -> str:
         known = (frozenset(codes), id(options))  # options are those of one Settings, which lives for the run
@@ -241,15 +242,31 @@ class SettingsCache:
         if known is not None and known[1] != digest:
             self.stamps[path] = (None, digest or "")
 
-    def previous_run(self, paths: Sequence[str], found: Collection[str]) -> Optional["Snapshot"]:
-        """The snapshot of the last run over the same paths from here, if every file it knew is still found (a
-        project model cannot forget a file)."""
+    def snapshot(self, paths: Sequence[str]) -> Optional["Snapshot"]:
+        """The snapshot of the last run over these paths from here (None: none, or unreadable)."""
         data = self.store.get_run(run_key(paths))
         parts = [data.get(part) for part in ("files", "results", "project")] if data else []
-        if not parts or not all(isinstance(part, dict) for part in parts):
+        return Snapshot(*parts) if parts and all(isinstance(part, dict) for part in parts) else None
+
+    def previous_run(self, paths: Sequence[str], found: Collection[str]) -> Optional["Snapshot"]:
+        """The snapshot of the last run over the same paths from here, to start this one from: if every file it
+        knew is still found, in the same project (a project model cannot forget a file, nor move it)."""
+        previous = self.snapshot(paths)
+        if previous is None or not previous.files.keys() <= {os.path.abspath(path) for path in found}:
             return None
-        previous = Snapshot(*parts)
-        return previous if previous.files.keys() <= set(found) else None
+        if any(project_root(os.path.dirname(path)) != known[3] for path, known in previous.files.items()):
+            return None
+        previous.whole = True
+        return previous
+
+    def run_over(self, root: str) -> Optional["Snapshot"]:
+        """The snapshot of the last run here over the directory ``root`` (named as it is, or relative to here),
+        or over ``.`` when ``root`` is in it: what a run over a few of its files reads the rest from."""
+        if root not in self._runs_over:
+            here = os.getcwd()
+            names = [root, os.path.relpath(root)] + (["."] if here == root or is_below(root, here) else [])
+            self._runs_over[root] = next(filter(None, (self.snapshot([name]) for name in names)), None)
+        return self._runs_over[root]
 
     def save_run(self, paths: Sequence[str], results: "Results", project: Project,
                  previous: Optional["Snapshot"]) -> None:
@@ -257,11 +274,14 @@ class SettingsCache:
         result and settings, and the project."""
         files, data = {}, {}
         for path, (task, result, _) in results.items():
-            data[path] = previous.results[path] if previous and self.restored.get(path) is result else to_data(result)
+            absolute = os.path.abspath(path)
+            data[absolute] = previous.results[absolute] if previous and self.restored.get(path) is result else \
+                to_data(result)
             stamped, digest = self.stamps.get(path, (None, ""))
-            if not cacheable(data[path]) or data[path]["failures"]:
+            if not cacheable(data[absolute]) or data[absolute]["failures"]:
                 stamped = None
-            files[path] = (stamped, digest, self.settings_key(task[1], task[2]))
+            files[absolute] = (stamped, digest, self.settings_key(task[1], task[2]),
+                               project_root(os.path.dirname(absolute)))
         self.store.put_run(run_key(paths), {"files": files, "results": data, "project": project.state()})
 
     def get(self, digest: str, codes: Iterable[str], options: Mapping[str, Any], path: str) -> Optional[FileResult]:
@@ -277,16 +297,18 @@ Results = Dict[str, Tuple[Task, FileResult, bool]]
 
 @dataclass
 class Snapshot:
-    """A run as it ended (``SettingsCache.save_run``): each file's stamp, the digest of its content and its
-    settings digest; its result (as plain data); the project's ``state()``."""
+    """A run as it ended (``SettingsCache.save_run``), by absolute path: each file's stamp, the digest of its
+    content, its settings digest and its project's root; its result (as plain data); the project's ``state()``."""
 
-    files: Dict[str, Tuple[Optional[Stamp], str, str]]
+    files: Dict[str, Tuple[Optional[Stamp], str, str, str]]
     results: Dict[str, Dict[str, Any]]
     project: Dict[str, Any]
+    whole: bool = False  # the run's project is this one's, restored: its files are in it already
 
-    def result(self, path: str, settings: str) -> Optional[Tuple[FileResult, Tuple[Stamp, str]]]:
-        """The file's result, and its stamp and digest, if its stamp and settings are still those of the snapshot."""
-        known = self.files[path]
+    def result(self, path: str, absolute: str, settings: str) -> Optional[Tuple[FileResult, Tuple[Stamp, str]]]:
+        """The result of the file at ``path`` (``absolute``), and its stamp and digest, if its stamp and settings
+        are still those of the snapshot."""
+        known = self.files[absolute]
         if known[0] is None or known[2] != settings:
             return None
         try:
@@ -294,7 +316,7 @@ class Snapshot:
                 return None
         except OSError:
             return None
-        return from_data(path, self.results[path]), (known[0], known[1])
+        return from_data(path, self.results[absolute]), (known[0], known[1])
 
 
 def take_cached(found: Iterable[str], settings: Settings, store: Optional[SettingsCache], limits: Limits,
@@ -302,19 +324,22 @@ def take_cached(found: Iterable[str], settings: Settings, store: Optional[Settin
                 previous: Optional[Snapshot] = None) -> List[Task]:
     """The tasks of the files the cache has no result for. The results it has go into ``results`` and their
     summaries into ``project``; a file that cannot be read (or is too large) goes to ``problem``. A file that
-    has not changed since the ``previous`` run (whose project ``project`` is) is taken from it unread."""
+    has not changed since the ``previous`` run is taken from its snapshot unread (and added to ``project`` as
+    that run's project knew it, unless ``project`` is that project, restored)."""
     todo = []
     for path in found:
         task = task_for(path, settings)
         if store is not None:
-            if previous is not None and path in previous.files:
-                unchanged = previous.result(path, store.settings_key(task[1], task[2]))
-                if unchanged is not None:
+            absolute = os.path.abspath(path)
+            if previous is not None and absolute in previous.files:
+                unchanged = previous.result(path, absolute, store.settings_key(task[1], task[2]))
+                if unchanged is not None and (previous.whole or project.transplant(previous.project, absolute)):
                     results[path] = (task, unchanged[0], True)
                     store.stamps[path] = unchanged[1]
                     store.restored[path] = unchanged[0]
                     continue
-                project.add(path, {})  # what it said then is not what it says now: nothing, until it is read
+                if previous.whole:
+                    project.add(path, {})  # what it said then is not what it says now: nothing, until it is read
             try:
                 digest = store.read(path, limits.max_bytes)
             except FileTooLarge as exc:
@@ -452,9 +477,11 @@ def unsettled(results: Results, project: Project, store: Optional[SettingsCache]
 def cached_project(root: str, settings: Settings, store: Optional[SettingsCache], limits: Limits, project: Project,
                    known: Results, skip: Collection[str] = ()) -> List[Task]:
     """Add to ``project`` and ``known`` what the cache holds of the files ``aiolint ROOT`` finds (but those
-    in ``skip``), as their summaries and results; the tasks of the files it has nothing current for."""
+    in ``skip``), as their summaries and results (from the snapshot of a run over ``root`` where it has them
+    unchanged); the tasks of the files it has nothing current for."""
     found = [path for path in discover([root], settings) if os.path.abspath(path) not in skip]
-    return take_cached(found, settings, store, limits, known, project, lambda _: None)
+    previous = store.run_over(os.path.abspath(root)) if store is not None else None
+    return take_cached(found, settings, store, limits, known, project, lambda _: None, previous)
 
 
 def project_files(root: str, settings: Settings, store: Optional[SettingsCache]) -> Tuple[Project, Results]:

@@ -8,6 +8,8 @@ import textwrap
 from pathlib import Path
 from typing import Set, Tuple
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 # The foundation issue's example: AIO301 on line 5 and AIO503 on line 10, nothing else.
@@ -81,3 +83,12 @@ def copy_project(tmp_path: Path, name: str) -> Path:
     target = tmp_path / name
     shutil.copytree(FIXTURES / "projects" / name, target)
     return target
+
+
+@pytest.fixture
+def settled(monkeypatch):
+    """Files count as settled at once, so that a run's snapshot vouches for them: a test's files are seconds
+    old, too recent for their stat to say what they hold."""
+    from aiolint import cache
+
+    monkeypatch.setattr(cache, "SETTLED_NS", 0)

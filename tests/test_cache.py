@@ -216,12 +216,6 @@ def test_no_cache_option_writes_nothing(tmp_path):
 
 # -- run snapshots ------------------------------------------------------------------------------
 
-@pytest.fixture
-def settled(monkeypatch):
-    """Files count as settled at once: a test's files are seconds old, where a stat could not vouch for them."""
-    monkeypatch.setattr(cache, "SETTLED_NS", 0)
-
-
 def bot(tmp_path: Path) -> Path:
     root = tmp_path / "bot"
     shutil.copytree(FIXTURES / "projects" / "bot", root)

@@ -8,6 +8,7 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
+from aiolint import cache as cache_module, runner
 from aiolint.config import Selection, Settings
 from aiolint.context import FileContext
 from aiolint.runner import lint_paths
@@ -89,17 +90,27 @@ def test_an_attribute_name_is_known_only_when_one_kind_is_assigned_to_it(tmp_pat
 PROJECT_FILES = sorted((FIXTURES / "projects").rglob("*.py"))
 
 
+@pytest.mark.parametrize("snapshot", [False, True], ids=["entries", "snapshot"])
 @pytest.mark.parametrize("path", PROJECT_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_a_file_named_alone_is_answered_from_what_the_cache_knows_of_its_project(tmp_path, path):
+def test_a_file_named_alone_is_answered_from_what_the_cache_knows_of_its_project(tmp_path, monkeypatch, path,
+                                                                                   snapshot):
     """A pre-commit hook names the changed files only: with the other files of their project in the cache,
-    each reports exactly what a run over the whole project reports on it."""
+    each reports exactly what a run over the whole project reports on it. The others come from their entries,
+    or (settled since) from the whole run's snapshot, unread."""
+    if snapshot:
+        monkeypatch.setattr(cache_module, "SETTLED_NS", 0)
     project = next(parent for parent in path.parents if parent.parent.name == "projects")
     copy = copy_project(tmp_path, project.name)
     cache = str(tmp_path / "cache")
     whole = found(lint_paths([str(copy)], settings(copy, cache), cache=True))
     named = copy / path.relative_to(project)
     expected = {finding for finding in whole if finding[0] == str(named)}
+    read = []
+    reading = runner.read_source
+    monkeypatch.setattr(runner, "read_source", lambda path, *args: read.append(path) or reading(path, *args))
     assert found(lint_paths([str(named)], settings(copy, cache), cache=True)) == expected
+    if snapshot:
+        assert read == [str(named)]
 
 
 def test_a_directory_named_in_a_run_is_not_completed_from_the_cache(tmp_path):
@@ -127,7 +138,7 @@ def test_a_project_named_file_by_file_is_complete_only_when_every_file_is_named(
     assert (cog, 9, "AIO401") not in found(lint_paths(files, settings(project, str(tmp_path / "second")), cache=True))
 
 
-def test_a_file_named_alone_uses_no_stale_knowledge_of_its_project(tmp_path):
+def test_a_file_named_alone_uses_no_stale_knowledge_of_its_project(tmp_path, settled):
     """Files changed or added since the cache was filled are not known: what depends on them stays unknown."""
     project = copy_project(tmp_path, "bot")
     cache = str(tmp_path / "cache")
@@ -143,7 +154,7 @@ def test_a_file_named_alone_uses_no_stale_knowledge_of_its_project(tmp_path):
     assert (str(cog), 9, "AIO401") in found(lint_paths([str(cog)], settings(project, cache), cache=True))
 
 
-def test_a_file_named_alone_is_not_answered_from_a_changed_file_of_its_project(tmp_path):
+def test_a_file_named_alone_is_not_answered_from_a_changed_file_of_its_project(tmp_path, settled):
     project = copy_project(tmp_path, "library")
     cache = str(tmp_path / "cache")
     client = project / "weather" / "client.py"

@@ -347,6 +347,31 @@ class Project:
             setattr(project, name, state[name])
         return project
 
+    def transplant(self, state: Mapping[str, Any], path: str) -> bool:
+        """Add the file at ``path`` (absolute) as the project whose ``state()`` this was knew it, rather than from
+        its summary; False when that project did not know it under the same root (nothing is added)."""
+        root = project_root(os.path.dirname(path))
+        if path in self.names or path not in state["names"] or path not in state["file_attributes"].get(root, {}):
+            return False
+        self.names[path] = state["names"][path]
+        for name in module_names(path, root):
+            self.modules.setdefault(root, {}).setdefault(name, []).append(path)
+        self.facts[path] = state["facts"][path]
+        self.file_attributes.setdefault(root, {})[path] = state["file_attributes"][root][path]
+        self._attributes.pop(root, None)
+        (self.unparsed.add if path in state["unparsed"] else self.unparsed.discard)(path)
+        self.runs[path] = state["runs"][path]
+        self._indexed[path] = state["_indexed"][path]
+        for index, saved in ((self.call_sites, state["call_sites"]), (self.registered, state["registered"])):
+            for last in self._indexed[path]:
+                sites = saved.get(root, {}).get(last, {}).get(path)
+                if sites is not None:
+                    index.setdefault(root, {}).setdefault(last, {})[path] = sites
+        self._imported[path] = state["_imported"].get(path, ())
+        for name in self._imported[path]:
+            self.imports.setdefault(root, {}).setdefault(name, set()).add(path)
+        return True
+
     def announce(self, path: str, text: str) -> None:
         """A file of the run, to be added later, whose text is ``text``: until it is, no attribute name it may
         assign is answered."""
