@@ -111,6 +111,7 @@ class Report:
     suppressed: Counter = field(default_factory=Counter)  # what # noqa silenced: code -> count
     failures: List[RuleFailure] = field(default_factory=list)
     cached: int = 0  # files whose results came from the cache
+    restored: int = 0  # of those, files unchanged since the same run, taken from its snapshot unread
     parsed: int = 0  # files parsed and linted (the pre-filter skipped the others)
     processes: int = 1  # processes that linted
     project: Optional[Project] = None  # the files' summaries, joined: what --fix lints the files it fixes with
@@ -630,6 +631,8 @@ def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: b
     if store is not None and not known and not unchanged:
         store.save_run(paths, results, project, previous)
     report.project = project
+    report.restored = sum(store.restored.get(path) is result for path, (_, result, _) in results.items()) if store \
+        else 0
     for _, result, cached in results.values():
         report.add(result, cached=cached)
     report.diagnostics.sort()

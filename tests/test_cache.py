@@ -15,6 +15,7 @@ import pytest
 
 from aiolint import cache, catalog, runner
 from aiolint.cache import CACHEDIR_TAG, PRUNED, RUN_PREFIX, ResultCache
+from aiolint.cli import run_statistics
 from aiolint.config import Selection, Settings
 from aiolint.rules import REGISTRY
 from aiolint.runner import lint_paths
@@ -239,6 +240,9 @@ def test_a_run_over_unchanged_files_reads_neither_them_nor_their_entries(tmp_pat
     second = run(tmp_path)
     assert second.cached == second.files == first.files and second.parsed == 0
     assert second.diagnostics == first.diagnostics and second.suppressed == first.suppressed
+    assert run_statistics(second, ".aiolint_cache").startswith(
+        f"aiolint: {second.files} files: {second.files} from the cache ({second.files} unchanged since the same run, "
+        f"unread), 0 linted")
 
 
 def test_the_project_of_an_unchanged_run_answers_as_the_run_it_was_saved_by(tmp_path, settled):
