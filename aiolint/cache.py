@@ -123,18 +123,28 @@ class ResultCache:
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return None  # missing, or corrupt: linting the file again rewrites it
 
-    def get_run(self, key: str) -> Optional[Dict[str, Any]]:
+    def get_run(self, key: str) -> Optional[Tuple[Dict[str, Any], bool]]:
         """A run's snapshot (in ``marshal``, the format of ``__pycache__``: plain data with the sets and tuples
-        of the project model, which JSON has not); None when missing or unreadable."""
+        of the project model, which JSON has not), and whether it was last marked read more than a day ago:
+        then the entries of the results taken from it are to be marked read too (``mark_read``), as if read;
+        None when missing or unreadable."""
         path = os.path.join(self.directory, key)
         try:
             with open(path, "rb") as handle:
                 snapshot = marshal.loads(handle.read())
-                if self._now - os.fstat(handle.fileno()).st_mtime > DAY:
+                stale = self._now - os.fstat(handle.fileno()).st_mtime > DAY
+                if stale:
                     os.utime(path)
         except (OSError, ValueError, EOFError, TypeError):
             return None
-        return snapshot if isinstance(snapshot, dict) else None
+        return (snapshot, stale) if isinstance(snapshot, dict) else None
+
+    def mark_read(self, key: str) -> None:
+        """Mark an entry read (not stale) without reading it."""
+        try:
+            os.utime(os.path.join(self.directory, key))
+        except OSError:
+            pass  # removed meanwhile: nothing to keep
 
     def put_run(self, key: str, snapshot: Mapping[str, Any]) -> None:
         """Store a run's snapshot beside the entries it was made of (none written: no snapshot to make)."""

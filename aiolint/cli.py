@@ -266,10 +266,10 @@ def run_statistics(report: Report, cache_dir: Optional[str]) -> str:
     """What ``--verbose`` adds: where each file's result came from."""
     linted = report.files - report.cached
     cache = f"cache {cache_dir}" if cache_dir else "no cache"
-    unread = f" ({report.restored} unchanged since the same run, unread)" if report.restored else ""
-    return (f"aiolint: {report.files} files: {report.cached} from the cache{unread}, {linted} linted "
+    return (f"aiolint: {report.files} files: {report.cached} from the cache, {linted} linted "
             f"({report.parsed} parsed, {linted - report.parsed} skipped by the pre-filter) "
             f"in {report.processes} process{'es' if report.processes != 1 else ''}; {cache}"
+            + (f"; {report.restored} unchanged since the same run, unread" if report.restored else "")
             + (f"; {report.relinted} linted again with what other files say" if report.relinted else ""))
 
 

@@ -245,9 +245,9 @@ class SettingsCache:
 
     def snapshot(self, paths: Sequence[str]) -> Optional["Snapshot"]:
         """The snapshot of the last run over these paths from here (None: none, or unreadable)."""
-        data = self.store.get_run(run_key(paths))
-        parts = [data.get(part) for part in ("files", "results", "project")] if data else []
-        return Snapshot(*parts) if parts and all(isinstance(part, dict) for part in parts) else None
+        found = self.store.get_run(run_key(paths))
+        parts = [found[0].get(part) for part in ("files", "results", "project")] if found else []
+        return Snapshot(*parts, mark=found[1]) if found and all(isinstance(part, dict) for part in parts) else None
 
     def previous_run(self, paths: Sequence[str], found: Collection[str]) -> Optional["Snapshot"]:
         """The snapshot of the last run over the same paths from here, to start this one from: if every file it
@@ -304,6 +304,7 @@ class Snapshot:
     files: Dict[str, Tuple[Optional[Stamp], str, str, str]]
     results: Dict[str, Dict[str, Any]]
     project: Dict[str, Any]
+    mark: bool = False  # the entries of the results taken from it are to be marked read (``ResultCache.get_run``)
     whole: bool = False  # the run's project is this one's, restored: its files are in it already
 
     def result(self, path: str, absolute: str, settings: str) -> Optional[Tuple[FileResult, Tuple[Stamp, str]]]:
@@ -338,6 +339,8 @@ def take_cached(found: Iterable[str], settings: Settings, store: Optional[Settin
                     results[path] = (task, unchanged[0], True)
                     store.stamps[path] = unchanged[1]
                     store.restored[path] = unchanged[0]
+                    if previous.mark:  # so that the entry outlives a month of runs that take it from snapshots
+                        store.store.mark_read(store.key(unchanged[1][1], task[1], task[2]))
                     continue
                 if previous.whole:
                     project.add(path, {})  # what it said then is not what it says now: nothing, until it is read

@@ -85,6 +85,16 @@ def copy_project(tmp_path: Path, name: str) -> Path:
     return target
 
 
+@pytest.fixture(autouse=True)
+def unsettled(monkeypatch):
+    """No file counts as settled, unless a test asks for ``settled``: a test's files are seconds old, and whether
+    they had settled by a later run would depend on the machine's speed. (Runs in other processes may find
+    them settled: what they print does not depend on it, but for ``--verbose``'s last count.)"""
+    from aiolint import cache
+
+    monkeypatch.setattr(cache, "SETTLED_NS", 10**18)
+
+
 @pytest.fixture
 def settled(monkeypatch):
     """Files count as settled at once, so that a run's snapshot vouches for them: a test's files are seconds

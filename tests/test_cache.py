@@ -156,7 +156,7 @@ def test_entries_no_run_has_read_for_a_month_are_removed_once_a_day(tmp_path):
     (tmp_path / "poll.py").write_text(POLL + "# edited\n")
     run(tmp_path)
     (edited_poll,) = set(entries(cache_dir)) - others - {first_poll}
-    for entry in [*entries(cache_dir), *cache_dir.glob(f"*/{PRUNED}")]:
+    for entry in [*entries(cache_dir), *snapshots(cache_dir), *cache_dir.glob(f"*/{PRUNED}")]:
         age(entry, 31)  # nothing read for a month, nor pruned
     (tmp_path / "new.py").write_text(POLL + "# new\n")  # something to write: the run prunes
     report = run(tmp_path)
@@ -168,6 +168,20 @@ def test_entries_no_run_has_read_for_a_month_are_removed_once_a_day(tmp_path):
     age(edited_poll, 31)
     run(tmp_path)
     assert edited_poll.exists()
+
+
+def test_entries_are_kept_while_runs_take_their_results_from_a_snapshot(tmp_path, settled):
+    """A month of runs that read no entry (each file unchanged, from the snapshot) marks them read once a day."""
+    project(tmp_path)
+    run(tmp_path)
+    cache_dir = tmp_path / ".aiolint_cache"
+    kept = set(entries(cache_dir))
+    for entry in [*kept, *snapshots(cache_dir), *cache_dir.glob(f"*/{PRUNED}")]:
+        age(entry, 31)  # the snapshot was last read a month ago, too
+    assert run(tmp_path).restored == len(kept)  # this run reads the snapshot: it marks the entries
+    (tmp_path / "new.py").write_text(POLL + "# new\n")  # something to write: the run prunes
+    assert run(tmp_path).restored == len(kept)
+    assert kept < set(entries(cache_dir))
 
 
 def test_a_run_that_writes_nothing_removes_nothing(tmp_path):
@@ -240,9 +254,8 @@ def test_a_run_over_unchanged_files_reads_neither_them_nor_their_entries(tmp_pat
     second = run(tmp_path)
     assert second.cached == second.files == first.files and second.parsed == 0
     assert second.diagnostics == first.diagnostics and second.suppressed == first.suppressed
-    assert run_statistics(second, ".aiolint_cache").startswith(
-        f"aiolint: {second.files} files: {second.files} from the cache ({second.files} unchanged since the same run, "
-        f"unread), 0 linted")
+    assert run_statistics(second, ".aiolint_cache").endswith(
+        f".aiolint_cache; {second.files} unchanged since the same run, unread")
 
 
 def test_the_project_of_an_unchanged_run_answers_as_the_run_it_was_saved_by(tmp_path, settled):
