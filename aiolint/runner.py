@@ -250,14 +250,17 @@ class SettingsCache:
         return Snapshot(*parts, mark=found[1]) if found and all(isinstance(part, dict) for part in parts) else None
 
     def previous_run(self, paths: Sequence[str], found: Collection[str]) -> Optional["Snapshot"]:
-        """The snapshot of the last run over the same paths from here, to start this one from: if every file it
-        knew is still found, in the same project (a project model cannot forget a file, nor move it)."""
+        """The snapshot of the last run over the same paths from here, to start this one from, its files gone
+        since forgotten by its project: if every file it knew that is still found is in the same project."""
         previous = self.snapshot(paths)
-        if previous is None or not previous.files.keys() <= {os.path.abspath(path) for path in found}:
+        if previous is None:
             return None
-        if any(project_root(os.path.dirname(path)) != known[3] for path, known in previous.files.items()):
-            return None
+        still = {os.path.abspath(path) for path in found}
+        if any(path in still and project_root(os.path.dirname(path)) != known[3]
+               for path, known in previous.files.items()):
+            return None  # a file moved to another project: the model cannot move it
         previous.whole = True
+        previous.gone = [(path, known[3]) for path, known in previous.files.items() if path not in still]
         return previous
 
     def run_over(self, root: str) -> Optional["Snapshot"]:
@@ -306,6 +309,7 @@ class Snapshot:
     project: Dict[str, Any]
     mark: bool = False  # the entries of the results taken from it are to be marked read (``ResultCache.get_run``)
     whole: bool = False  # the run's project is this one's, restored: its files are in it already
+    gone: List[Tuple[str, str]] = field(default_factory=list)  # its files no longer found, and their roots
 
     def result(self, path: str, absolute: str, settings: str) -> Optional[Tuple[FileResult, Tuple[Stamp, str]]]:
         """The result of the file at ``path`` (``absolute``), and its stamp and digest, if its stamp and settings
@@ -609,6 +613,8 @@ def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: b
     previous = store.previous_run(paths, found) if store is not None else None
     directories = [path for path in paths if os.path.isdir(path)]
     project = Project.restored(previous.project, directories) if previous else Project(directories)
+    for path, root in previous.gone if previous else ():
+        project.forget(path, root)
     todo = take_cached(found, settings, store, limits, results, project, report.add, previous)
     report.processes = pool_size(jobs, len(todo))
     known: Results = {}  # the other files of the projects of files named alone, as the cache knows them

@@ -295,9 +295,8 @@ def test_what_changed_in_one_file_reaches_the_unchanged_files_that_asked_about_i
     after = run(root)
     monkeypatch.undo()
     assert found(after) == found(uncached(root)) == []
-    if change != "deleted":  # else the snapshot is of no use: a project cannot forget a file
-        assert after.relinted and "storage.py" not in read
-        assert ("client.py" if change == "edited" else "pool.py") in read
+    assert after.relinted and "storage.py" not in read
+    assert {"edited": "client.py", "deleted": "one.py", "added": "pool.py"}[change] in read
 
 
 def test_a_file_that_can_no_longer_be_read_says_nothing_more_to_the_files_that_asked_about_it(tmp_path, settled):

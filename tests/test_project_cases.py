@@ -1150,3 +1150,30 @@ def test_an_attribute_name_assigned_only_values_of_unknown_types_answers_nothing
                         cache_dir="")
     report = lint_paths([str(tmp_path)], settings)
     assert report.failures == [] and report.diagnostics == [] and report.relinted == 0
+
+
+def without_empty(value):
+    """A project's state without the empty containers that adding and forgetting leave behind."""
+    if isinstance(value, dict):
+        kept = {key: without_empty(item) for key, item in value.items()}
+        return {key: item for key, item in kept.items() if item not in ({}, [], set(), ())}
+    return value
+
+
+@pytest.mark.parametrize("gone", ["bot/client.py", "bot/cogs/one.py", "bot/storage.py"])
+def test_a_forgotten_file_leaves_the_project_as_if_it_had_never_been_added(tmp_path, gone):
+    from aiolint.engine import lint_source, summarize
+    from aiolint.rules import default_rules
+
+    root = copy_project(tmp_path, "bot")
+    files = sorted(str(path) for path in root.rglob("*.py"))
+    summaries = {path: lint_source(Path(path).read_bytes(), path, default_rules()).summary for path in files}
+    summaries[files[0]] = summarize(Path(files[0]).read_bytes(), files[0])  # a file the pre-filter skipped, read
+    assert any(summary.get("unparsed") for summary in summaries.values())
+    everything, others = Project(), Project()
+    for path, summary in summaries.items():
+        everything.add(path, summary)
+        if path != str(root / gone):
+            others.add(path, summary)
+    everything.forget(str(root / gone), str(root))
+    assert without_empty(everything.state()) == without_empty(others.state())

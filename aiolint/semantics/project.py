@@ -372,6 +372,23 @@ class Project:
             self.imports.setdefault(root, {}).setdefault(name, set()).add(path)
         return True
 
+    def forget(self, path: str, root: str) -> None:
+        """A file gone from the run (``path`` absolute, ``root`` its project's root when it was added): nothing of
+        it is known any more."""
+        for last in self._indexed.pop(path, ()):
+            for index in (self.call_sites, self.registered):
+                index.get(root, {}).get(last, {}).pop(path, None)
+        for name in self._imported.pop(path, ()):
+            self.imports.get(root, {}).get(name, set()).discard(path)
+        self.file_attributes.get(root, {}).pop(path, None)
+        self._attributes.pop(root, None)
+        for paths in self.modules.get(root, {}).values():
+            if path in paths:
+                paths.remove(path)
+        for index in (self.names, self.facts, self.runs):
+            index.pop(path, None)
+        self.unparsed.discard(path)
+
     def announce(self, path: str, text: str) -> None:
         """A file of the run, to be added later, whose text is ``text``: until it is, no attribute name it may
         assign is answered."""
