@@ -24,6 +24,7 @@ from aiolint.semantics.project import Project
 from .conftest import FIXTURES, ROOT
 
 POLL = "import time\n\n\nasync def poll():\n    time.sleep(1)\n"
+SETTLED_SECONDS = cache.SETTLED_NS / 1e9  # as aiolint has it (tests keep files unsettled: see conftest.py)
 
 
 def project(tmp_path: Path) -> Path:
@@ -399,6 +400,23 @@ def test_a_second_run_says_it_hit_the_cache(tmp_path):
     assert "from the cache, 0 linted" in warm.stderr
     no_cache = aiolint("-v", "--no-cache", ".", cwd=tmp_path)
     assert " 0 from the cache" in no_cache.stderr and no_cache.stdout == warm.stdout
+
+
+def test_a_run_over_settled_files_starts_from_the_snapshot_the_same_run_left(tmp_path):
+    """Through the command line, in fresh processes: files untouched for longer than SETTLED_NS are taken from
+    the snapshot, unread; one edited since is read, and what it now says is reported."""
+    project(tmp_path)
+    time.sleep(SETTLED_SECONDS + 0.1)  # the files settle: their stat can vouch for them
+    first = aiolint("-v", ".", cwd=tmp_path)
+    files = len(list(tmp_path.glob("*.py")))
+    assert f"; {files} unchanged since the same run, unread" not in first.stderr
+    second = aiolint("-v", ".", cwd=tmp_path)
+    assert second.stderr.splitlines()[0].endswith(f"; {files} unchanged since the same run, unread")
+    assert second.stdout == first.stdout and "libcst not imported" in second.stderr
+    (tmp_path / "poll.py").write_text(POLL.replace("time.sleep(1)", "pass"))
+    third = aiolint("-v", ".", cwd=tmp_path)
+    assert third.stderr.splitlines()[0].endswith(f"; {files - 1} unchanged since the same run, unread")
+    assert "poll.py" in first.stdout and "poll.py" not in third.stdout
 
 
 def test_cache_dir_option_and_configuration_key(tmp_path):
