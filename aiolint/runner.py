@@ -336,8 +336,7 @@ def take_cached(found: Iterable[str], settings: Settings, store: Optional[Settin
     for path in found:
         task = task_for(path, settings)
         if store is not None:
-            absolute = os.path.abspath(path)
-            if previous is not None and absolute in previous.files:
+            if previous is not None and (absolute := os.path.abspath(path)) in previous.files:
                 unchanged = previous.result(path, absolute, store.settings_key(task[1], task[2]))
                 if unchanged is not None and (previous.whole or project.transplant(previous.project, absolute)):
                     results[path] = (task, unchanged[0], True)

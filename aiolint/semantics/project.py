@@ -353,9 +353,7 @@ class Project:
         root = project_root(os.path.dirname(path))
         if path in self.names or path not in state["names"] or path not in state["file_attributes"].get(root, {}):
             return False
-        self.names[path] = state["names"][path]
-        for name in module_names(path, root):
-            self.modules.setdefault(root, {}).setdefault(name, []).append(path)
+        self._name(path, root, state["names"][path])
         self.facts[path] = state["facts"][path]
         self.file_attributes.setdefault(root, {})[path] = state["file_attributes"][root][path]
         self._attributes.pop(root, None)
@@ -375,11 +373,7 @@ class Project:
     def forget(self, path: str, root: str) -> None:
         """A file gone from the run (``path`` absolute, ``root`` its project's root when it was added): nothing of
         it is known any more."""
-        for last in self._indexed.pop(path, ()):
-            for index in (self.call_sites, self.registered):
-                index.get(root, {}).get(last, {}).pop(path, None)
-        for name in self._imported.pop(path, ()):
-            self.imports.get(root, {}).get(name, set()).discard(path)
+        self._unindex(path, root)
         self.file_attributes.get(root, {}).pop(path, None)
         self._attributes.pop(root, None)
         for paths in self.modules.get(root, {}).values():
@@ -406,11 +400,7 @@ class Project:
         for name in self._announced.pop(path, ()):
             self.pending[root][name].discard(path)
         if path not in self.names:
-            names = module_names(path, root)
-            name = ".".join(module_parts(path)) if package_parts(os.path.dirname(path)) else min(names or {""}, key=len)
-            self.names[path] = name
-            for each in names:
-                self.modules.setdefault(root, {}).setdefault(each, []).append(path)
+            self._name(path, root)
         name = self.names[path]
         if summary.get("unparsed"):
             self.unparsed.add(path)
@@ -435,11 +425,9 @@ class Project:
         self._add_calls(path, root, summary)
 
     def _add_calls(self, path: str, root: str, summary: Mapping[str, object]) -> None:
+        self._unindex(path, root)
         call_sites = self.call_sites.setdefault(root, {})
         registered = self.registered.setdefault(root, {})
-        for last in self._indexed.pop(path, ()):
-            call_sites.get(last, {}).pop(path, None)
-            registered.get(last, {}).pop(path, None)
         indexed = set()
         for caller, callee, how in summary.get("call_sites") or ():  # type: ignore[attr-defined]
             last = callee.rpartition(".")[2]
@@ -451,13 +439,28 @@ class Project:
             indexed.add(last)
         self._indexed[path] = tuple(indexed)
         self.runs[path] = {intern(function): intern(kind) for function, kind in dict(summary.get("runs") or {}).items()}
-        imports = self.imports.setdefault(root, {})
-        for name in self._imported.pop(path, ()):
-            imports[name].discard(path)
         if summary.get("unparsed"):
             names = self._imported[path] = tuple(set(summary.get("imports") or ()))  # type: ignore[arg-type]
             for name in names:
-                imports.setdefault(intern(name), set()).add(path)
+                self.imports.setdefault(root, {}).setdefault(intern(name), set()).add(path)
+
+    def _name(self, path: str, root: str, name: Optional[str] = None) -> None:
+        """Register the file under the names ``import`` may give it; ``name`` is its module's (by default, as
+        its package says)."""
+        names = module_names(path, root)
+        if name is None:
+            name = ".".join(module_parts(path)) if package_parts(os.path.dirname(path)) else min(names or {""}, key=len)
+        self.names[path] = name
+        for each in names:
+            self.modules.setdefault(root, {}).setdefault(each, []).append(path)
+
+    def _unindex(self, path: str, root: str) -> None:
+        """Take the file out of the indexes of the calls it makes, the callbacks it registers and its imports."""
+        for last in self._indexed.pop(path, ()):
+            for index in (self.call_sites, self.registered):
+                index.get(root, {}).get(last, {}).pop(path, None)
+        for name in self._imported.pop(path, ()):
+            self.imports.get(root, {}).get(name, set()).discard(path)
 
     def attributes(self, root: str) -> Dict[str, Set[str]]:
         if root not in self._attributes:
