@@ -569,19 +569,25 @@ def projects_of_files(paths: Sequence[str], settings: Settings, store: SettingsC
     """For files named in a run (a pre-commit hook's), what the cache knows of the rest of their projects: the
     results of the other files, whose summaries go into ``project``. A project whose every other file has a
     current result is complete (its attribute names can be answered); of one that has files the cache does
-    not know, those files say nothing: fewer findings, never a false one. Projects that a directory named
-    in the run holds wholly are left alone, as is a file in no project."""
+    not know, those files say nothing: fewer findings, never a false one. Projects complete already (held
+    wholly by a directory named in the run, or every file named) are left alone, as is a file in no project."""
     known: Results = {}
     named_paths = {os.path.abspath(path) for path in named}
     roots = {project_root(os.path.dirname(os.path.abspath(path))) for path in paths}
     for root in sorted(roots):
-        if project.complete(root) or not marks_a_project(root):
-            continue
-        if every_python_file_named(root, named_paths):  # `aiolint $(git ls-files '*.py')`: nothing to read
-            project.include(root)
-            continue
-        include_cached(root, settings, store, limits, project, known, named_paths)
+        if not project.complete(root) and marks_a_project(root):
+            include_cached(root, settings, store, limits, project, known, named_paths)
     return known
+
+
+def include_wholly_named(paths: Sequence[str], project: Project) -> None:
+    """A project whose every Python file is among the files named in the run (`aiolint $(git ls-files '*.py')`)
+    is complete from the start, as if its root were named: its files' questions about each other are answered
+    as they are linted, with the cache or without, not by linting them again in the join."""
+    named = {os.path.abspath(path) for path in paths}
+    for root in sorted({project_root(os.path.dirname(path)) for path in named}):
+        if not project.complete(root) and marks_a_project(root) and every_python_file_named(root, named):
+            project.include(root)
 
 
 def every_python_file_named(root: str, named: Collection[str]) -> bool:
@@ -614,10 +620,11 @@ def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: b
     project = Project.restored(previous.project, directories) if previous else Project(directories)
     for path, root in previous.gone if previous else ():
         project.forget(path, root)
+    named_files = [os.path.normpath(path) for path in paths if not os.path.isdir(path)]
+    include_wholly_named(named_files, project)
     todo = take_cached(found, settings, store, limits, results, project, report.add, previous)
     report.processes = pool_size(jobs, len(todo))
     known: Results = {}  # the other files of the projects of files named alone, as the cache knows them
-    named_files = [os.path.normpath(path) for path in paths if not os.path.isdir(path)]
     # In this process, a file's questions are answered from the files seen so far (the cached ones, in a
     # run on a few changed files); the join below settles the rest.
     for round_ in range(JOIN_ROUNDS + 1):

@@ -125,17 +125,20 @@ def test_a_directory_named_in_a_run_is_not_completed_from_the_cache(tmp_path):
     assert (utils, 22, "AIO101") not in found(lint_paths([str(project / "bot")], settings(project, cache), cache=True))
 
 
-def test_a_project_named_file_by_file_is_complete_only_when_every_file_is_named(tmp_path):
-    """`aiolint $(git ls-files '*.py')` names every file: the project is as complete as in a run over its root."""
+@pytest.mark.parametrize("cache", [True, False], ids=["cache", "no-cache"])
+def test_a_project_named_file_by_file_is_complete_only_when_every_file_is_named(tmp_path, cache):
+    """`aiolint $(git ls-files '*.py')` names every file: the project is as complete as in a run over its root,
+    from the start (its files are not linted again to learn what the others say), with the cache or without."""
     project = copy_project(tmp_path, "bot")
     files = sorted(str(path) for path in project.rglob("*.py"))
     cog = str(project / "bot" / "cogs" / "one.py")
-    whole = found(lint_paths([str(project)], settings(project)))
-    assert (cog, 9, "AIO401") in whole
-    assert found(lint_paths(files, settings(project, str(tmp_path / "first")), cache=True)) == whole
+    whole = lint_paths([str(project)], settings(project))
+    assert (cog, 9, "AIO401") in found(whole)
+    named = lint_paths(files, settings(project, str(tmp_path / "first")), cache=cache)
+    assert found(named) == found(whole) and named.relinted == whole.relinted
     # A file that the run does not name, nor the cache know, may store anything under `http_session`.
     (project / "bot" / "other.py").write_text("class Other:\n    pass\n")
-    assert (cog, 9, "AIO401") not in found(lint_paths(files, settings(project, str(tmp_path / "second")), cache=True))
+    assert (cog, 9, "AIO401") not in found(lint_paths(files, settings(project, str(tmp_path / "second")), cache=cache))
 
 
 def test_a_file_named_alone_uses_no_stale_knowledge_of_its_project(tmp_path, settled):
