@@ -203,9 +203,10 @@ def file_size(task: Task) -> int:
         return 0
 
 
-def task_for(path: str, settings: Settings) -> Task:
-    """What linting this file takes: the codes and options of the settings that apply to it."""
-    own = settings.for_file(path)
+def task_for(path: str, absolute: str, settings: Settings) -> Task:
+    """What linting the file at ``path`` (``absolute``) takes: the codes and options of the settings that apply
+    to it."""
+    own = settings.for_directory(os.path.dirname(absolute))
     return path, tuple(sorted(own.codes_for(path))), own.options
 
 
@@ -334,9 +335,10 @@ def take_cached(found: Iterable[str], settings: Settings, store: Optional[Settin
     that run's project knew it, unless ``project`` is that project, restored)."""
     todo = []
     for path in found:
-        task = task_for(path, settings)
+        absolute = os.path.abspath(path)
+        task = task_for(path, absolute, settings)
         if store is not None:
-            if previous is not None and (absolute := os.path.abspath(path)) in previous.files:
+            if previous is not None and absolute in previous.files:
                 unchanged = previous.result(path, absolute, store.settings_key(task[1], task[2]))
                 if unchanged is not None and (previous.whole or project.transplant(previous.project, absolute)):
                     results[path] = (task, unchanged[0], True)
@@ -572,11 +574,11 @@ def projects_of_files(paths: Sequence[str], settings: Settings, store: SettingsC
     not know, those files say nothing: fewer findings, never a false one. Projects complete already (held
     wholly by a directory named in the run, or every file named) are left alone, as is a file in no project."""
     known: Results = {}
-    named_paths = {os.path.abspath(path) for path in named}
-    roots = {project_root(os.path.dirname(os.path.abspath(path))) for path in paths}
-    for root in sorted(roots):
-        if not project.complete(root) and marks_a_project(root):
-            include_cached(root, settings, store, limits, project, known, named_paths)
+    roots = [root for root in sorted({project_root(os.path.dirname(os.path.abspath(path))) for path in paths})
+             if not project.complete(root) and marks_a_project(root)]
+    named_paths = {os.path.abspath(path) for path in named} if roots else set()
+    for root in roots:
+        include_cached(root, settings, store, limits, project, known, named_paths)
     return known
 
 

@@ -273,7 +273,7 @@ def test_the_project_of_an_unchanged_run_answers_as_the_run_it_was_saved_by(tmp_
 def cache_entry(root: Path, path: str) -> Path:
     (build,) = [path for path in (root / ".aiolint_cache").iterdir() if path.is_dir()]
     store = runner.SettingsCache(settings_for(root))
-    task = runner.task_for(path, settings_for(root))
+    task = runner.task_for(path, os.path.abspath(path), settings_for(root))
     return build / store.key(cache.content_digest(Path(path).read_bytes()), task[1], task[2])
 
 
