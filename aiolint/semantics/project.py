@@ -397,8 +397,11 @@ class Project:
         """Add a file's summary (again: it replaces the one added before)."""
         path = os.path.abspath(path)
         root = project_root(os.path.dirname(path))
+        pending = self.pending.get(root, {})
         for name in self._announced.pop(path, ()):
-            self.pending[root][name].discard(path)
+            pending[name].discard(path)
+            if not pending[name]:  # answered now: an emptied set would keep the room it once took
+                del pending[name]
         if path not in self.names:
             self._name(path, root)
         name = self.names[path]
