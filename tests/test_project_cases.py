@@ -937,6 +937,8 @@ def test_an_attribute_name_is_answered_once_no_file_still_to_come_may_assign_it(
     assert project.answer(asking, "*.http") == "aiohttp.ClientSession"  # it did not; db.py never spells `.http =`
     project.add(str(tmp_path / "db.py"), {"attributes": {"http": ""}})  # its text said otherwise: the join settles
     assert project.answer(asking, "*.http") is None
+    # Nothing is left to come: the index of what may still be assigned holds nothing (not even emptied sets).
+    assert project.pending == {str(tmp_path): {}}
 
 
 def test_a_run_in_one_process_lints_no_file_twice_when_its_imports_come_first():
