@@ -24,7 +24,7 @@ from .cache import ResultCache, Stamp, content_digest, from_data, run_key, setti
 from .config import ConfigError, Settings
 from .diagnostics import (FILE_TIMEOUT, FILE_TOO_LARGE, READ_ERROR, UNCACHED_CODES, Diagnostic, FileResult,
                           RuleFailure, file_diagnostic)
-from .discovery import discover, is_below
+from .discovery import Filters, discover, is_below, python_files_under
 from .semantics.project import Project, import_order, imported_modules, marks_a_project, project_root
 from .source import DecodeError, FileTooLarge, decode, read_source
 
@@ -582,24 +582,17 @@ def projects_of_files(paths: Sequence[str], settings: Settings, store: SettingsC
     return known
 
 
-def include_wholly_named(paths: Sequence[str], project: Project) -> None:
-    """A project whose every Python file is among the files named in the run (`aiolint $(git ls-files '*.py')`)
-    is complete from the start, as if its root were named: its files' questions about each other are answered
-    as they are linted, with the cache or without, not by linting them again in the join."""
+def include_wholly_named(paths: Sequence[str], settings: Settings, project: Project) -> None:
+    """A project whose every file that `aiolint ROOT` would lint is among the files named in the run (`aiolint
+    $(git ls-files '*.py')`) is complete from the start, as if its root were named: its files' questions about
+    each other are answered as they are linted, with the cache or without, not by linting them again in the
+    join. The search of a project stops at its first file not named, and skips what it excludes."""
     named = {os.path.abspath(path) for path in paths}
+    filters = Filters(settings)
     for root in sorted({project_root(os.path.dirname(path)) for path in named}):
-        if not project.complete(root) and marks_a_project(root) and every_python_file_named(root, named):
+        if not project.complete(root) and marks_a_project(root) and all(
+                path in named for path in python_files_under(root, filters)):
             project.include(root)
-
-
-def every_python_file_named(root: str, named: Collection[str]) -> bool:
-    """Whether every Python file below ``root`` is named in the run (then so is every file ``aiolint ROOT`` would
-    lint, without asking its exclusions); a run over a few files stops at the first other file it meets."""
-    for directory, _, filenames in os.walk(root):
-        for filename in filenames:
-            if filename.endswith((".py", ".pyi")) and os.path.join(directory, filename) not in named:
-                return False
-    return True
 
 
 def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: bool = False) -> Report:
@@ -623,7 +616,7 @@ def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: b
     for path, root in previous.gone if previous else ():
         project.forget(path, root)
     named_files = [os.path.normpath(path) for path in paths if not os.path.isdir(path)]
-    include_wholly_named(named_files, project)
+    include_wholly_named(named_files, settings, project)
     todo = take_cached(found, settings, store, limits, results, project, report.add, previous)
     report.processes = pool_size(jobs, len(todo))
     known: Results = {}  # the other files of the projects of files named alone, as the cache knows them

@@ -127,14 +127,21 @@ def test_a_directory_named_in_a_run_is_not_completed_from_the_cache(tmp_path):
 
 @pytest.mark.parametrize("cache", [True, False], ids=["cache", "no-cache"])
 def test_a_project_named_file_by_file_is_complete_only_when_every_file_is_named(tmp_path, cache):
-    """`aiolint $(git ls-files '*.py')` names every file: the project is as complete as in a run over its root,
-    from the start (its files are not linted again to learn what the others say), with the cache or without."""
+    """`aiolint $(git ls-files '*.py')` names every file that a run over the root would lint: the project is as
+    complete as in that run, from the start (its files are not linted again to learn what the others say), with
+    the cache or without."""
     project = copy_project(tmp_path, "bot")
     files = sorted(str(path) for path in project.rglob("*.py"))
     cog = str(project / "bot" / "cogs" / "one.py")
     whole = lint_paths([str(project)], settings(project))
     assert (cog, 9, "AIO401") in found(whole)
     named = lint_paths(files, settings(project, str(tmp_path / "first")), cache=cache)
+    assert found(named) == found(whole) and named.relinted == whole.relinted
+    # A file that `aiolint ROOT` would not lint either (in an excluded directory) need not be named.
+    vendored = project / "node_modules" / "pool" / "other.py"
+    vendored.parent.mkdir(parents=True)
+    vendored.write_text("class Other:\n    def __init__(self, pool):\n        self.http_session = pool\n")
+    named = lint_paths(files, settings(project, str(tmp_path / "vendored")), cache=cache)
     assert found(named) == found(whole) and named.relinted == whole.relinted
     # A file that the run does not name, nor the cache know, may store anything under `http_session`.
     (project / "bot" / "other.py").write_text("class Other:\n    pass\n")
