@@ -122,17 +122,25 @@ def module_names(path: str, root: str) -> Set[str]:
     names = set()
     if package_parts(os.path.dirname(path)):
         names.add(".".join(module_parts(path)))
+    parts = parts_from_root(path, root)
+    if parts:
+        names.add(".".join(parts))
+    return names
+
+
+def parts_from_root(path: str, root: str) -> Optional[List[str]]:
+    """The dotted name's parts that the project root gives the file at ``path`` (``src/`` left out, nothing
+    for ``__init__``); None when it is not below the root, or a part is not a name ``import`` can spell."""
     top = root.rstrip(os.sep) + os.sep
     relative = path[len(top):] if path.startswith(top) else os.path.relpath(path, root)
-    if not relative.startswith(".."):
-        parts = relative.replace(os.sep, "/").rsplit(".", 1)[0].split("/")
-        if parts[-1] == "__init__":
-            parts.pop()
-        if parts and parts[0] == "src" and len(parts) > 1:
-            parts.pop(0)
-        if parts and all(part.isidentifier() for part in parts):
-            names.add(".".join(parts))
-    return names
+    if relative.startswith(".."):
+        return None
+    parts = relative.replace(os.sep, "/").rsplit(".", 1)[0].split("/")
+    if parts[-1] == "__init__":
+        parts.pop()
+    if parts and parts[0] == "src" and len(parts) > 1:
+        parts.pop(0)
+    return parts if all(part.isidentifier() for part in parts) else None
 
 
 def assigned_attributes(text: str) -> Set[str]:
@@ -268,7 +276,12 @@ def absolute(name: str, path: str) -> Optional[str]:
     if not name.startswith("."):
         return name
     dots = len(name) - len(name.lstrip("."))
-    package = module_parts(path) if os.path.basename(path).startswith("__init__.") else module_parts(path)[:-1]
+    directory = os.path.dirname(path)
+    package: Sequence[str] = package_parts(directory)
+    if dots > len(package):
+        # Above the packages that have an ``__init__.py``: a namespace package (a folder of cogs loaded as
+        # ``cogs.weather``), whose ``.utils`` is the module beside the file, as the project root names it.
+        package = parts_from_root(os.path.join(directory, "__init__.py"), project_root(directory)) or ()
     if dots - 1 > len(package):
         return None
     base = package[: len(package) - (dots - 1)]
