@@ -590,9 +590,17 @@ def include_wholly_named(paths: Sequence[str], settings: Settings, project: Proj
     named = {os.path.abspath(path) for path in paths}
     filters = Filters(settings)
     for root in sorted({project_root(os.path.dirname(path)) for path in named}):
-        if not project.complete(root) and marks_a_project(root) and all(
-                path in named for path in python_files_under(root, filters)):
+        if not project.complete(root) and marks_a_project(root) and wholly_named(root, named, filters):
             project.include(root)
+
+
+def wholly_named(root: str, named: Collection[str], filters: Filters) -> bool:
+    """Whether every file that `aiolint ROOT` would lint is named; not when a broken configuration of one of its
+    directories stops the search (the files named stand alone, as ``include_cached`` leaves them)."""
+    try:
+        return all(path in named for path in python_files_under(root, filters))
+    except ConfigError:
+        return False
 
 
 def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: bool = False) -> Report:

@@ -14,7 +14,7 @@ from aiolint.context import FileContext
 from aiolint.runner import lint_paths
 from aiolint.semantics.values import Kind
 
-from .conftest import FIXTURES, copy_project, expected_findings
+from .conftest import FIXTURES, copy_project, expected_findings, run_aiolint
 
 PROJECTS = sorted(path for path in (FIXTURES / "projects").iterdir() if path.is_dir())
 
@@ -146,6 +146,21 @@ def test_a_project_named_file_by_file_is_complete_only_when_every_file_is_named(
     # A file that the run does not name, nor the cache know, may store anything under `http_session`.
     (project / "bot" / "other.py").write_text("class Other:\n    pass\n")
     assert (cog, 9, "AIO401") not in found(lint_paths(files, settings(project, str(tmp_path / "second")), cache=cache))
+
+
+@pytest.mark.parametrize("cache", [True, False], ids=["cache", "no-cache"])
+def test_a_broken_configuration_elsewhere_in_the_project_does_not_stop_a_run_on_named_files(tmp_path, cache):
+    """A run names the project's files but one folder's, whose configuration is broken: `aiolint ROOT` would
+    stop on it, but the files named are linted, standing alone (the project is not known whole)."""
+    project = copy_project(tmp_path, "bot")
+    files = sorted(str(path.relative_to(project)) for path in project.rglob("*.py"))
+    (project / "tools").mkdir()
+    (project / "tools" / "pyproject.toml").write_text("[tool.aiolint]\nselect = 5\n")
+    (project / "tools" / "gen.py").write_text("x = 1\n")
+    args = ["--select", "ALL"] + ([] if cache else ["--no-cache"])
+    result = run_aiolint(*args, *files, cwd=project)
+    assert result.returncode in (0, 1) and "Error" not in result.stderr, result.stderr
+    assert f"({len(files)} files checked" in result.stderr + result.stdout
 
 
 def test_a_file_named_alone_uses_no_stale_knowledge_of_its_project(tmp_path, settled):
