@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import os
 import subprocess
@@ -119,6 +120,43 @@ def test_nodes_are_validated_again_after_a_parse_and_after_a_failed_one():
         parse_module("def f(:\n")
     with pytest.raises(cst.CSTValidationError):
         cst.Name("")
+
+
+def test_the_parse_builds_nodes_with_its_own_constructors_and_gives_them_back():
+    swapped = {node_class for node_class, _, _ in engine._parser_constructors()}
+    assert {cst.Module, cst.Name, cst.Call, cst.Attribute, cst.SimpleWhitespace, cst.FunctionDef} <= swapped
+    own = {node_class: node_class.__init__ for node_class in swapped}
+    tree = parse_module("async def f(a, *, b=[x for x in y]):\n    return await a.b(c, d=e)  # done\n")
+    assert tree.deep_equals(cst.parse_module(tree.code))
+    assert {node_class: node_class.__init__ for node_class in swapped} == own
+    # Defaults and default factories as the dataclass applies them, for the classes whose every field has one.
+    built = 0
+    for node_class, _, unvalidated in engine._parser_constructors():
+        if all(field.default is not dataclasses.MISSING or field.default_factory is not dataclasses.MISSING
+               for field in dataclasses.fields(node_class)):
+            bare = object.__new__(node_class)
+            unvalidated(bare)
+            assert bare.deep_equals(node_class()), node_class
+            built += 1
+    assert built > 50
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_garbage_collector_is_paused_while_a_file_is_linted_and_left_as_it_was(enabled):
+    states = []
+
+    class Watches(CallProbe):
+        def visit_Call(self, node):
+            states.append(gc.isenabled())
+            super().visit_Call(node)
+
+    (gc.enable if enabled else gc.disable)()
+    try:
+        assert findings(lint_source("import time\ntime.sleep(1)\n", "t.py", [Watches]))
+        assert states == [False]
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
 
 
 def test_a_linted_tree_is_freed_at_once_without_the_garbage_collector():
