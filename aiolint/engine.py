@@ -271,7 +271,8 @@ def collector_paused() -> Iterator[None]:
     """The cyclic garbage collector off while one file is linted. Its tree and what the walk builds are freed
     by reference counting as it ends (a tree holds no cycles, and the walk breaks its own: ``FileWalk.close``),
     so the collections that their millions of allocations would set off find nothing to free, only nodes to
-    scan: a tenth of the parse. What the file leaves behind is counted when the collector resumes."""
+    scan. It must resume only once the tree is freed: it counts allocations net of what was freed, and a tree
+    still held then would be scanned whole at the next allocation."""
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -404,21 +405,26 @@ def lint_tree(text: str, path: str, rules: Sequence[Type[Rule]], options: Mappin
               project: Optional[Answer] = None) -> Union[Diagnostic, Tuple[List[Diagnostic], List[RuleFailure], Dict[str, Any], Dict[str, Any]]]:
     """Parse and walk one file: its diagnostics, the rules that failed, its summary and the questions it asked
     (with the answers it got), or the AIO001 that stopped it."""
-    with collector_paused():
-        module = parse(path, text)
-        if isinstance(module, Diagnostic):
-            return module
-        file_walk = FileWalk(module, path, rules, options, text, project)
-        try:
-            file_walk.run()
-            diagnostics = file_walk.diagnostics()
-            summary = file_walk.summary()
-            asked = {"questions": sorted(file_walk.questions.asked), "answers": file_walk.questions.answers()}
-            return diagnostics, file_walk.failures, summary, asked
-        except RecursionError as exc:  # deeper than even the raised limit: no rule's fault
-            return syntax_error(path, text, exc)
-        finally:
-            file_walk.close()
+    with collector_paused():  # resumed once the tree is freed, with the frame of the call that held it
+        return _parse_and_walk(text, path, rules, options, project)
+
+
+def _parse_and_walk(text: str, path: str, rules: Sequence[Type[Rule]], options: Mapping[str, Any],
+                    project: Optional[Answer]) -> Union[Diagnostic, Tuple[List[Diagnostic], List[RuleFailure], Dict[str, Any], Dict[str, Any]]]:
+    module = parse(path, text)
+    if isinstance(module, Diagnostic):
+        return module
+    file_walk = FileWalk(module, path, rules, options, text, project)
+    try:
+        file_walk.run()
+        diagnostics = file_walk.diagnostics()
+        summary = file_walk.summary()
+        asked = {"questions": sorted(file_walk.questions.asked), "answers": file_walk.questions.answers()}
+        return diagnostics, file_walk.failures, summary, asked
+    except RecursionError as exc:  # deeper than even the raised limit: no rule's fault
+        return syntax_error(path, text, exc)
+    finally:
+        file_walk.close()
 
 
 # -- pre-filter ---------------------------------------------------------------

@@ -159,6 +159,29 @@ def test_the_garbage_collector_is_paused_while_a_file_is_linted_and_left_as_it_w
         gc.enable()
 
 
+def test_a_file_linted_sets_off_no_collection_of_its_tree():
+    # Tens of thousands of nodes, and a collector that would run after 20,000 allocations not yet freed.
+    source = "import asyncio\n" + "".join(f"async def f{n}(a, b):\n    return [await a(x) for x in b]\n"
+                                           for n in range(1000))
+    collections = []
+
+    def note(phase, info):
+        if phase == "start":
+            collections.append(info["generation"])
+
+    threshold = gc.get_threshold()
+    gc.collect()
+    gc.set_threshold(20_000)
+    gc.callbacks.append(note)
+    try:
+        result = lint_source(source, "t.py", default_rules())
+    finally:
+        gc.callbacks.remove(note)
+        gc.set_threshold(*threshold)
+    assert result.parsed and not result.failures
+    assert collections == []
+
+
 def test_a_linted_tree_is_freed_at_once_without_the_garbage_collector():
     # Rules and their context refer to each other; unless the engine breaks the cycle, each
     # file's whole tree waits for a full collection (memory, and the collector's time).
