@@ -79,7 +79,7 @@ class FileContext:
         ``x.attr(...)`` can only be one of them if ``attr`` ends one of their names, so
         most calls are turned down without resolving anything.
         """
-        if isinstance(call.func, cst.Attribute) and call.func.attr.value not in last_parts(names):
+        if type(call.func) is cst.Attribute and call.func.attr.value not in last_parts(names):  # type: ignore[attr-defined]
             return None
         name = self.callee_name(call)
         return name if name in names else None

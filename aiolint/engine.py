@@ -39,7 +39,7 @@ from .positions import positions as node_positions
 from .context import LINE_MARK, LINE_MENTION, FileContext
 from .semantics.model import FileModel, install as install_project
 from .semantics.project import WORD, assigned_attributes, import_statements
-from .semantics.tree import child_fields, children, is_node_type
+from .semantics.tree import NESTED_CODE, child_fields, children, is_node_type
 from .semantics.scope import COMPREHENSION_NODES, Scope, scope_of
 from .source import DecodeError, decode
 from .suppression import split_suppressed, unused_suppressions
@@ -498,9 +498,6 @@ def callbacks_of(rule_class: type) -> Tuple[Tuple[bool, type, str], ...]:
     return tuple(found)
 
 
-# Where a new scope begins: the body of these nodes, and the whole of a comprehension.
-_SCOPE_BODY_NODES = frozenset({cst.FunctionDef, cst.Lambda, cst.ClassDef})
-_COMPREHENSION_NODES = frozenset(COMPREHENSION_NODES)
 
 
 class FileWalk:
@@ -580,12 +577,12 @@ class FileWalk:
                 push((node, ~depth, scope))
             kids = children(node, walked)
             depth += 1
-            if node_type in _SCOPE_BODY_NODES:
+            if node_type in NESTED_CODE:  # a new scope for its body
                 body = node.body
                 inner = scope_of(node, scope)
                 for kid in reversed(kids):
                     push((kid, depth, inner if kid is body else scope))
-            elif node_type in _COMPREHENSION_NODES:
+            elif node_type in COMPREHENSION_NODES:  # a new scope for the whole of it
                 inner = scope_of(node, scope)
                 for kid in reversed(kids):
                     push((kid, depth, inner))

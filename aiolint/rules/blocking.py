@@ -73,16 +73,17 @@ class BlockingCall(Rule):
         return MappingProxyType(calls), frozenset(called_name(name) for name in calls)
 
     def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
-        imported = node.name.attr if isinstance(node.name, cst.Attribute) else node.name
-        if node.asname is not None and isinstance(node.asname.name, cst.Name) and imported.value in self.called:
+        imported = node.name.attr if type(node.name) is cst.Attribute else node.name
+        if node.asname is not None and type(node.asname.name) is cst.Name and imported.value in self.called:
             self.aliases.add(node.asname.name.value)
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
-        if isinstance(func, cst.Attribute):
-            if func.attr.value not in self.called:
+        kind = type(func)
+        if kind is cst.Attribute:
+            if func.attr.value not in self.called:  # type: ignore[attr-defined]
                 return
-        elif not isinstance(func, cst.Name) or (func.value not in self.called and func.value not in self.aliases):
+        elif kind is not cst.Name or (func.value not in self.called and func.value not in self.aliases):  # type: ignore[attr-defined]
             return
         if not self.context.in_coroutine():
             return

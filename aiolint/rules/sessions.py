@@ -352,7 +352,7 @@ class SessionPerRequest(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
-        if not isinstance(func, (cst.Name, cst.Attribute)):
+        if type(func) is not cst.Name and type(func) is not cst.Attribute:
             return
         scope = self.context.scope
         for callback, kind in registered(node, scope):
@@ -642,7 +642,7 @@ class SessionNotClosed(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
-        if not isinstance(func, (cst.Name, cst.Attribute)):
+        if type(func) is not cst.Name and type(func) is not cst.Attribute:
             return
         self.note_closing(func, node)
         callee = self.context.callee_among(node, POOL_OWNERS)
@@ -675,13 +675,13 @@ class SessionNotClosed(Rule):
     def note_closing(self, func: cst.BaseExpression, call: cst.Call) -> None:
         """``x.attr.close()``, ``x.attr.__aexit__(...)``, ``stack.enter_async_context(x.attr)``, ``push_async_callback(x.attr.close)``,
         ``ClientSession(connector=x.attr)`` (the session owns its connector and closes it)."""
-        method = func.attr.value if isinstance(func, cst.Attribute) else None
-        if isinstance(func, cst.Attribute) and method in SESSION_CLOSERS and isinstance(func.value, cst.Attribute):
-            self.closed.add(func.value.attr.value)
+        method = func.attr.value if type(func) is cst.Attribute else None  # type: ignore[attr-defined]
+        if method in SESSION_CLOSERS and type(func.value) is cst.Attribute:  # type: ignore[attr-defined]
+            self.closed.add(func.value.attr.value)  # type: ignore[attr-defined]
         for arg in call.args:
             value = arg.value
-            if isinstance(value, cst.Attribute):
-                if value.attr.value == "close" and isinstance(value.value, cst.Attribute):
+            if type(value) is cst.Attribute:
+                if value.attr.value == "close" and type(value.value) is cst.Attribute:  # type: ignore[attr-defined]
                     self.closed.add(value.value.attr.value)
                 elif method in ENTER_METHODS or (arg.keyword is not None and arg.keyword.value == "connector"):
                     self.closed.add(value.attr.value)

@@ -22,6 +22,7 @@ import libcst as cst
 
 from .names import qualified_name
 from .scope import Scope, iter_params, scope_of
+from .tree import NESTED_CODE
 
 SESSION = "aiohttp.ClientSession"
 CONNECTOR = "aiohttp.TCPConnector"
@@ -103,18 +104,27 @@ def repeating(node: cst.CSTNode, ancestors: Sequence[cst.CSTNode]) -> Optional[c
     holds ``node`` within its own function, or None."""
     child = node
     for ancestor in reversed(ancestors):
-        if isinstance(ancestor, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+        kind = type(ancestor)
+        if kind in NESTED_CODE:
             return None
-        if isinstance(ancestor, (cst.For, cst.While)) and child is ancestor.body:
-            return ancestor
-        if isinstance(ancestor, cst.CompFor) and any(child is test for test in ancestor.ifs):
-            return ancestor
-        if isinstance(ancestor, (cst.ListComp, cst.SetComp, cst.GeneratorExp)) and child is ancestor.elt:
-            return ancestor
-        if isinstance(ancestor, cst.DictComp) and (child is ancestor.key or child is ancestor.value):
+        if kind in _LOOPS and _repeated_part(ancestor, kind, child):
             return ancestor
         child = ancestor
     return None
+
+
+_LOOPS = frozenset({cst.For, cst.While, cst.CompFor, cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp})
+
+
+def _repeated_part(loop: cst.CSTNode, kind: type, child: cst.CSTNode) -> bool:
+    """Whether ``child`` is a part of the loop or comprehension that runs once per iteration."""
+    if kind is cst.For or kind is cst.While:
+        return child is loop.body  # type: ignore[attr-defined]
+    if kind is cst.CompFor:
+        return any(child is test for test in loop.ifs)  # type: ignore[attr-defined]
+    if kind is cst.DictComp:
+        return child is loop.key or child is loop.value  # type: ignore[attr-defined]
+    return child is loop.elt  # type: ignore[attr-defined]
 
 
 GATHER = "asyncio.gather"
@@ -123,13 +133,11 @@ GATHER = "asyncio.gather"
 def gathered(ancestors: Sequence[cst.CSTNode], scope: Scope) -> bool:
     """An argument of ``asyncio.gather(...)``, within the same function (run once per awaitable)."""
     for ancestor in reversed(ancestors):
-        if isinstance(ancestor, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+        kind = type(ancestor)
+        if kind in NESTED_CODE:
             return False
-        if isinstance(ancestor, cst.Call) and isinstance(ancestor.func, (cst.Name, cst.Attribute)):
-            func = ancestor.func
-            short = func.value if isinstance(func, cst.Name) else func.attr.value  # type: ignore[union-attr]
-            if short == "gather" and qualified_name(func, scope) == GATHER:
-                return True
+        if kind is cst.Call and last_name(ancestor.func) == "gather" and qualified_name(ancestor.func, scope) == GATHER:
+            return True
     return False
 
 
@@ -148,11 +156,13 @@ def guarded(node: cst.CSTNode, ancestors: Sequence[cst.CSTNode]) -> bool:
     or in an ``except`` handler (a token renewed when it expires, a cache miss, a fallback)."""
     child = node
     for ancestor in reversed(ancestors):
-        if isinstance(ancestor, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+        kind = type(ancestor)
+        if kind in NESTED_CODE:
             return False
-        if isinstance(ancestor, (cst.If, cst.IfExp)) and child is not ancestor.test:
-            return True
-        if isinstance(ancestor, cst.ExceptHandler):
+        if kind is cst.If or kind is cst.IfExp:
+            if child is not ancestor.test:
+                return True
+        elif kind is cst.ExceptHandler:
             return True
         child = ancestor
     return False
@@ -278,13 +288,14 @@ def _collect_self(suite: cst.BaseSuite, self_name: str, scope: Scope, found: Ass
     from .scope import child_blocks
 
     for statement in _block(suite):
-        if isinstance(statement, cst.SimpleStatementLine):
-            for small in statement.body:
-                if isinstance(small, cst.Assign) and len(small.targets) == 1:
+        if type(statement) is cst.SimpleStatementLine:
+            for small in statement.body:  # type: ignore[attr-defined]
+                kind = type(small)
+                if kind is cst.Assign and len(small.targets) == 1:
                     attr = _self_attr(small.targets[0].target, self_name)
                     if attr:
                         found.setdefault(attr, []).append((small.value, None, scope))
-                elif isinstance(small, cst.AnnAssign):
+                elif kind is cst.AnnAssign:
                     attr = _self_attr(small.target, self_name)
                     if attr:
                         found.setdefault(attr, []).append((small.value, small.annotation.annotation, scope))
@@ -404,10 +415,11 @@ def _items(expr: cst.BaseExpression) -> List[cst.BaseExpression]:
 
 def last_name(expr: Optional[cst.BaseExpression]) -> Optional[str]:
     """``mw`` -> "mw"; ``self.mw`` / ``module.mw`` -> "mw"; anything else -> None."""
-    if isinstance(expr, cst.Name):
-        return expr.value
-    if isinstance(expr, cst.Attribute):
-        return expr.attr.value
+    kind = type(expr)
+    if kind is cst.Name:
+        return expr.value  # type: ignore[union-attr]
+    if kind is cst.Attribute:
+        return expr.attr.value  # type: ignore[union-attr]
     return None
 
 

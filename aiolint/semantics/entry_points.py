@@ -35,7 +35,7 @@ from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence
 import libcst as cst
 
 from .aiohttp import HTTP_VERBS, MIDDLEWARE, ROUTE_DEFS, ROUTE_TABLE, ROUTER_METHODS, VIEW, WEB_REQUEST_TYPES, \
-    self_class
+    last_name, self_class
 from .names import qualified_name
 from .project import PER_COMMAND
 from .scope import Scope, iter_params
@@ -699,7 +699,7 @@ def is_decorator_wrapper(function: cst.FunctionDef, scope: Scope) -> bool:
 def registered(call: cst.Call, scope: Scope) -> List[Tuple[cst.BaseExpression, EntryKind]]:
     """The callables ``call`` registers for repeated calls, with what will call them."""
     func = call.func
-    short = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else None
+    short = last_name(func)
     if short is None or short not in REGISTRATION_NAMES:
         return []
     row = REGISTRATIONS.get(qualified_name(func, scope) or "")
@@ -792,16 +792,17 @@ def local_function(expr: cst.BaseExpression, scope: Scope) -> Optional[Tuple[cst
     """The ``def`` of this module that ``expr`` names (``fetch``, ``self.fetch``, ``Client.fetch``,
     ``client.fetch`` with ``client = Client()``, ``functools.partial(fetch, ...)``), with the name
     of its class if it is a method; None when not certain."""
-    if isinstance(expr, cst.Call) and qualified_name(expr.func, scope) == "functools.partial" and expr.args:
-        return local_function(expr.args[0].value, scope)
-    if isinstance(expr, cst.Name):
+    kind = type(expr)
+    if kind is cst.Call and qualified_name(expr.func, scope) == "functools.partial" and expr.args:  # type: ignore[attr-defined]
+        return local_function(expr.args[0].value, scope)  # type: ignore[attr-defined]
+    if kind is cst.Name:
         bindings = scope.lookup(expr.value) or []
         if len(bindings) == 1 and bindings[0].kind == "def":
             return bindings[0].node, None  # type: ignore[return-value]
         return None
-    if not isinstance(expr, cst.Attribute) or not isinstance(expr.value, cst.Name):
+    if kind is not cst.Attribute or type(expr.value) is not cst.Name:  # type: ignore[attr-defined]
         return None
-    owner = expr.value.value
+    owner = expr.value.value  # type: ignore[attr-defined]
     class_node: Optional[cst.ClassDef] = None
     own_class = self_class(owner, scope)
     if own_class is not None:

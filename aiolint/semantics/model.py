@@ -131,7 +131,7 @@ class FileModel:
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
-        if not isinstance(func, (cst.Name, cst.Attribute)):
+        if type(func) is not cst.Name and type(func) is not cst.Attribute:
             return
         scope = self.context.scope
         self.registrations.extend((callback, scope, kind) for callback, kind in registered(node, scope))
@@ -155,7 +155,7 @@ class FileModel:
             self.sites.add((caller, callee, how))
 
     def visit_Assign(self, node: cst.Assign) -> None:
-        if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Attribute):
+        if len(node.targets) == 1 and type(node.targets[0].target) is cst.Attribute:
             self.assigned.append((node.targets[0].target.attr.value, node.value, None, self.context.scope))
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
@@ -282,8 +282,8 @@ def top_function(scope: Scope) -> Optional[cst.FunctionDef]:
     found: Optional[cst.FunctionDef] = None
     current: Optional[Scope] = scope
     while current is not None:
-        if isinstance(current.node, cst.FunctionDef):
-            found = current.node
+        if type(current.node) is cst.FunctionDef:
+            found = current.node  # type: ignore[assignment]
         current = current.parent
     return found
 
@@ -291,10 +291,10 @@ def top_function(scope: Scope) -> Optional[cst.FunctionDef]:
 def instance_method(func: cst.BaseExpression, scope: Scope) -> bool:
     """``api.get`` (``api`` assigned, here or at module level) or ``self.api.get``: a method of an object whose
     class the summary may know (``method_of``); parameters and deeper chains are not known without other files."""
-    if not isinstance(func, cst.Attribute):
+    if type(func) is not cst.Attribute:
         return False
-    receiver = func.value
-    if isinstance(receiver, cst.Name):
+    receiver = func.value  # type: ignore[attr-defined]
+    if type(receiver) is cst.Name:
         bindings = scope.lookup(receiver.value)
         return bool(bindings) and all(binding.kind == "assign" for binding in bindings)
     return (isinstance(receiver, cst.Attribute) and isinstance(receiver.value, cst.Name)
@@ -328,20 +328,21 @@ def project_callee(func: cst.BaseExpression, scope: Scope) -> Optional[Callee]:
     """What a call may run of the project: an imported name (``.net.fetch``, ``acme.net.fetch``,
     ``utils.fetch`` through ``from acme import utils``) or a top-level def or method of this module
     (``fetch``, ``self.fetch``, ``Client.fetch``); None for anything else."""
-    if isinstance(func, cst.Name):
-        bindings = scope.lookup(func.value)
+    kind = type(func)
+    if kind is cst.Name:
+        bindings = scope.lookup(func.value)  # type: ignore[attr-defined]
         if not bindings or len(bindings) != 1:
             return None
         binding = bindings[0]
         if binding.kind == "import" and binding.qualified:
             return binding.qualified if binding.qualified.split(".")[0] not in NOT_PROJECT else None
         return binding.node if binding.kind == "def" else None  # type: ignore[return-value]
-    if not isinstance(func, cst.Attribute):
+    if kind is not cst.Attribute:
         return None
-    base = func.value
-    while isinstance(base, cst.Attribute):
+    base = func.value  # type: ignore[attr-defined]
+    while type(base) is cst.Attribute:
         base = base.value
-    if not isinstance(base, cst.Name):
+    if type(base) is not cst.Name:
         return None
     bindings = scope.lookup(base.value)
     if bindings and len(bindings) == 1 and bindings[0].kind == "import":

@@ -69,10 +69,10 @@ def canonical(name: str) -> str:
 def qualified_name(expr: cst.BaseExpression, scope: Scope) -> Optional[str]:
     """The qualified name ``expr`` refers to, or None when it is not an imported or builtin name."""
     attrs = []
-    while isinstance(expr, cst.Attribute):
-        attrs.append(expr.attr.value)
-        expr = expr.value
-    if not isinstance(expr, cst.Name):
+    while type(expr) is cst.Attribute:
+        attrs.append(expr.attr.value)  # type: ignore[attr-defined]
+        expr = expr.value  # type: ignore[attr-defined]
+    if type(expr) is not cst.Name:
         return None
     base = name_target(expr.value, scope)
     if base is None:

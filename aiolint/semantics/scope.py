@@ -32,8 +32,8 @@ class Binding:
     order: int = -1  # the index, in its scope's body, of the statement that holds it (-1: a parameter)
 
 
-FUNCTION_NODES = (cst.FunctionDef, cst.Lambda)
-COMPREHENSION_NODES = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+FUNCTION_NODES = frozenset({cst.FunctionDef, cst.Lambda})
+COMPREHENSION_NODES = frozenset({cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp})
 
 
 class Scope:
@@ -50,11 +50,12 @@ class Scope:
         self._lookups: Dict[str, Optional[List[Binding]]] = {}  # name -> its bindings visible here
         self.resolved_names: Dict[str, Optional[str]] = {}  # name -> what it names here (names.name_target)
         # Its kind, asked of every scope on every lookup: plain attributes, not properties.
-        self.is_module = isinstance(node, cst.Module)
-        self.is_class = isinstance(node, cst.ClassDef)
-        self.is_function = isinstance(node, FUNCTION_NODES)
-        self.is_comprehension = isinstance(node, COMPREHENSION_NODES)
-        self.is_coroutine = isinstance(node, cst.FunctionDef) and node.asynchronous is not None
+        kind = type(node)
+        self.is_module = kind is cst.Module
+        self.is_class = kind is cst.ClassDef
+        self.is_function = kind in FUNCTION_NODES
+        self.is_comprehension = kind in COMPREHENSION_NODES
+        self.is_coroutine = kind is cst.FunctionDef and node.asynchronous is not None  # type: ignore[attr-defined]
         # What analyses remember for the rest of the file: shared by its scopes, gone with them
         # (a module-level cache would keep every file's tree alive).
         self.file_memo: Dict[str, Any] = parent.file_memo if parent is not None else {}
@@ -126,25 +127,25 @@ class Scope:
         self._bindings.setdefault(binding.name, []).append(binding)
 
     def _collect(self) -> None:
-        node = self.node
-        if isinstance(node, (cst.FunctionDef, cst.Lambda)):
+        node: Any = self.node
+        if self.is_function:
             for param in iter_params(node.params):
                 self._bind(Binding(param.name.value, "param", param,
                                    annotation=param.annotation.annotation if param.annotation else None))
-            if isinstance(node, cst.FunctionDef):
+            if type(node) is cst.FunctionDef:
                 self._collect_block(node.body, top=True)
-        elif isinstance(node, cst.ClassDef):
+        elif self.is_class:
             self._collect_block(node.body, top=True)
-        elif isinstance(node, cst.Module):
+        elif self.is_module:
             self._collect_statements(node.body, top=True)
-        elif isinstance(node, COMPREHENSION_NODES):
+        elif self.is_comprehension:
             comp_for: Optional[cst.CompFor] = node.for_in
             while comp_for is not None:
                 self._bind_target(comp_for.target, "for", comp_for)
                 comp_for = comp_for.inner_for_in
 
     def _collect_block(self, block: cst.BaseSuite, top: bool = False) -> None:
-        if isinstance(block, cst.IndentedBlock):
+        if type(block) is cst.IndentedBlock:
             self._collect_statements(block.body, top)
         else:  # SimpleStatementSuite: `def f(): return x`
             if top:
@@ -155,24 +156,26 @@ class Scope:
         for index, stmt in enumerate(statements):
             if top:
                 self._order = index
-            if isinstance(stmt, cst.SimpleStatementLine):
-                self._collect_small(stmt.body)
-            elif isinstance(stmt, cst.FunctionDef):
-                self._bind(Binding(stmt.name.value, "def", stmt))
-            elif isinstance(stmt, cst.ClassDef):
-                self._bind(Binding(stmt.name.value, "class", stmt))
+            kind = type(stmt)
+            if kind is cst.SimpleStatementLine:
+                self._collect_small(stmt.body)  # type: ignore[attr-defined]
+            elif kind is cst.FunctionDef:
+                self._bind(Binding(stmt.name.value, "def", stmt))  # type: ignore[attr-defined]
+            elif kind is cst.ClassDef:
+                self._bind(Binding(stmt.name.value, "class", stmt))  # type: ignore[attr-defined]
             else:
-                self._collect_compound(stmt)
+                self._collect_compound(stmt)  # type: ignore[arg-type]
 
     def _collect_compound(self, stmt: cst.BaseCompoundStatement) -> None:
-        if isinstance(stmt, cst.For):
-            self._bind_target(stmt.target, "for", stmt)
-        elif isinstance(stmt, cst.With):
-            for item in stmt.items:
+        kind = type(stmt)
+        if kind is cst.For:
+            self._bind_target(stmt.target, "for", stmt)  # type: ignore[attr-defined]
+        elif kind is cst.With:
+            for item in stmt.items:  # type: ignore[attr-defined]
                 if item.asname is not None:
                     self._bind_target(item.asname.name, "with", stmt, value=item.item,
-                                      is_async=stmt.asynchronous is not None)
-        elif isinstance(stmt, (cst.Try, cst.TryStar)):
+                                      is_async=stmt.asynchronous is not None)  # type: ignore[attr-defined]
+        elif kind is cst.Try or kind is cst.TryStar:
             for handler in stmt.handlers:
                 if handler.name is not None:
                     self._bind_target(handler.name.name, "other", handler)
@@ -184,7 +187,10 @@ class Scope:
 
     def _collect_small(self, statements: Iterable[cst.BaseSmallStatement]) -> None:
         for small in statements:
-            if isinstance(small, cst.Import):
+            kind = type(small)
+            if kind is cst.Expr:  # the commonest, and binds nothing
+                continue
+            if kind is cst.Import:
                 for alias in small.names:
                     dotted = dotted_name(alias.name)
                     if alias.asname is not None:
@@ -192,8 +198,8 @@ class Scope:
                     else:
                         head = dotted.split(".")[0]
                         self._bind(Binding(head, "import", small, qualified=head))
-            elif isinstance(small, cst.ImportFrom):
-                if isinstance(small.names, cst.ImportStar):
+            elif kind is cst.ImportFrom:
+                if type(small.names) is cst.ImportStar:
                     continue
                 module = "." * len(small.relative) + (dotted_name(small.module) if small.module else "")
                 for alias in small.names:
@@ -201,27 +207,28 @@ class Scope:
                     target = alias.asname.name if alias.asname is not None else alias.name
                     qualified = f"{module}.{name}" if not module.endswith(".") else f"{module}{name}"
                     self._bind_target(target, "import", small, qualified=qualified)
-            elif isinstance(small, cst.Assign):
+            elif kind is cst.Assign:
                 single = len(small.targets) == 1
                 for target in small.targets:
                     self._bind_target(target.target, "assign", small, value=small.value if single else None)
-            elif isinstance(small, cst.AnnAssign):
+            elif kind is cst.AnnAssign:
                 self._bind_target(small.target, "annotation", small, value=small.value,
                                   annotation=small.annotation.annotation)
-            elif isinstance(small, cst.AugAssign):
+            elif kind is cst.AugAssign:
                 self._bind_target(small.target, "other", small)
-            elif isinstance(small, (cst.Global, cst.Nonlocal)):
-                kind = "global" if isinstance(small, cst.Global) else "nonlocal"
+            elif kind is cst.Global or kind is cst.Nonlocal:
+                declared = "global" if kind is cst.Global else "nonlocal"
                 for item in small.names:
-                    self._declared_outer[item.name.value] = kind
+                    self._declared_outer[item.name.value] = declared
 
     def _bind_target(self, target: cst.BaseExpression, kind: str, node: cst.CSTNode, **extra: object) -> None:
-        if isinstance(target, cst.Name):
-            self._bind(Binding(target.value, kind, node, **extra))  # type: ignore[arg-type]
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:  # unpacking: the value is no longer the name's
+        target_type = type(target)
+        if target_type is cst.Name:
+            self._bind(Binding(target.value, kind, node, **extra))  # type: ignore[arg-type, attr-defined]
+        elif target_type is cst.Tuple or target_type is cst.List:
+            for element in target.elements:  # type: ignore[attr-defined]  # unpacking: the value is no longer the name's
                 self._bind_target(element.value, "other" if kind != "for" else kind, node)
-        elif isinstance(target, cst.StarredElement):
+        elif target_type is cst.StarredElement:
             self._bind_target(target.value, "other", node)
 
 
@@ -246,7 +253,7 @@ def code_owner(scope: Scope) -> Optional[cst.CSTNode]:
 def iter_params(params: cst.Parameters) -> Iterator[cst.Param]:
     yield from params.posonly_params
     yield from params.params
-    if isinstance(params.star_arg, cst.Param):
+    if type(params.star_arg) is cst.Param:
         yield params.star_arg
     yield from params.kwonly_params
     if params.star_kwarg is not None:
@@ -255,20 +262,21 @@ def iter_params(params: cst.Parameters) -> Iterator[cst.Param]:
 
 def child_blocks(stmt: cst.BaseCompoundStatement) -> Iterator[cst.BaseSuite]:
     """The suites of a compound statement, in source order (nested defs excluded)."""
-    if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+    kind = type(stmt)
+    if kind is cst.FunctionDef or kind is cst.ClassDef:
         return
-    if isinstance(stmt, cst.Match):
-        for case in stmt.cases:
+    if kind is cst.Match:
+        for case in stmt.cases:  # type: ignore[attr-defined]
             yield case.body
         return
     yield stmt.body
-    if isinstance(stmt, (cst.Try, cst.TryStar)):
-        for handler in stmt.handlers:
+    if kind is cst.Try or kind is cst.TryStar:
+        for handler in stmt.handlers:  # type: ignore[attr-defined]
             yield handler.body
     orelse = getattr(stmt, "orelse", None)
     while orelse is not None:
         yield orelse.body
-        orelse = orelse.orelse if isinstance(orelse, cst.If) else None
+        orelse = orelse.orelse if type(orelse) is cst.If else None
     final = getattr(stmt, "finalbody", None)
     if final is not None:
         yield final.body
@@ -277,9 +285,10 @@ def child_blocks(stmt: cst.BaseCompoundStatement) -> Iterator[cst.BaseSuite]:
 def may_skip(stmt: cst.BaseCompoundStatement, block: cst.BaseSuite) -> bool:
     """Whether a block of a compound statement may not run when the statement does: all but
     the body of a ``try`` or ``with`` and a ``finally``."""
-    if isinstance(stmt, cst.With):
+    kind = type(stmt)
+    if kind is cst.With:
         return False
-    if isinstance(stmt, (cst.Try, cst.TryStar)):
+    if kind is cst.Try or kind is cst.TryStar:
         return block is not stmt.body and (stmt.finalbody is None or block is not stmt.finalbody.body)
     return True
 

@@ -99,12 +99,12 @@ def is_fixture(function: cst.FunctionDef, defined_in: Scope) -> bool:
 
 def expects_warning(ancestors: Sequence[cst.CSTNode], scope: Scope) -> bool:
     for ancestor in ancestors:
-        if isinstance(ancestor, cst.With):
-            for item in ancestor.items:
+        if type(ancestor) is cst.With:
+            for item in ancestor.items:  # type: ignore[attr-defined]
                 call = item.item
-                if not isinstance(call, cst.Call):
+                if type(call) is not cst.Call:
                     continue
                 if qualified_name(call.func, scope) in WARNING_CATCHERS or (
-                        isinstance(call.func, cst.Attribute) and call.func.attr.value in ("assertWarns", "assertWarnsRegex", "assertRaises")):
+                        type(call.func) is cst.Attribute and call.func.attr.value in ("assertWarns", "assertWarnsRegex", "assertRaises")):
                     return True
     return False

@@ -48,7 +48,7 @@ from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
 import libcst as cst
 
 from .scope import Scope, iter_params
-from .tree import children
+from .tree import NESTED_CODE, children
 
 
 @dataclass
@@ -81,7 +81,6 @@ class Tracked:
 
 
 Owner = Union[cst.FunctionDef, cst.Module]
-_NESTED = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 _CONTAINERS = (cst.Element, cst.StarredElement, cst.DictElement, cst.StarredDictElement)
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
 _READS = (cst.Comparison, cst.ComparisonTarget, cst.UnaryOperation, cst.BinaryOperation, cst.If, cst.While,
@@ -103,14 +102,16 @@ def track(owner: Owner, name: str, binding: Optional[cst.CSTNode] = None) -> Tra
         parents[statement] = owner
     while stack:
         node = stack.pop()
-        if isinstance(node, _NESTED):
+        kind = type(node)
+        if kind in NESTED_CODE:
             if _captures(node, name):
                 tracked.escapes.append(Escape("capture", node))
             continue
-        if isinstance(node, cst.Name) and node.value == name:
-            _classify(node, parents, tracked)
+        if kind is cst.Name and node.value == name:  # type: ignore[attr-defined]
+            _classify(node, parents, tracked)  # type: ignore[arg-type]
             continue
-        if isinstance(node, (cst.Global, cst.Nonlocal)) and any(item.name.value == name for item in node.names):
+        if (kind is cst.Global or kind is cst.Nonlocal) and any(
+                item.name.value == name for item in node.names):  # type: ignore[attr-defined]
             tracked.escapes.append(Escape("global", node))
         for kid in reversed(children(node)):  # popped in source order
             parents[kid] = node
@@ -140,7 +141,7 @@ def track_global(module_scope: Scope, name: str) -> Tracked:
             if scope.lookup(name) is target:
                 _classify(node, parents, tracked)
             continue
-        inner = Scope(node, scope) if isinstance(node, _NESTED) else scope
+        inner = Scope(node, scope) if type(node) in NESTED_CODE else scope
         for kid in reversed(children(node)):
             parents[kid] = node
             stack.append((kid, inner))

@@ -92,6 +92,10 @@ def walk(node: cst.CSTNode, skip: Collection[type] = (), until: Optional[cst.CST
 # Code that runs later or elsewhere, if at all: not the code of the block that holds it.
 NESTED_CODE = frozenset({cst.FunctionDef, cst.Lambda, cst.ClassDef})
 
+# LibCST's node classes are ABCs: ``isinstance(node, cst.Name)`` runs Python code (``ABCMeta``'s) unless the
+# node is exactly a Name. The paths that run for every node or call compare exact types instead
+# (``type(node) is cst.Name``, ``type(node) in NESTED_CODE``); LibCST subclasses none of its concrete classes.
+
 
 def own_code(node: cst.CSTNode, until: Optional[cst.CSTNode] = None) -> Iterator[cst.CSTNode]:
     """``node`` and the descendants that run with it, in source order: nested functions, lambdas and

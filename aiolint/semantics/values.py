@@ -202,30 +202,31 @@ def type_of(expr: cst.BaseExpression, scope: Scope, _depth: int = 0) -> Optional
     """The qualified name of the type of ``expr``'s value, or None when not certain."""
     if _depth > MAX_DEPTH:
         return None
-    if isinstance(expr, cst.Call):
-        return call_type(expr, scope, _depth)
-    if isinstance(expr, cst.Await):
-        inner = type_of(expr.expression, scope, _depth + 1)
+    kind = type(expr)
+    if kind is cst.Call:
+        return call_type(expr, scope, _depth)  # type: ignore[arg-type]
+    if kind is cst.Await:
+        inner = type_of(expr.expression, scope, _depth + 1)  # type: ignore[attr-defined]
         if inner is None:
             return None
         return inner[len(AWAITABLE):] if inner.startswith(AWAITABLE) else AWAITED.get(inner)
-    if isinstance(expr, cst.Name):
+    if kind is cst.Name:
         bindings = scope.lookup(expr.value)
         if not bindings:
             return None
         return one_type(binding_type(b, scope, _depth + 1) for b in bindings if not binds_none(b))
-    if isinstance(expr, cst.Attribute):
-        return attribute_type(expr, scope, _depth)
-    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Divide):
+    if kind is cst.Attribute:
+        return attribute_type(expr, scope, _depth)  # type: ignore[arg-type]
+    if kind is cst.BinaryOperation and type(expr.operator) is cst.Divide:  # type: ignore[attr-defined]
         # ``base / "name"`` joins paths: a path stays a path (a number divided is not one).
         left = type_of(expr.left, scope, _depth + 1)
         return left if left in PATH_TYPES else None
-    if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or):
+    if kind is cst.BooleanOperation and type(expr.operator) is cst.Or:  # type: ignore[attr-defined]
         # ``session or ClientSession()``: what the right side makes, unless the left is known to be another thing.
         right = type_of(expr.right, scope, _depth + 1)
         left = None if is_none(expr.left) else type_of(expr.left, scope, _depth + 1)
         return right if left is None or left == right else None
-    if isinstance(expr, cst.IfExp):
+    if kind is cst.IfExp:
         return one_type(type_of(side, scope, _depth + 1) for side in (expr.body, expr.orelse) if not is_none(side))
     return None
 
@@ -388,16 +389,18 @@ def binding_type(binding, scope: Scope, depth: int = 0) -> Optional[str]:
 
 def annotation_type(annotation: cst.BaseExpression, scope: Scope) -> Optional[str]:
     """``ClientSession``, ``Optional[ClientSession]``, ``ClientSession | None``, ``"ClientSession"``."""
-    if isinstance(annotation, cst.SimpleString):
+    kind = type(annotation)
+    if kind is cst.SimpleString:
         try:
             annotation = cst.parse_expression(annotation.evaluated_value)
         except (cst.ParserSyntaxError, ValueError, TypeError):
             return None
-    if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
+        kind = type(annotation)
+    if kind is cst.BinaryOperation and type(annotation.operator) is cst.BitOr:  # type: ignore[attr-defined]
         sides = [annotation.left, annotation.right]
         kept = [side for side in sides if not is_none(side)]
         return annotation_type(kept[0], scope) if len(kept) == 1 else None
-    if isinstance(annotation, cst.Subscript):
+    if kind is cst.Subscript:
         generic = qualified_name(annotation.value, scope)
         args = [el.slice.value for el in annotation.slice if isinstance(el.slice, cst.Index)]
         if generic == "typing.Optional" and len(args) == 1:
@@ -408,7 +411,7 @@ def annotation_type(annotation: cst.BaseExpression, scope: Scope) -> Optional[st
         if generic in FILE_ANNOTATIONS:  # IO[str]
             return FILE_HANDLE
         return None
-    if isinstance(annotation, cst.Name) and not annotation.value.startswith("_"):
+    if kind is cst.Name and not annotation.value.startswith("_"):
         local = local_class_scope(annotation.value, scope) if scope.lookup(annotation.value) else None
         if local is not None:  # a class of this file
             return THIS_MODULE + annotation.value
@@ -419,4 +422,4 @@ def annotation_type(annotation: cst.BaseExpression, scope: Scope) -> Optional[st
 
 
 def is_none(expr: cst.BaseExpression) -> bool:
-    return isinstance(expr, cst.Name) and expr.value == "None"
+    return type(expr) is cst.Name and expr.value == "None"  # type: ignore[attr-defined]
