@@ -432,6 +432,11 @@ def _parse_and_walk(text: str, path: str, rules: Sequence[Type[Rule]], options: 
 METHOD_CALL = re.compile(r"\.\w+\(")
 
 
+@functools.lru_cache(maxsize=None)
+def is_method_call(word: str) -> bool:
+    return METHOD_CALL.fullmatch(word) is not None
+
+
 def triggered_rules(text: str, rules: Sequence[Type[Rule]], options: Mapping[str, Any]) -> List[Type[Rule]]:
     """The rules that may report on this text: it contains one of their trigger words (if they
     have any) and one of the words they require (if any).
@@ -446,7 +451,7 @@ def triggered_rules(text: str, rules: Sequence[Type[Rule]], options: Mapping[str
 
     def contains(word: str) -> bool:
         nonlocal method_calls
-        if METHOD_CALL.fullmatch(word):  # most words are ``.get(``: one scan finds every such call at once
+        if is_method_call(word):  # most words are ``.get(``: one scan finds every such call at once
             if method_calls is None:
                 method_calls = frozenset(METHOD_CALL.findall(text))
             return word in method_calls
