@@ -9,8 +9,8 @@ walk enters, and positions are computed only for files that have findings.
 from __future__ import annotations
 
 import ast
-import dataclasses
 import contextlib
+import dataclasses
 import functools
 import gc
 import inspect
@@ -284,6 +284,8 @@ def collector_paused() -> Iterator[None]:
 
 # Answers a question a file asks of its project: a type, or None for unknown.
 Answer = Callable[[str], Optional[str]]
+# A file linted: its diagnostics, the rules that failed, its summary and its questions with their answers.
+Linted = Union[Diagnostic, Tuple[List[Diagnostic], List[RuleFailure], Dict[str, Any], Dict[str, Any]]]
 
 
 def parse(path: str, text: str) -> Union[cst.Module, Diagnostic]:
@@ -402,7 +404,7 @@ def summarize(source: Union[bytes, str], path: str, options: Optional[Mapping[st
 
 
 def lint_tree(text: str, path: str, rules: Sequence[Type[Rule]], options: Mapping[str, Any],
-              project: Optional[Answer] = None) -> Union[Diagnostic, Tuple[List[Diagnostic], List[RuleFailure], Dict[str, Any], Dict[str, Any]]]:
+              project: Optional[Answer] = None) -> Linted:
     """Parse and walk one file: its diagnostics, the rules that failed, its summary and the questions it asked
     (with the answers it got), or the AIO001 that stopped it."""
     with collector_paused():  # resumed once the tree is freed, with the frame of the call that held it
@@ -410,7 +412,7 @@ def lint_tree(text: str, path: str, rules: Sequence[Type[Rule]], options: Mappin
 
 
 def _parse_and_walk(text: str, path: str, rules: Sequence[Type[Rule]], options: Mapping[str, Any],
-                    project: Optional[Answer]) -> Union[Diagnostic, Tuple[List[Diagnostic], List[RuleFailure], Dict[str, Any], Dict[str, Any]]]:
+                    project: Optional[Answer]) -> Linted:
     module = parse(path, text)
     if isinstance(module, Diagnostic):
         return module

@@ -25,6 +25,7 @@ from ..semantics.awaitables import ASYNC_CLOSERS
 from ..semantics.project import REPEATED, REPEATED_ON_DEMAND, WRAPPER_OF
 from ..semantics.testing import in_test
 from ..semantics.tracking import Tracked, track, track_global
+from ..semantics.tree import DOTTED_NAMES
 from ..semantics.values import project_fact
 from .base import NodeFix, Replacement, Rule
 
@@ -352,7 +353,7 @@ class SessionPerRequest(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
-        if type(func) is not cst.Name and type(func) is not cst.Attribute:
+        if type(func) not in DOTTED_NAMES:
             return
         scope = self.context.scope
         for callback, kind in registered(node, scope):
@@ -642,7 +643,7 @@ class SessionNotClosed(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
-        if type(func) is not cst.Name and type(func) is not cst.Attribute:
+        if type(func) not in DOTTED_NAMES:
             return
         self.note_closing(func, node)
         callee = self.context.callee_among(node, POOL_OWNERS)

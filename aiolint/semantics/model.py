@@ -39,6 +39,7 @@ from .names import qualified_name
 from .scope import Scope, scope_of
 from .testing import in_test
 from .project import AWAITABLE, CALLED, GUARDED, REFERENCE, THIS_MODULE, WRAPS
+from .tree import DOTTED_NAMES
 from .values import (
     FACTORIES, Kind, binding_type, binds_none, factories_for,
     function_type, is_class_name, is_none, kind_of_type, one_type, type_of,
@@ -131,7 +132,7 @@ class FileModel:
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
-        if type(func) is not cst.Name and type(func) is not cst.Attribute:
+        if type(func) not in DOTTED_NAMES:
             return
         scope = self.context.scope
         self.registrations.extend((callback, scope, kind) for callback, kind in registered(node, scope))

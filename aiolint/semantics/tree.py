@@ -91,6 +91,8 @@ def walk(node: cst.CSTNode, skip: Collection[type] = (), until: Optional[cst.CST
 
 # Code that runs later or elsewhere, if at all: not the code of the block that holds it.
 NESTED_CODE = frozenset({cst.FunctionDef, cst.Lambda, cst.ClassDef})
+# What a call's callee must be for a name to be resolved: ``fetch`` or ``client.fetch``.
+DOTTED_NAMES = frozenset({cst.Name, cst.Attribute})
 
 # LibCST's node classes are ABCs: ``isinstance(node, cst.Name)`` runs Python code (``ABCMeta``'s) unless the
 # node is exactly a Name. The paths that run for every node or call compare exact types instead
