@@ -34,6 +34,7 @@ except ImportError:  # not on Windows
 
 from .diagnostics import (PARSE_ERROR, PARSER_LIMIT, READ_ERROR, Diagnostic, Edit, FileResult, Fix, RuleFailure,
                           file_diagnostic)
+from .memory import LARGE_TEXT, give_back_freed_memory
 from .rules.base import NodeFix, Rule
 from .positions import positions as node_positions
 from .context import LINE_MARK, LINE_MENTION, FileContext
@@ -414,6 +415,8 @@ def lint_tree(text: str, path: str, rules: Sequence[Type[Rule]], options: Mappin
 def _parse_and_walk(text: str, path: str, rules: Sequence[Type[Rule]], options: Mapping[str, Any],
                     project: Optional[Answer]) -> Linted:
     module = parse(path, text)
+    if len(text) >= LARGE_TEXT:  # the parser's own memory, freed now: the walk's is not to come on top of it
+        give_back_freed_memory()
     if isinstance(module, Diagnostic):
         return module
     file_walk = FileWalk(module, path, rules, options, text, project)

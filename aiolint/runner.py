@@ -15,6 +15,7 @@ import gc
 import os
 import signal
 import threading
+from sys import intern
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import (Any, Callable, Collection, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence,
@@ -25,7 +26,9 @@ from .config import ConfigError, Settings
 from .diagnostics import (FILE_TIMEOUT, FILE_TOO_LARGE, READ_ERROR, UNCACHED_CODES, Diagnostic, FileResult,
                           RuleFailure, file_diagnostic)
 from .discovery import Filters, discover, is_below, python_files_under
-from .semantics.project import Project, import_order, imported_modules, marks_a_project, project_root
+from .memory import LARGE_TEXT, give_back_freed_memory
+from .semantics.project import (Project, absolute_path, import_order, imported_modules, marks_a_project,
+                                project_root)
 from .source import DecodeError, FileTooLarge, decode, read_source
 
 # A worker should get at least this many files: below that, starting a process
@@ -207,7 +210,13 @@ def task_for(path: str, absolute: str, settings: Settings) -> Task:
     """What linting the file at ``path`` (``absolute``) takes: the codes and options of the settings that apply
     to it."""
     own = settings.for_directory(os.path.dirname(absolute))
-    return path, tuple(sorted(own.codes_for(path))), own.options
+    return path, enabled_codes(own.codes_for(path)), own.options
+
+
+@functools.lru_cache(maxsize=64)
+def enabled_codes(codes: FrozenSet[str]) -> Tuple[str, ...]:
+    """The codes as tasks hold them: one tuple for all the files that enable the same (held by every task)."""
+    return tuple(sorted(codes))
 
 
 class SettingsCache:
@@ -256,7 +265,7 @@ class SettingsCache:
         previous = self.snapshot(paths)
         if previous is None:
             return None
-        still = {os.path.abspath(path) for path in found}
+        still = {absolute_path(path) for path in found}
         if any(path in still and project_root(os.path.dirname(path)) != known[3]
                for path, known in previous.files.items()):
             return None  # a file moved to another project: the model cannot move it
@@ -279,7 +288,7 @@ class SettingsCache:
         result and settings, and the project."""
         files, data = {}, {}
         for path, (task, result, _) in results.items():
-            absolute = os.path.abspath(path)
+            absolute = absolute_path(path)
             data[absolute] = previous.results[absolute] if previous and self.restored.get(path) is result else \
                 to_data(result)
             stamped, digest = self.stamps.get(path, (None, ""))
@@ -335,7 +344,7 @@ def take_cached(found: Iterable[str], settings: Settings, store: Optional[Settin
     that run's project knew it, unless ``project`` is that project, restored)."""
     todo = []
     for path in found:
-        absolute = os.path.abspath(path)
+        absolute = absolute_path(path)
         task = task_for(path, absolute, settings)
         if store is not None:
             if previous is not None and absolute in previous.files:
@@ -396,15 +405,21 @@ def foreseen(tasks: List[Task], project: Project, limits: Limits) -> List[Task]:
     text is announced to the project, which can then tell an attribute name that no file to come assigns."""
     by_path = {task[0]: task for task in sorted(tasks, key=lambda task: task[0].count(os.sep))}
     imports = {}
+    read = 0
     for path in by_path:
         try:
             text = decode(read_source(path, limits.max_bytes))
         except (OSError, FileTooLarge, DecodeError):  # linting it says why; it says nothing meanwhile
             text = ""
         project.announce(path, text)
-        imports[path] = imported_modules(text)
+        imports[path] = tuple(map(intern, imported_modules(text)))
+        read += len(text)
     project.foreseen = True
-    return [by_path[path] for path in import_order(imports)]
+    order = import_order(imports)
+    del imports
+    if read >= LARGE_TEXT:  # the texts, read and freed
+        give_back_freed_memory()
+    return [by_path[path] for path in order]
 
 
 def add_to_project(project: Project, path: str, result: FileResult) -> None:

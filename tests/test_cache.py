@@ -419,6 +419,21 @@ def test_a_run_over_settled_files_starts_from_the_snapshot_the_same_run_left(tmp
     assert "poll.py" in first.stdout and "poll.py" not in third.stdout
 
 
+def test_a_snapshot_writes_each_file_path_once(tmp_path):
+    """The run's files and the model's tables are all keyed by each file's path: the snapshot holds each path
+    once, also when a run starts from the snapshot and adds to it a file that changed."""
+    shutil.copytree(FIXTURES / "projects" / "bot", tmp_path / "bot")
+    paths = [str(path).encode() for path in (tmp_path / "bot").rglob("*.py")]
+    settings = settings_for(tmp_path / "bot", cache_dir=str(tmp_path / "cache"))
+    one = tmp_path / "bot" / "bot" / "cogs" / "one.py"
+    for _ in range(2):
+        one.write_text(one.read_text() + "\n")
+        lint_paths([str(tmp_path / "bot")], settings, cache=True)
+        [snapshot] = snapshots(tmp_path / "cache")
+        data = snapshot.read_bytes()
+        assert len(paths) > 3 and [data.count(path) for path in paths] == [1] * len(paths)
+
+
 def test_cache_dir_option_and_configuration_key(tmp_path):
     (tmp_path / "poll.py").write_text(POLL)
     aiolint("--cache-dir", "flag-cache", "poll.py", cwd=tmp_path)

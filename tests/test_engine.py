@@ -11,7 +11,7 @@ import sys
 import libcst as cst
 import pytest
 
-from aiolint import engine
+from aiolint import engine, memory
 from aiolint.engine import lint_source, parse_module
 from aiolint.fixer import fix_source
 from aiolint.rules import default_rules
@@ -180,6 +180,34 @@ def test_a_file_linted_sets_off_no_collection_of_its_tree():
         gc.set_threshold(*threshold)
     assert result.parsed and not result.failures
     assert collections == []
+
+
+@pytest.mark.parametrize("functions, given_back", [(10, False), (2000, True)], ids=["small file", "large file"])
+def test_a_large_file_gives_back_what_its_parse_freed_before_the_walk(monkeypatch, functions, given_back):
+    # The parser's own memory is freed once the tree is built: given back then, the walk's does not come on top.
+    events = []
+    monkeypatch.setattr(engine, "give_back_freed_memory", lambda: events.append("given back"))
+    run = engine.FileWalk.run
+    monkeypatch.setattr(engine.FileWalk, "run", lambda walk: (events.append("walked"), run(walk))[1])
+    source = "import asyncio\n" + "".join(f"async def f{n}(a):\n    return await a()\n" for n in range(functions))
+    assert (len(source) >= memory.LARGE_TEXT) is given_back
+    assert lint_source(source, "t.py", default_rules()).parsed
+    assert events == (["given back", "walked"] if given_back else ["walked"])
+
+
+@pytest.mark.skipif(memory._malloc_trim() is None or not os.path.exists("/proc/self/statm"),
+                    reason="glibc's malloc_trim, and /proc to see what it does")
+def test_memory_freed_in_the_c_library_heap_is_given_back():
+    def resident() -> int:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+    blocks = [bytes(1000) for _ in range(60_000)]  # above Python's small objects: from the C library's heap
+    blocks.append(bytes(1000))  # still held, above the others: the heap cannot merely shrink from its top
+    del blocks[:-1]
+    before = resident()
+    memory.give_back_freed_memory()
+    assert before - resident() > 30 * 2**20
 
 
 def test_a_linted_tree_is_freed_at_once_without_the_garbage_collector():

@@ -11,6 +11,7 @@ from typing import Dict, Tuple
 
 import pytest
 
+from aiolint import memory, runner
 from aiolint.config import Selection, Settings
 from aiolint.runner import lint_paths
 from aiolint.semantics.project import (Project, absolute, assigned_attributes, class_body_names, import_order,
@@ -928,7 +929,8 @@ def test_an_attribute_name_is_answered_once_no_file_still_to_come_may_assign_it(
     (tmp_path / "pyproject.toml").write_text("")
     asking = str(tmp_path / "cog.py")
     project.add(str(tmp_path / "client.py"), {"attributes": {"http": "aiohttp.ClientSession"}})
-    project.announce(str(tmp_path / "pool.py"), "class Pool:\n    def __init__(self, conn):\n        self.http = conn\n")
+    for _ in range(2):  # announced again: still one file to come
+        project.announce(str(tmp_path / "pool.py"), "class Pool:\n    def __init__(self, conn):\n        self.http = conn\n")
     project.announce(str(tmp_path / "db.py"), "class Db:\n    def __init__(self):\n        self.pool = None\n")
     assert project.answer(asking, "*.http") is None  # not foreseen: files not announced may still come
     project.foreseen = True
@@ -939,6 +941,17 @@ def test_an_attribute_name_is_answered_once_no_file_still_to_come_may_assign_it(
     assert project.answer(asking, "*.http") is None
     # Nothing is left to come: the index of what may still be assigned holds nothing (not even emptied sets).
     assert project.pending == {str(tmp_path): {}}
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["small texts", "large texts"])
+def test_the_texts_read_to_order_a_run_are_given_back_once_it_is_ordered(tmp_path, monkeypatch, large):
+    given_back = []
+    monkeypatch.setattr(runner, "give_back_freed_memory", lambda: given_back.append(True))
+    (tmp_path / "a.py").write_text("import b\n" + "#" * (memory.LARGE_TEXT if large else 10) + "\n")
+    (tmp_path / "b.py").write_text("x = 1\n")
+    tasks = [(str(tmp_path / name), (), {}) for name in ("a.py", "b.py")]
+    assert runner.foreseen(tasks, Project([str(tmp_path)]), runner.Limits()) == tasks[::-1]
+    assert given_back == ([True] if large else [])
 
 
 def test_a_run_in_one_process_lints_no_file_twice_when_its_imports_come_first():

@@ -214,16 +214,16 @@ def import_order(imports: Mapping[str, Iterable[str]]) -> List[str]:
     by_name: Dict[Tuple[str, str], str] = {}
     where = {}
     for path in imports:
-        absolute_path = os.path.abspath(path)
-        root = project_root(os.path.dirname(absolute_path))
-        where[path] = (absolute_path, root)
-        for name in module_names(absolute_path, root):
+        full = absolute_path(path)
+        root = project_root(os.path.dirname(full))
+        where[path] = (full, root)
+        for name in module_names(full, root):
             by_name.setdefault((root, name), path)
     needs: Dict[str, List[str]] = {}
     importers: Dict[str, int] = dict.fromkeys(imports, 0)
     for path, names in imports.items():
-        absolute_path, root = where[path]
-        targets = (by_name.get((root, absolute(name, absolute_path) or "")) for name in names)
+        full, root = where[path]
+        targets = (by_name.get((root, absolute(name, full) or "")) for name in names)
         needs[path] = sorted({target for target in targets if target is not None and target != path})
         for target in needs[path]:
             importers[target] += 1
@@ -269,6 +269,12 @@ def import_cycles(paths: List[str], needs: Mapping[str, List[str]]) -> List[List
                         on_stack.discard(group[-1])
                     groups.append(group)
     return groups
+
+
+def absolute_path(path: str) -> str:
+    """The file's absolute path, interned: the model's indexes and a run's snapshot are keyed by it, table after
+    table, and hold (and write) it once."""
+    return intern(os.path.abspath(path))
 
 
 def absolute(name: str, path: str) -> Optional[str]:
@@ -335,10 +341,10 @@ class Project:
         # root -> a name that imports bind in files the pre-filter skipped -> those files (and each file's names).
         self.imports: Dict[str, Dict[str, Set[str]]] = {}
         self._imported: Dict[str, Tuple[str, ...]] = {}
-        # Before the run is sealed, files announced but not added yet (``announce``), by root, by the attribute
-        # names they may assign; with ``foreseen``, every file of the run is added or announced, so that an
+        # Before the run is sealed, by root, how many files announced but not added yet (``announce``) may
+        # assign each attribute name; with ``foreseen``, every file of the run is added or announced, so that an
         # attribute name no file still to come may assign is answered at once rather than by the join.
-        self.pending: Dict[str, Dict[str, Set[str]]] = {}
+        self.pending: Dict[str, Dict[str, int]] = {}
         self._announced: Dict[str, Tuple[str, ...]] = {}  # path -> the attribute names it may assign
         self.foreseen = False
 
@@ -399,22 +405,28 @@ class Project:
     def announce(self, path: str, text: str) -> None:
         """A file of the run, to be added later, whose text is ``text``: until it is, no attribute name it may
         assign is answered."""
-        path = os.path.abspath(path)
+        path = absolute_path(path)
         root = project_root(os.path.dirname(path))
-        names = self._announced[path] = tuple(assigned_attributes(text))
+        self._withdraw(path, root)  # announced again: counted once
+        # Interned: the same names come from file after file, and are held until the files are added.
+        names = self._announced[path] = tuple([intern(name) for name in assigned_attributes(text)])
         pending = self.pending.setdefault(root, {})
         for name in names:
-            pending.setdefault(name, set()).add(path)
+            pending[name] = pending.get(name, 0) + 1
+
+    def _withdraw(self, path: str, root: str) -> None:
+        """The file is no longer to come: its attribute names are not pending on its account."""
+        pending = self.pending.get(root, {})
+        for name in self._announced.pop(path, ()):
+            pending[name] -= 1
+            if not pending[name]:  # answered now
+                del pending[name]
 
     def add(self, path: str, summary: Mapping[str, object]) -> None:
         """Add a file's summary (again: it replaces the one added before)."""
-        path = os.path.abspath(path)
+        path = absolute_path(path)
         root = project_root(os.path.dirname(path))
-        pending = self.pending.get(root, {})
-        for name in self._announced.pop(path, ()):
-            pending[name].discard(path)
-            if not pending[name]:  # answered now: an emptied set would keep the room it once took
-                del pending[name]
+        self._withdraw(path, root)
         if path not in self.names:
             self._name(path, root)
         name = self.names[path]
@@ -515,8 +527,8 @@ class Project:
         """What the project says of ``question`` asked in the file at ``path`` (None: unknown)."""
         where = self._where.get(path)
         if where is None:
-            absolute_path = os.path.abspath(path)
-            where = self._where[path] = (absolute_path, project_root(os.path.dirname(absolute_path)))
+            full = absolute_path(path)
+            where = self._where[path] = (full, project_root(os.path.dirname(full)))
         path, root = where
         if question.startswith(REPEATED):
             return self.repeated(root, (path, question[len(REPEATED):]), on_demand=False)
