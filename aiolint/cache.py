@@ -28,7 +28,6 @@ import json
 import marshal
 import os
 import re
-import shutil
 import time
 from typing import Any, Collection, Dict, Mapping, Optional, Tuple
 
@@ -208,4 +207,6 @@ class ResultCache:
         for name in os.listdir(self.root):
             path = os.path.join(self.root, name)
             if path != self.directory and BUILD_DIR.match(name) and os.path.isdir(path):
+                import shutil  # only when a new build starts the directory afresh
+
                 shutil.rmtree(path, ignore_errors=True)

@@ -7,7 +7,6 @@ except that ``--extend-select`` and ``--ignore`` apply on top of the file's sele
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import os
 import re
@@ -19,11 +18,6 @@ from .catalog import look_in, rule_catalog
 
 if TYPE_CHECKING:
     from .rules import Rule
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python < 3.11 only
-    import tomli as tomllib
 
 DEFAULT_EXCLUDE: Tuple[str, ...] = (
     ".git", ".hg", ".svn", ".venv", "venv", "__pycache__", "build", "dist", ".tox", ".nox",
@@ -273,6 +267,8 @@ def check_values(table: Mapping[str, Any], origin: str, base: str, root: str) ->
     for key, value in table.items():
         where = origin.format(key=key)
         if key not in KEYS:
+            import difflib  # only for a mistake
+
             close = difflib.get_close_matches(key, KEYS, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else f"; known keys: {', '.join(KEYS)}"
             raise ConfigError(f"{where}: unknown key {key!r}{hint}")
@@ -296,6 +292,10 @@ def check_values(table: Mapping[str, Any], origin: str, base: str, root: str) ->
 
 
 def read_toml(path: str) -> Dict[str, Any]:
+    if sys.version_info >= (3, 11):  # imported once a configuration file is read: a run may read none
+        import tomllib
+    else:  # pragma: no cover - exercised on Python < 3.11 only
+        import tomli as tomllib
     try:
         with open(path, "rb") as handle:
             return tomllib.load(handle)

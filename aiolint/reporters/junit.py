@@ -8,7 +8,6 @@ aiolint ran.
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from collections import defaultdict
 from typing import Dict, List
 
@@ -16,18 +15,20 @@ from ..diagnostics import Diagnostic
 from ..runner import Report
 from .names import json_path, quoted_path
 
-# Characters XML 1.0 cannot hold, even escaped.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Characters XML 1.0 cannot hold, even escaped (compiled by ``re`` when first used: a run seldom writes XML).
+_NOT_XML = "[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 
 
 def xml_text(text: str) -> str:
     """Text XML can hold: undecodable bytes of file names (surrogates) and control characters spelled out."""
     text = json_path(text)  # a byte of a name that is not UTF-8 becomes \xNN
-    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
-                        text)
+    return re.sub(_NOT_XML, lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
+                  text)
 
 
 def render(report: Report, **_: object) -> str:
+    import xml.etree.ElementTree as ET  # only for this format
+
     by_file: Dict[str, List[Diagnostic]] = defaultdict(list)
     for d in report.diagnostics:
         by_file[d.path].append(d)
