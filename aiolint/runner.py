@@ -259,13 +259,13 @@ class SettingsCache:
         parts = [found[0].get(part) for part in ("files", "results", "project")] if found else []
         return Snapshot(*parts, mark=found[1]) if found and all(isinstance(part, dict) for part in parts) else None
 
-    def previous_run(self, paths: Sequence[str], found: Collection[str]) -> Optional["Snapshot"]:
+    def previous_run(self, paths: Sequence[str], found: Found) -> Optional["Snapshot"]:
         """The snapshot of the last run over the same paths from here, to start this one from, its files gone
         since forgotten by its project: if every file it knew that is still found is in the same project."""
         previous = self.snapshot(paths)
         if previous is None:
             return None
-        still = {absolute_path(path) for path in found}
+        still = set(found.values())
         if any(path in still and project_root(os.path.dirname(path)) != known[3]
                for path, known in previous.files.items()):
             return None  # a file moved to another project: the model cannot move it
@@ -282,13 +282,13 @@ class SettingsCache:
             self._runs_over[root] = next(filter(None, (self.snapshot([name]) for name in names)), None)
         return self._runs_over[root]
 
-    def save_run(self, paths: Sequence[str], results: "Results", project: Project,
+    def save_run(self, paths: Sequence[str], found: Found, results: "Results", project: Project,
                  previous: Optional["Snapshot"]) -> None:
-        """The snapshot of this run: each file's stamp (none for a result the next run should make again),
-        result and settings, and the project."""
+        """The snapshot of this run (which ``found`` the files of): each file's stamp (none for a result the next
+        run should make again), result and settings, and the project."""
         files, data = {}, {}
         for path, (task, result, _) in results.items():
-            absolute = absolute_path(path)
+            absolute = found.get(path) or absolute_path(path)
             data[absolute] = previous.results[absolute] if previous and self.restored.get(path) is result else \
                 to_data(result)
             stamped, digest = self.stamps.get(path, (None, ""))
@@ -307,6 +307,13 @@ class SettingsCache:
 
 # path -> (its task, its result, whether the result came from the cache)
 Results = Dict[str, Tuple[Task, FileResult, bool]]
+# The files a run found: the path it found each by -> its absolute path (made once: the run asks for it often).
+Found = Dict[str, str]
+
+
+def found_files(paths: Sequence[str], settings: Settings,
+                unreadable: Optional[List[Tuple[str, OSError]]] = None) -> Found:
+    return {path: absolute_path(path) for path in discover(paths, settings, unreadable)}
 
 
 @dataclass
@@ -335,7 +342,7 @@ class Snapshot:
         return from_data(path, self.results[absolute]), (known[0], known[1])
 
 
-def take_cached(found: Iterable[str], settings: Settings, store: Optional[SettingsCache], limits: Limits,
+def take_cached(found: Found, settings: Settings, store: Optional[SettingsCache], limits: Limits,
                 results: Results, project: Project, problem: Callable[[FileResult], None],
                 previous: Optional[Snapshot] = None) -> List[Task]:
     """The tasks of the files the cache has no result for. The results it has go into ``results`` and their
@@ -343,8 +350,7 @@ def take_cached(found: Iterable[str], settings: Settings, store: Optional[Settin
     has not changed since the ``previous`` run is taken from its snapshot unread (and added to ``project`` as
     that run's project knew it, unless ``project`` is that project, restored)."""
     todo = []
-    for path in found:
-        absolute = absolute_path(path)
+    for path, absolute in found.items():
         task = task_for(path, absolute, settings)
         if store is not None:
             if previous is not None and absolute in previous.files:
@@ -357,7 +363,7 @@ def take_cached(found: Iterable[str], settings: Settings, store: Optional[Settin
                         store.store.mark_read(store.key(unchanged[1][1], task[1], task[2]))
                     continue
                 if previous.whole:
-                    project.add(path, {})  # what it said then is not what it says now: nothing, until it is read
+                    project.add(absolute, {})  # what it said then is not what it says now: nothing, until it is read
             try:
                 digest = store.read(path, limits.max_bytes)
             except FileTooLarge as exc:
@@ -503,7 +509,7 @@ def cached_project(root: str, settings: Settings, store: Optional[SettingsCache]
     """Add to ``project`` and ``known`` what the cache holds of the files ``aiolint ROOT`` finds (but those
     in ``skip``), as their summaries and results (from the snapshot of a run over ``root`` where it has them
     unchanged); the tasks of the files it has nothing current for."""
-    found = [path for path in discover([root], settings) if os.path.abspath(path) not in skip]
+    found = {path: absolute for path, absolute in found_files([root], settings).items() if absolute not in skip}
     previous = store.run_over(os.path.abspath(root)) if store is not None else None
     return take_cached(found, settings, store, limits, known, project, lambda _: None, previous)
 
@@ -630,7 +636,7 @@ def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: b
     report = Report()
     results: Results = {}
     unreadable: List[Tuple[str, OSError]] = []
-    found = discover(paths, settings, unreadable)
+    found = found_files(paths, settings, unreadable)
     for directory, error in unreadable:
         report.add(read_error(directory, error, "directory"))
     previous = store.previous_run(paths, found) if store is not None else None
@@ -662,7 +668,7 @@ def lint_paths(paths: Sequence[str], settings: Settings, jobs: int = 1, cache: b
     unchanged = previous is not None and not report.relinted and len(store.restored) == len(results) == len(
         previous.files)
     if store is not None and not known and not unchanged:
-        store.save_run(paths, results, project, previous)
+        store.save_run(paths, found, results, project, previous)
     report.project = project
     report.restored = sum(store.restored.get(path) is result for path, (_, result, _) in results.items()) if store \
         else 0
