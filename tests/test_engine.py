@@ -107,17 +107,17 @@ def test_diagnostics_are_sorted_by_line_then_column_with_ranges():
 
 @pytest.mark.parametrize("name,source", list(sources()), ids=lambda value: value if len(value) < 40 else None)
 def test_the_unvalidated_parse_builds_the_same_tree(name, source):
-    tree, validated = parse_module(source), cst.parse_module(source)
+    tree, validated = parse_module(source, unvalidated=True), cst.parse_module(source)
     assert tree.deep_equals(validated)
     assert tree.code == validated.code
 
 
 def test_nodes_are_validated_again_after_a_parse_and_after_a_failed_one():
-    parse_module("x = 1\n")
+    parse_module("x = 1\n", unvalidated=True)
     with pytest.raises(cst.CSTValidationError):
         cst.Name("")
     with pytest.raises(cst.ParserSyntaxError):
-        parse_module("def f(:\n")
+        parse_module("def f(:\n", unvalidated=True)
     with pytest.raises(cst.CSTValidationError):
         cst.Name("")
 
@@ -126,7 +126,8 @@ def test_the_parse_builds_nodes_with_its_own_constructors_and_gives_them_back():
     swapped = {node_class for node_class, _, _ in engine._parser_constructors()}
     assert {cst.Module, cst.Name, cst.Call, cst.Attribute, cst.SimpleWhitespace, cst.FunctionDef} <= swapped
     own = {node_class: node_class.__init__ for node_class in swapped}
-    tree = parse_module("async def f(a, *, b=[x for x in y]):\n    return await a.b(c, d=e)  # done\n")
+    tree = parse_module("async def f(a, *, b=[x for x in y]):\n    return await a.b(c, d=e)  # done\n",
+                        unvalidated=True)
     assert tree.deep_equals(cst.parse_module(tree.code))
     assert {node_class: node_class.__init__ for node_class in swapped} == own
     # Defaults and default factories as the dataclass applies them, for the classes whose every field has one.
@@ -139,6 +140,21 @@ def test_the_parse_builds_nodes_with_its_own_constructors_and_gives_them_back():
             assert bare.deep_equals(node_class()), node_class
             built += 1
     assert built > 50
+
+
+def test_a_process_builds_the_parse_constructors_only_once_it_has_parsed_enough():
+    # A run over one small file (pre-commit, an editor) would spend more building them than they save.
+    script = """
+from aiolint.engine import UNVALIDATED_AFTER, _parser_constructors, parse_module
+built = lambda: _parser_constructors.cache_info().currsize
+parse_module("x = 1\\n" * (UNVALIDATED_AFTER // 6 + 1))  # as much, and no more
+print(built())
+tree = parse_module("y = 2\\n")
+print(built(), tree.code == "y = 2\\n")
+"""
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert run.stdout.split() == ["0", "1", "True"]
 
 
 @pytest.mark.parametrize("enabled", [True, False])
