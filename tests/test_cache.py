@@ -434,6 +434,32 @@ def test_a_snapshot_writes_each_file_path_once(tmp_path):
         assert len(paths) > 3 and [data.count(path) for path in paths] == [1] * len(paths)
 
 
+def test_a_snapshot_loaded_in_aiolint_s_own_process_is_kept_out_of_the_collector_s_sight(tmp_path):
+    """The collector would scan a project's snapshot again and again while the run lasts: in aiolint's own process
+    it is loaded out of its sight (reference counting still frees it); in another (an editor's server, which has
+    not called collect_rarely), the collector is left as it was."""
+    project(tmp_path)
+    script = """
+import gc, sys
+from aiolint import runner
+from aiolint.config import Settings
+if sys.argv[2] == "own":
+    runner.collect_rarely()
+settings = Settings(root=sys.argv[1], respect_gitignore=False, cache_dir=sys.argv[1] + "/.cache")
+runner.lint_paths([sys.argv[1]], settings, cache=True)
+snapshot = runner.SettingsCache(settings).snapshot([sys.argv[1]])
+tracked = {id(item) for item in gc.get_objects()}
+print(len(snapshot.results), sum(id(result) in tracked for result in snapshot.results.values()), gc.isenabled())
+"""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for process in ("own", "other"):
+        run = subprocess.run([sys.executable, "-c", script, str(tmp_path), process], capture_output=True, text=True,
+                             env=env, check=True)
+        files, tracked, collecting = run.stdout.split()
+        assert int(files) > 10 and collecting == "True"
+        assert int(tracked) == (0 if process == "own" else int(files)), process
+
+
 def test_cache_dir_option_and_configuration_key(tmp_path):
     (tmp_path / "poll.py").write_text(POLL)
     aiolint("--cache-dir", "flag-cache", "poll.py", cwd=tmp_path)
