@@ -929,8 +929,9 @@ def test_an_attribute_name_is_answered_once_no_file_still_to_come_may_assign_it(
     (tmp_path / "pyproject.toml").write_text("")
     asking = str(tmp_path / "cog.py")
     project.add(str(tmp_path / "client.py"), {"attributes": {"http": "aiohttp.ClientSession"}})
+    pool = "class Pool:\n    def __init__(self, conn):\n        self.http = conn\n"
     for _ in range(2):  # announced again: still one file to come
-        project.announce(str(tmp_path / "pool.py"), "class Pool:\n    def __init__(self, conn):\n        self.http = conn\n")
+        project.announce(str(tmp_path / "pool.py"), pool)
     project.announce(str(tmp_path / "db.py"), "class Db:\n    def __init__(self):\n        self.pool = None\n")
     assert project.answer(asking, "*.http") is None  # not foreseen: files not announced may still come
     project.foreseen = True
