@@ -142,6 +142,22 @@ def test_the_parse_builds_nodes_with_its_own_constructors_and_gives_them_back():
     assert built > 50
 
 
+def test_building_the_parse_constructors_leaves_nothing_in_the_node_classes_abc_caches():
+    # An issubclass() check of each name LibCST exports left thousands of answers there (1.4 MB) for good.
+    script = """
+import abc
+import libcst as cst
+from aiolint.engine import _exported_node_classes, _parser_constructors
+cached = lambda: sum(len(abc._get_dump(node_class)[1]) + len(abc._get_dump(node_class)[2])
+                     for node_class in _exported_node_classes())
+before = cached()
+print(len(_parser_constructors()) > 150, cached() - before)
+"""
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert run.stdout.split() == ["True", "0"]
+
+
 def test_a_process_builds_the_parse_constructors_only_once_it_has_parsed_enough():
     # A run over one small file (pre-commit, an editor) would spend more building them than they save.
     script = """
