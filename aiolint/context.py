@@ -79,7 +79,8 @@ class FileContext:
         ``x.attr(...)`` can only be one of them if ``attr`` ends one of their names, so
         most calls are turned down without resolving anything.
         """
-        if type(call.func) is cst.Attribute and call.func.attr.value not in last_parts(names):  # type: ignore[attr-defined]
+        func: Any = call.func
+        if type(func) is cst.Attribute and func.attr.value not in last_parts(names):
             return None
         name = self.callee_name(call)
         return name if name in names else None

@@ -22,7 +22,8 @@ import types
 import warnings
 from collections import Counter
 from itertools import accumulate
-from typing import Any, Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Type, Union
+from typing import (Any, Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Type,
+                    Union)
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -532,8 +533,6 @@ def callbacks_of(rule_class: type) -> Tuple[Tuple[bool, type, str], ...]:
             prefix, _, node_name = attr.partition("_")
             found.append((prefix == "leave", getattr(cst, node_name), attr))
     return tuple(found)
-
-
 
 
 class FileWalk:

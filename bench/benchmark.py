@@ -13,12 +13,13 @@ slower run measures the neighbours.
     python bench/benchmark.py       # print the table
 
 A second row of reference, LibCST's parser run as aiolint runs it (its nodes built without
-validation, their fields set directly), shows the engine's own cost on equal terms. The "one changed file" rows are a developer's
-next run: in a copy of the corpus linted once with the cache, a module of a Home Assistant
-integration gets a line at its end, and aiolint runs on the whole copy (``aiolint .``), then
-on that file alone (as pre-commit passes it), the other files' results in the cache. Where valgrind is installed,
-``--instructions --every 15`` counts instructions instead of seconds for the floor,
-that row and aiolint ``--jobs 1``: slow, but exact on a machine that is not quiet.
+validation, their fields set directly), shows the engine's own cost on equal terms. The "one
+changed file" rows are a developer's next run: in a copy of the corpus linted once with the
+cache, a module of a Home Assistant integration gets a line at its end, and aiolint runs on
+the whole copy (``aiolint .``), then on that file alone (as pre-commit passes it), the other
+files' results in the cache. Where valgrind is installed, ``--instructions --every 15``
+counts instructions instead of seconds for the floor, that row and aiolint ``--jobs 1``:
+slow, but exact on a machine that is not quiet.
 
 Peers are run when installed, from ``bench/.venv-peers`` (git-ignored) or the PATH:
 

@@ -22,8 +22,8 @@ _NOT_XML = "[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 def xml_text(text: str) -> str:
     """Text XML can hold: undecodable bytes of file names (surrogates) and control characters spelled out."""
     text = json_path(text)  # a byte of a name that is not UTF-8 becomes \xNN
-    return re.sub(_NOT_XML, lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
-                  text)
+    return re.sub(_NOT_XML, lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                  else f"\\u{ord(m.group()):04x}", text)
 
 
 def render(report: Report, **_: object) -> str:

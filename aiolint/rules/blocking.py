@@ -78,12 +78,12 @@ class BlockingCall(Rule):
             self.aliases.add(node.asname.name.value)
 
     def visit_Call(self, node: cst.Call) -> None:
-        func = node.func
+        func: Any = node.func  # its type is checked exactly, which type checkers do not narrow on
         kind = type(func)
         if kind is cst.Attribute:
-            if func.attr.value not in self.called:  # type: ignore[attr-defined]
+            if func.attr.value not in self.called:
                 return
-        elif kind is not cst.Name or (func.value not in self.called and func.value not in self.aliases):  # type: ignore[attr-defined]
+        elif kind is not cst.Name or (func.value not in self.called and func.value not in self.aliases):
             return
         if not self.context.in_coroutine():
             return

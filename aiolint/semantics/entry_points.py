@@ -30,7 +30,7 @@ from __future__ import annotations
 import fnmatch
 import functools
 from dataclasses import dataclass, replace
-from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
@@ -793,8 +793,10 @@ def local_function(expr: cst.BaseExpression, scope: Scope) -> Optional[Tuple[cst
     ``client.fetch`` with ``client = Client()``, ``functools.partial(fetch, ...)``), with the name
     of its class if it is a method; None when not certain."""
     kind = type(expr)
-    if kind is cst.Call and qualified_name(expr.func, scope) == "functools.partial" and expr.args:  # type: ignore[attr-defined]
-        return local_function(expr.args[0].value, scope)  # type: ignore[attr-defined]
+    if kind is cst.Call:
+        call: Any = expr  # its type is checked exactly, which type checkers do not narrow on
+        if qualified_name(call.func, scope) == "functools.partial" and call.args:
+            return local_function(call.args[0].value, scope)
     if kind is cst.Name:
         bindings = scope.lookup(expr.value) or []
         if len(bindings) == 1 and bindings[0].kind == "def":

@@ -226,7 +226,8 @@ class Scope:
         if target_type is cst.Name:
             self._bind(Binding(target.value, kind, node, **extra))  # type: ignore[arg-type, attr-defined]
         elif target_type is cst.Tuple or target_type is cst.List:
-            for element in target.elements:  # type: ignore[attr-defined]  # unpacking: the value is no longer the name's
+            # Unpacking: the value is no longer the name's.
+            for element in target.elements:  # type: ignore[attr-defined]
                 self._bind_target(element.value, "other" if kind != "for" else kind, node)
         elif target_type is cst.StarredElement:
             self._bind_target(target.value, "other", node)

@@ -105,6 +105,7 @@ def expects_warning(ancestors: Sequence[cst.CSTNode], scope: Scope) -> bool:
                 if type(call) is not cst.Call:
                     continue
                 if qualified_name(call.func, scope) in WARNING_CATCHERS or (
-                        type(call.func) is cst.Attribute and call.func.attr.value in ("assertWarns", "assertWarnsRegex", "assertRaises")):
+                        type(call.func) is cst.Attribute
+                        and call.func.attr.value in ("assertWarns", "assertWarnsRegex", "assertRaises")):
                     return True
     return False
