@@ -5,7 +5,8 @@ alone, in one process, over the files the pre-filter keeps (the files aiolint mu
 parse). Absolute times on a shared machine are noise; ratios taken in one run are not.
 Each row is a whole process (interpreter start-up and imports included), timed from
 start to exit, with the peak of the memory its process tree holds (the sum of the
-resident sets of the process and its children, sampled every 0.1 s). aiolint's rows and
+resident sets of the process and its children, sampled every 0.1 s, or the largest resident
+set one of its processes reached, as the kernel counts it, if larger). aiolint's rows and
 the floor run twice, interleaved, and keep their fastest time: on a shared machine the
 slower run measures the neighbours.
 
@@ -121,35 +122,46 @@ def tree_rss(root: int) -> int:
 
 def measure(command: Sequence[str], cwd: Path, env: Optional[Dict[str, str]] = None,
             timeout: Optional[float] = None) -> Optional[Measure]:
-    """Run a command to its end: wall time, and the peak memory of its process tree (None: timed out)."""
+    """Run a command to its end: wall time, and the peak memory of its process tree (None: timed out).
+
+    The peak is the larger of two: the tree's resident sets summed, sampled every 0.1 s (what workers
+    running side by side hold together), and the largest resident set any single process of the tree
+    reached, which the kernel records exactly (``ru_maxrss`` of ``wait4``): a sample can miss a peak
+    that lasts less than 0.1 s, such as the parse of the largest file."""
     peak = 0
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                start_new_session=True)
     done = threading.Event()
+    timed_out = threading.Event()
 
     def sample() -> None:
         nonlocal peak
         while not done.wait(0.1):
             peak = max(peak, tree_rss(process.pid))
 
-    sampler = threading.Thread(target=sample, daemon=True)
+    def kill() -> None:
+        if not done.wait(timeout):
+            timed_out.set()
+            os.killpg(process.pid, signal.SIGKILL)  # the tool and its worker processes
+
+    threads = [threading.Thread(target=kill, daemon=True)] if timeout is not None else []
     if os.path.isdir("/proc"):
-        sampler.start()
-    try:
-        stdout = process.communicate(timeout=timeout)[0]
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)  # the tool and its worker processes
-        process.communicate()
-        done.set()
-        return None
+        threads.append(threading.Thread(target=sample, daemon=True))
+    for thread in threads:
+        thread.start()
+    assert process.stdout is not None
+    stdout = process.stdout.read()
+    process.stdout.close()
+    _, status, usage = os.wait4(process.pid, 0)  # not Popen.wait: it would drop the rusage
     seconds = time.perf_counter() - start
     done.set()
-    if not os.path.isdir("/proc"):  # elsewhere: the largest single process, not the sum
-        import resource
-
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-    return Measure(seconds, peak / 2**20, stdout, process.returncode)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if timed_out.is_set():
+        return None
+    # ru_maxrss is in KiB on Linux (bytes on macOS, where this script has no /proc to sample anyway).
+    largest = usage.ru_maxrss * (1024 if sys.platform.startswith("linux") else 1)
+    return Measure(seconds, max(peak, largest) / 2**20, stdout, process.returncode)
 
 
 def find_tool(name: str) -> Optional[str]:
