@@ -49,8 +49,12 @@ def read_source(path: str, max_bytes: Optional[int] = None) -> bytes:
         size = os.fstat(descriptor).st_size
         if max_bytes is not None and size > max_bytes:
             raise FileTooLarge(size)
-        data = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
-        if max_bytes is not None and len(data) > max_bytes:  # grew since
+        # A buffer of the file's size and a byte more (to see whether it grew since), not of the limit's: a read
+        # of ``max_bytes`` allocates them all, 8 MB for every file.
+        data = handle.read(size + 1)
+        if len(data) > size:  # it grew since: the rest, up to the limit
+            data += handle.read() if max_bytes is None else handle.read(max_bytes + 1 - len(data))
+        if max_bytes is not None and len(data) > max_bytes:
             raise FileTooLarge(len(data))
         return data
 

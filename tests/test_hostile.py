@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from aiolint import source
 from aiolint.config import Settings
 from aiolint.runner import lint_paths
 
@@ -239,6 +240,23 @@ def test_a_file_over_the_size_limit_is_aio004_and_not_read(tmp_path):
             "--max-file-size or max-file-size in the configuration).",
             "ordinary0.py:4:5: AIO301 `time.sleep()` blocks the event loop; use `await asyncio.sleep()`."]
     assert aiolint("--max-file-size", "2", "--no-cache", "big.py", cwd=tmp_path).returncode == 0
+
+
+def test_a_file_that_grew_after_its_size_was_taken_is_read_whole_and_the_limit_still_holds(tmp_path, monkeypatch):
+    path = tmp_path / "growing.py"
+    path.write_bytes(b"x = 1\n" * 1000)  # 6,000 bytes, of which the size taken says 60
+    taken = os.fstat
+
+    def size_before_growth(descriptor):
+        found = taken(descriptor)
+        return os.stat_result((*found[:6], 60, *found[7:]))
+
+    monkeypatch.setattr(source.os, "fstat", size_before_growth)
+    assert source.read_source(str(path)) == path.read_bytes()
+    assert source.read_source(str(path), 6000) == path.read_bytes()
+    with pytest.raises(source.FileTooLarge) as raised:
+        source.read_source(str(path), 5999)
+    assert raised.value.size == 6000
 
 
 RUN_AND_WAIT = """\
