@@ -14,6 +14,7 @@ import dataclasses
 import functools
 import gc
 import inspect
+import keyword
 import re
 import sys
 import threading
@@ -22,8 +23,8 @@ import types
 import warnings
 from collections import Counter
 from itertools import accumulate
-from typing import (Any, Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Type,
-                    Union)
+from typing import (Any, Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Pattern, Sequence, Tuple,
+                    Type, Union)
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -469,37 +470,46 @@ def is_method_call(word: str) -> bool:
     return METHOD_CALL.fullmatch(word) is not None
 
 
+@functools.lru_cache(maxsize=None)
+def whole_word(word: str) -> Pattern[str]:
+    """The word spelled whole: not a part of a longer name."""
+    return re.compile(rf"(?<!\w){re.escape(word)}(?!\w)")
+
+
 def triggered_rules(text: str, rules: Sequence[Type[Rule]], options: Mapping[str, Any]) -> List[Type[Rule]]:
     """The rules that may report on this text: it contains one of their trigger words (if they
     have any) and one of the words they require (if any).
 
     A rule's words are the names a file must spell to reach what the rule matches
     (a module has to be imported by name, even under an alias; coroutine context
-    takes ``async``), so a file without them cannot produce its findings. Each word
-    is searched once.
+    takes ``async``), so a file without them cannot produce its findings. Keywords,
+    and the trigger words of rules whose words are names, count only spelled whole.
+    Each word is searched once.
     """
-    found: Dict[str, bool] = {}
+    found: Dict[Tuple[str, bool], bool] = {}
     method_calls: Optional[FrozenSet[str]] = None
 
-    def contains(word: str) -> bool:
+    def contains(word: str, whole: bool) -> bool:
         nonlocal method_calls
         if is_method_call(word):  # most words are ``.get(``: one scan finds every such call at once
             if method_calls is None:
                 method_calls = frozenset(METHOD_CALL.findall(text))
             return word in method_calls
-        return word in text
+        return word in text and (not whole or whole_word(word).search(text) is not None)
 
-    def contains_one(words: FrozenSet[str]) -> bool:
+    def contains_one(words: FrozenSet[str], names: bool) -> bool:
         for word in words:
-            hit = found.get(word)
+            whole = names or keyword.iskeyword(word)
+            hit = found.get((word, whole))
             if hit is None:
-                hit = found[word] = contains(word)
+                hit = found[word, whole] = contains(word, whole)
             if hit:
                 return True
         return not words
 
     # The required words first: few, shared by many rules (``aiohttp``, ``async``), they turn most files down at once.
-    return [rule for rule in rules if contains_one(rule.requires) and contains_one(rule.triggers_for(options))]
+    return [rule for rule in rules
+            if contains_one(rule.requires, False) and contains_one(rule.triggers_for(options), rule.triggers_are_names)]
 
 
 class _Walked(Dict[type, bool]):

@@ -149,3 +149,29 @@ def test_rules_of_coroutine_context_need_async_in_the_file():
     assert not lint_source(sync_only, "poll.py").parsed
     coroutine = sync_only.replace("def poll", "async def poll")
     assert [d.code for d in lint_source(coroutine, "poll.py").diagnostics] == ["AIO301"]
+
+
+def test_the_async_keyword_counts_only_spelled_whole():
+    # `asyncio` is not `async`: without an `async def` there is no coroutine context to report in.
+    with_asyncio = "import asyncio\nimport time\n\n\ndef poll():\n    time.sleep(1)\n    asyncio.run(main())\n"
+    assert not lint_source(with_asyncio, "poll.py").parsed
+    coroutine = with_asyncio.replace("def poll", "async def poll")
+    assert [d.code for d in lint_source(coroutine, "poll.py").diagnostics] == ["AIO301", "AIO307"]
+
+
+def test_a_blocking_call_module_counts_only_spelled_whole():
+    # `os` in `position` or `close`, `time` in `timestamp`: no module the file could call.
+    subprocess_rule, sleep_rule = REGISTRY["AIO303"], REGISTRY["AIO301"]
+    inside_names = "async def move(position, timestamp):\n    await position.close(timestamp)\n"
+    assert triggered_rules(inside_names, [subprocess_rule, sleep_rule], {}) == []
+    aliased = "import os as shell\nfrom time import sleep as nap\n\n\nasync def run():\n    shell.system('ls')\n    nap(1)\n"
+    assert triggered_rules(aliased, [subprocess_rule, sleep_rule], {}) == [subprocess_rule, sleep_rule]
+    assert [d.code for d in lint_source(aliased, "run.py").diagnostics] == ["AIO303", "AIO301"]
+
+
+def test_words_of_other_rules_still_match_inside_longer_names():
+    # AIO503's `Timeout` is meant to be found in `ClientTimeout`.
+    caught = "import aiohttp\n\n\nasync def get(session):\n    try:\n        await session.get('/')\n" \
+             "    except aiohttp.ClientTimeout:\n        pass\n"
+    assert triggered_rules(caught, [REGISTRY["AIO503"]], {}) == [REGISTRY["AIO503"]]
+    assert "AIO503" in [d.code for d in lint_source(caught, "get.py").diagnostics]

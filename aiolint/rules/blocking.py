@@ -40,6 +40,7 @@ class BlockingCall(Rule):
 
     message = "`{call}()` blocks the event loop; {advice}."
     requires = frozenset({"async"})  # only coroutine context is reported
+    triggers_are_names = True  # modules and builtins, which a call must spell (even under an alias)
     advice: ClassVar[str]  # for the names a user adds through the option
     reported_in_tests: ClassVar[bool] = True  # False: test code is left out (the file-system codes)
     table: ClassVar[Dict[str, str]]  # qualified name -> advice, from the call table
