@@ -9,7 +9,7 @@ from typing import Dict, List, Tuple
 
 import pytest
 
-from aiolint.engine import lint_source, triggered_rules
+from aiolint.engine import lint_source, spelled_whole, triggered_rules
 from aiolint.rules import REGISTRY, all_rules
 
 from .conftest import fixture_files
@@ -175,3 +175,9 @@ def test_words_of_other_rules_still_match_inside_longer_names():
              "    except aiohttp.ClientTimeout:\n        pass\n"
     assert triggered_rules(caught, [REGISTRY["AIO503"]], {}) == [REGISTRY["AIO503"]]
     assert "AIO503" in [d.code for d in lint_source(caught, "get.py").diagnostics]
+
+
+def test_a_word_spelled_whole_is_told_from_the_parts_of_longer_names():
+    assert spelled_whole("os", "os.system('ls')") and spelled_whole("os", "import os")
+    assert spelled_whole("os", "position, close, os")  # found after the parts of other names
+    assert not spelled_whole("os", "position = pos + close_os + éos + os2")
