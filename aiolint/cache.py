@@ -23,7 +23,6 @@ large as what the project holds, however long one build of aiolint is used.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import marshal
 import os
@@ -32,7 +31,7 @@ import time
 from typing import Any, Collection, Dict, Mapping, Optional, Tuple
 
 from . import catalog
-from .catalog import atomic_write, build_directory
+from .catalog import atomic_write, build_directory, new_digest
 from .diagnostics import Diagnostic, FileResult, RuleFailure
 
 CACHEDIR_TAG = (
@@ -51,13 +50,13 @@ PRUNED = ".pruned"  # in a build directory: its time says when stale entries wer
 
 
 def content_digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+    return new_digest(data).hexdigest()
 
 
 def settings_digest(codes: Collection[str], options: Mapping[str, Any]) -> str:
     """What decides a file's result besides its bytes: the rules enabled for it and their options."""
     text = json.dumps({"codes": sorted(codes), "options": options}, sort_keys=True, default=repr)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return new_digest(text.encode()).hexdigest()
 
 
 def stamp(path: str) -> Optional[Stamp]:
@@ -70,7 +69,7 @@ def stamp(path: str) -> Optional[Stamp]:
 
 def run_key(paths: Collection[str]) -> str:
     """The snapshot of a run: where it ran and the paths it was given."""
-    return RUN_PREFIX + hashlib.sha256(json.dumps([os.getcwd(), list(paths)]).encode()).hexdigest()
+    return RUN_PREFIX + new_digest(json.dumps([os.getcwd(), list(paths)]).encode()).hexdigest()
 
 
 def to_data(result: FileResult) -> Dict[str, Any]:
@@ -108,7 +107,7 @@ class ResultCache:
     @staticmethod
     def key(digest: str, settings: str) -> str:
         """The entry of a file's content (its digest) under the settings (their digest) that apply to it."""
-        return hashlib.sha256(f"{digest}:{settings}".encode()).hexdigest()
+        return new_digest(f"{digest}:{settings}".encode()).hexdigest()
 
     def get(self, key: str, path: str) -> Optional[FileResult]:
         """The cached result for this key, under this path; None when missing or unreadable."""
