@@ -1032,6 +1032,30 @@ def test_class_body_names_are_those_a_class_body_assigns_not_its_methods():
     assert {"x", "session"} <= assigned_attributes(text)
 
 
+def test_a_parameter_or_an_entry_on_a_line_of_its_own_is_no_attribute_a_file_may_assign():
+    # ``name: T,`` with its brackets closed continues a parameter list or a literal; an annotation that goes on
+    # over the next lines, and ``name: T = value,`` (a tuple, assigned), still count.
+    text = ("class A:\n    def f(\n        self,\n        use_menus: Literal['a', ']'],\n        timeout: float = 5,\n"
+            "    ):\n        d = {\n            key: value,\n        }\n"
+            "    pair: Tuple[int,\n                str] = (1, 'a')\n    single: tuple = 1,\n    plain: int\n")
+    names = assigned_attributes(text)
+    assert {"timeout", "pair", "single", "plain"} <= names
+    assert not {"use_menus", "key"} & names
+
+
+def test_a_file_is_not_linted_again_for_a_name_only_its_own_parameters_spell(tmp_path):
+    """``app/use.py`` spells ``http: int,`` in a signature; it asks what ``self.bot.http`` is, which the client
+    stores, and gets the answer at once: its own text does not make the name one that a file to come may assign."""
+    use = STORED_AS_HTTP["app/use.py"].replace("def __init__(self, bot):",
+                                               "def __init__(\n        self,\n        bot,\n        http: int,\n    ):")
+    write_tree(tmp_path, {"pyproject.toml": "", **STORED_AS_HTTP, "app/use.py": use})
+    settings = Settings(selection=Selection(select=("ALL",)), root=str(tmp_path), respect_gitignore=False,
+                        cache_dir="")
+    report = lint_paths([str(tmp_path)], settings)
+    assert report.failures == [] and report.relinted == 0
+    assert {(Path(d.path).name, d.line) for d in report.diagnostics if d.code == "AIO405"} == {("use.py", 10)}
+
+
 def test_imported_modules_are_read_from_every_form_of_import():
     text = ("import a.b as c, d\nfrom .net import (make,\n    other as o)\nfrom . import utils\n"
             "if TYPE_CHECKING:\n    from ..core import Bot  # a comment\n")

@@ -54,11 +54,13 @@ REPEATED = "~."  # a question about a function of the asking file: what calls it
 REPEATED_ON_DEMAND = "~!."
 PER_COMMAND = "per command"  # how a summary says that a person invokes a function (``model.run_kind``)
 MAX_HOPS = 6  # re-exports followed at most this far (cycles end here)
-# ``x.name = ...``, and ``name: T`` in a class body (or a function: more names, never fewer): attribute names a
-# file's text may assign; ``name = ...`` in a class body is found by indentation (``class_body_names``). Two
-# expressions, each anchored on a character (``\n`` rather than ``^``), scan several times faster than one.
+# ``x.name = ...``, and ``name: T`` in a class body (or a function: more names, never fewer; but not ``name: T,``,
+# see ``an_element``): attribute names a file's text may assign; ``name = ...`` in a class body is found by
+# indentation (``class_body_names``). Two expressions, each anchored on a character (``\n`` rather than ``^``),
+# scan several times faster than one.
 ASSIGNED_ATTRIBUTE = re.compile(r"\.([A-Za-z_]\w*)\s*(?::[^=\n]*)?=(?!=)")
-ANNOTATED_NAME = re.compile(r"(?m)\n[ \t]+([A-Za-z_]\w*)\s*:[^=\n]*(?:=|$)")
+ANNOTATED_NAME = re.compile(r"(?m)\n[ \t]+([A-Za-z_]\w*)\s*:([^=\n]*)(=|$)")
+STRING_LITERAL = re.compile(r"\"[^\"\n]*\"|'[^'\n]*'")
 CLASS_BODY_ASSIGNMENT = re.compile(r"([A-Za-z_]\w*)\s*=(?!=)")
 # ``from .a import (b, c as d)`` and ``import a.b as c, d``: the import statements of a file's text (read after a
 # newline, so that the first line is a line like the others; what follows a ``;`` comes along).
@@ -145,7 +147,16 @@ def parts_from_root(path: str, root: str) -> Optional[List[str]]:
 
 def assigned_attributes(text: str) -> Set[str]:
     """Every attribute name the file's text may assign (more, never fewer, than its summary says)."""
-    return {*ASSIGNED_ATTRIBUTE.findall(text), *ANNOTATED_NAME.findall(text), *class_body_names(text)}
+    annotated = {name for name, annotation, assigned in ANNOTATED_NAME.findall(text)
+                 if assigned or not an_element(annotation)}
+    return {*ASSIGNED_ATTRIBUTE.findall(text), *annotated, *class_body_names(text)}
+
+
+def an_element(annotation: str) -> bool:
+    """``name: T,`` whose brackets all close on its line: a parameter, or an entry of a literal, which the line
+    continues; as a statement of its own it would not parse, so it assigns nothing."""
+    code = STRING_LITERAL.sub("", annotation).rstrip()
+    return code.endswith(",") and all(code.count(left) == code.count(right) for left, right in ("()", "[]", "{}"))
 
 
 def class_body_names(text: str) -> Set[str]:
