@@ -1032,6 +1032,13 @@ def test_class_body_names_are_those_a_class_body_assigns_not_its_methods():
     assert {"x", "session"} <= assigned_attributes(text)
 
 
+def test_the_body_of_a_method_whose_signature_spans_lines_is_not_the_class_body():
+    # The signature's closing ``):`` is at the ``def``'s own indentation: the lines after it are still the method's.
+    text = ("class A:\n    def f(\n        self,\n    ):\n        response = 1\n    after = 2\n"
+            "    async def g(self, a,\n                b) -> None:\n        local = 3\n    last = 4\n")
+    assert class_body_names(text) == {"after", "last"}
+
+
 def test_a_parameter_or_an_entry_on_a_line_of_its_own_is_no_attribute_a_file_may_assign():
     # ``name: T,`` with its brackets closed continues a parameter list or a literal; an annotation that goes on
     # over the next lines, and ``name: T = value,`` (a tuple, assigned), still count.

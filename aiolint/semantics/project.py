@@ -166,7 +166,7 @@ def class_body_names(text: str) -> Set[str]:
     if "class" not in text:
         return names
     classes: List[Tuple[int, Optional[int]]] = []  # the indentation of each open class, and of its body
-    header = False  # in a class statement written on several lines (its bases), until its colon
+    header = False  # in a class or def statement written on several lines (bases, parameters), until its colon
     function: Optional[int] = None  # the indentation of the ``def`` whose body the lines are in
     for line in text.splitlines():
         statement = line.lstrip()
@@ -186,6 +186,7 @@ def class_body_names(text: str) -> Set[str]:
             classes[-1] = (classes[-1][0], indent)
         if statement.startswith(("def ", "async def ")):
             function = indent
+            header = statement.count("(") > statement.count(")")
         elif classes:
             match = CLASS_BODY_ASSIGNMENT.match(statement)
             if match:
