@@ -62,7 +62,7 @@ class Rule:
     requires: ClassVar[FrozenSet[str]] = frozenset()
     # Whether the trigger words (method calls aside) are names a file must spell whole, as the names of
     # modules and builtins are (``os`` is not in ``position``); otherwise a part of a name will do
-    # (``Timeout`` in ``ClientTimeout``). Keywords among the required words are always whole.
+    # (``Timeout`` in ``ClientTimeout``). Keywords (``async``, ``except``), required or trigger words, are always whole.
     triggers_are_names: ClassVar[bool] = False
     # A rule about the suppression comments themselves: the engine judges them once the
     # other rules have reported (it has no visitors of its own).
