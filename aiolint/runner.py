@@ -212,13 +212,14 @@ def pool_size(jobs: int, files: int) -> int:
 
 def run_tasks(tasks: List[Task], workers: int, limits: Limits = Limits(),
               project: Optional[Project] = None) -> Iterable[Tuple[Task, Outcome]]:
-    """Each task with its outcome as it completes, from a pool of ``workers`` processes if more than one (in
-    this process, questions about the project are answered from ``project`` as it stands)."""
+    """Each task with its outcome as it completes, in their order, from a pool of ``workers`` processes if more
+    than one. Questions about the project are answered from ``project``: in this process as it stands, in a
+    worker as it stood when the pool started and with each file linted since (see ``pool``)."""
     if workers == 1:
         return ((task, lint_task(task, limits, project)) for task in tasks)
     from .pool import run_pool
 
-    return run_pool(sorted(tasks, key=file_size, reverse=True), workers, limits)
+    return run_pool(tasks, workers, limits, project if project is not None else Project())
 
 
 def file_size(task: Task) -> int:
@@ -409,11 +410,14 @@ def lint_into(results: Results, todo: List[Task], workers: int, limits: Limits, 
               project: Project, first: bool) -> None:
     """Lint the tasks into ``results`` (caching what a later run would find again). With ``first``, they are
     linted for the first time in the run: their summaries go into ``project``."""
-    if first and workers == 1:
+    if first:  # in a pool too: a worker answers what the files linted before its file say
         todo = foreseen(todo, project, limits)
+    elif workers > 1:  # linted again with their answers, in any order: the largest first, not to end on one
+        todo = sorted(todo, key=file_size, reverse=True)
+    if first and workers == 1:
         project.reader = functools.partial(read_summary, results, project, store)
     try:
-        for task, (digest, data) in run_tasks(todo, workers, limits, project if workers == 1 else None):
+        for task, (digest, data) in run_tasks(todo, workers, limits, project):
             if store is not None:
                 store.read_again(task[0], digest)
                 if digest is not None and cacheable(data):
@@ -430,8 +434,9 @@ def lint_into(results: Results, todo: List[Task], workers: int, limits: Limits, 
 
 def foreseen(tasks: List[Task], project: Project, limits: Limits) -> List[Task]:
     """The tasks of the files still to add to ``project``, every other file of the run added, in the order to
-    lint them in this process: each file after the files of its project that it imports (shallow modules
-    first otherwise), so that what it asks of them is known when it is linted, not in the join. Each file's
+    lint them (in this process, or handed to a pool's workers): each file after the files of its project that
+    it imports (shallow modules first otherwise), so that what it asks of them is known when it is linted, not
+    in the join. Each file's
     text is announced to the project, which can then tell an attribute name that no file to come assigns."""
     by_path = {task[0]: task for task in sorted(tasks, key=lambda task: task[0].count(os.sep))}
     imports = {}
@@ -485,20 +490,29 @@ def read_summary(results: Results, project: Project, store: Optional[SettingsCac
 def summarize_into(project: Project, entry: Tuple[Task, FileResult, bool], store: Optional[SettingsCache]) -> None:
     """Summarize a file the pre-filter skipped into the project, caching the summary with its result (a file
     that cannot be read says nothing)."""
-    from .engine import summarize
-
     task, result, _ = entry
-    try:
-        with open(task[0], "rb") as handle:
-            data = handle.read()
-    except OSError:
+    read = summary_on_disk(task[0], task[2])
+    if read is None:
         return
-    result.summary = summarize(data, task[0], task[2])
+    data, result.summary = read
     if store is not None:
         digest = content_digest(data)
         store.read_again(task[0], digest)
         store.put(digest, task[1], task[2], to_data(result))
     add_to_project(project, task[0], result)
+
+
+def summary_on_disk(path: str, options: Mapping[str, Any]) -> Optional[Tuple[bytes, Dict[str, Any]]]:
+    """The content of the file at ``path`` and its summary, parsed whatever the pre-filter says (None: it cannot
+    be read)."""
+    from .engine import summarize
+
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return None
+    return data, summarize(data, path, options)
 
 
 def new_answers(path: str, result: FileResult, project: Project) -> Optional[Dict[str, str]]:

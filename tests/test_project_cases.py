@@ -6,6 +6,7 @@ for the case; the messages are pinned whole, as users read them."""
 from __future__ import annotations
 
 import os
+import pickle
 from pathlib import Path
 from typing import Dict, Tuple
 
@@ -965,18 +966,22 @@ def test_a_run_in_one_process_lints_no_file_twice_when_its_imports_come_first():
     assert {(Path(d.path).name, d.line, d.code) for d in report.diagnostics} >= {("one.py", 9, "AIO401")}
 
 
+# ``app/cog.py`` leaks a response of the session that ``app/net/factory.py``, which it imports, makes (AIO401).
+FACTORY_AND_COG = {
+    "pyproject.toml": "", "app/__init__.py": "", "app/net/__init__.py": "",
+    "app/net/factory.py": "import aiohttp\n\n\ndef make_session() -> aiohttp.ClientSession:\n"
+                          "    return aiohttp.ClientSession()\n",
+    "app/cog.py": "from .net.factory import make_session\n\n\nasync def fetch(url):\n"
+                  "    session = make_session()\n    r = await session.get(url)\n    return r.status\n",
+}
+
+
 @pytest.mark.parametrize("select", [None, ("AIO401",)], ids=["default rules", "AIO401: the factory not parsed"])
 def test_a_module_is_linted_after_a_deeper_module_it_imports(tmp_path, select):
     """Shallow modules would come first; ``app/cog.py`` imports ``app/net/factory.py``, so the factory is linted
     first and the cog's question about what it makes is answered at once: nothing is linted twice. When no rule
     needs the factory parsed, it is read when the question comes, and what it says is cached with its result."""
-    write_tree(tmp_path, {
-        "pyproject.toml": "", "app/__init__.py": "", "app/net/__init__.py": "",
-        "app/net/factory.py": "import aiohttp\n\n\ndef make_session() -> aiohttp.ClientSession:\n"
-                              "    return aiohttp.ClientSession()\n",
-        "app/cog.py": "from .net.factory import make_session\n\n\nasync def fetch(url):\n"
-                      "    session = make_session()\n    r = await session.get(url)\n    return r.status\n",
-    })
+    write_tree(tmp_path, FACTORY_AND_COG)
     selection = Selection(select=select) if select else Selection()
     settings = Settings(selection=selection, root=str(tmp_path), respect_gitignore=False,
                         cache_dir=str(tmp_path / ".cache"))
@@ -984,6 +989,30 @@ def test_a_module_is_linted_after_a_deeper_module_it_imports(tmp_path, select):
         report = lint_paths([str(tmp_path)], settings, cache=True)
         assert [(Path(d.path).name, d.line, d.code) for d in report.diagnostics] == [("cog.py", 6, "AIO401")]
         assert report.relinted == 0 and report.cached == (report.files if run == "warm" else 0)
+
+
+@pytest.mark.parametrize("select", [None, ("AIO401",)], ids=["default rules", "AIO401: the factory not parsed"])
+def test_a_worker_process_answers_from_the_files_linted_before_its_file(tmp_path, select):
+    """In a pool, a worker is sent, with each file, the summaries of the files linted since its last one (by any
+    worker), and reads a file the pre-filter skipped when a question is about it: the cog, given after the
+    factory it imports, is linted once, with the answer, as in one process (one worker here, so that the factory
+    is certainly done first)."""
+    from aiolint.cache import from_data
+    from aiolint.pool import run_pool
+
+    write_tree(tmp_path, FACTORY_AND_COG)
+    settings = Settings(selection=Selection(select=select) if select else Selection(), root=str(tmp_path),
+                        respect_gitignore=False)
+    project = Project([str(tmp_path)])
+    paths = sorted(str(path) for path in tmp_path.rglob("*.py"))
+    tasks = runner.foreseen([runner.task_for(path, path, settings) for path in paths], project, runner.Limits())
+    names = [Path(task[0]).name for task in tasks]
+    assert names.index("factory.py") < names.index("cog.py")
+    assert pickle.loads(pickle.dumps(project)).pending == project.pending  # how spawned workers (Windows) get it
+    results = {task[0]: from_data(task[0], data) for task, (_, data) in run_pool(tasks, 1, runner.Limits(), project)}
+    cog = results[str(tmp_path / "app" / "cog.py")]
+    assert [(d.line, d.code) for d in cog.diagnostics] == [(6, "AIO401")]
+    assert cog.answers and None not in cog.answers.values()  # the join has nothing to lint again
 
 
 # A client stores its session as ``http``; a cog's request through ``self.bot.http`` leaks on one path (AIO405).

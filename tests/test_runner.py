@@ -120,8 +120,8 @@ def test_workers_that_die_cost_only_their_files(tmp_path, monkeypatch):
 
     copies(tmp_path, 4)
     (tmp_path / "dies.py").write_text("import time\n")
-    monkeypatch.setattr(pool, "lint_task", lambda task, limits: die(task) if task[0].endswith("dies.py")
-                        else runner_lint_task(task, limits))
+    monkeypatch.setattr(pool, "lint_task", lambda task, limits, project: die(task) if task[0].endswith("dies.py")
+                        else runner_lint_task(task, limits, project))
     result = CliRunner().invoke(cli.main, ["--no-cache", "--isolated", "--jobs", "2", str(tmp_path)])
     assert result.exit_code == 1
     assert "dies.py:1:1: AIO006 The process checking this file died, twice" in result.output
