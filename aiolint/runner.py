@@ -179,8 +179,7 @@ def read_error(path: str, error: OSError, what: str = "file") -> FileResult:
 
 def lint_task(task: Task, limits: Limits = Limits(), project: Optional[Project] = None) -> Outcome:
     """Read and lint one file, in a worker or in this process, within the limits. Its questions about the other
-    files of its project are answered from the task's answers, else (in this process) from ``project``, else
-    unknown."""
+    files of its project are answered from the task's answers, else from ``project``, else unknown."""
     path, codes, options = task[:3]
     answers = task[3] if len(task) > 3 else None
     try:
