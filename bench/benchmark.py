@@ -180,14 +180,15 @@ def snapshot(directory: Path) -> Path:
     return directory
 
 
-def kept_files(files: List[str], code: Path) -> List[str]:
-    """The files the pre-filter keeps with the default rules: the ones aiolint parses."""
+def kept_files(files: List[str], code: Path, select: Optional[str] = None) -> List[str]:
+    """The files the pre-filter keeps with the rules aiolint's ``--select`` gives (the default rules without
+    it): the ones aiolint parses."""
     sys.path.insert(0, str(code))
+    from aiolint.config import Selection
     from aiolint.engine import triggered_rules
-    from aiolint.rules import default_rules
     from aiolint.source import DecodeError, decode
 
-    rules = default_rules()
+    rules = Selection(select=tuple(select.split(",")) if select else None).rules()
     kept = []
     for path in files:
         try:
@@ -261,6 +262,9 @@ def main() -> int:
                              "machine, but 50 times slower (use with --every)")
     parser.add_argument("--peer-timeout", type=float, default=1800, metavar="S",
                         help="give up on a peer after S seconds (default: %(default)s)")
+    parser.add_argument("--select", metavar="CODES",
+                        help="aiolint's rules (as its --select: codes or prefixes, comma-separated) instead of the "
+                             "default ones, for every aiolint row and for the files the floor parses")
     parser.add_argument("--corpus", type=Path, default=CORPUS, metavar="DIR",
                         help="the corpus to measure on (default: %(default)s)")
     args = parser.parse_args()
@@ -273,7 +277,7 @@ def main() -> int:
         work = Path(scratch)
         code = snapshot(work / "code")
         env = {**os.environ, "PYTHONPATH": str(code)}
-        kept = kept_files(files, code)
+        kept = kept_files(files, code, args.select)
         (work / "kept.txt").write_text("\n".join(kept) + "\n", encoding="utf-8")
         total = sum((CORPUS / p).stat().st_size for p in files)
         kept_bytes = sum((CORPUS / p).stat().st_size for p in kept)
@@ -282,7 +286,8 @@ def main() -> int:
         changed_size = (CORPUS / changed).stat().st_size
         tree = copy_tree(files, work / "tree")
         warm_tree = str(work / "cache-tree")
-        aiolint = [sys.executable, "-m", "aiolint", "--isolated", "--exit-zero", "--quiet"]
+        aiolint = [sys.executable, "-m", "aiolint", "--isolated", "--exit-zero", "--quiet",
+                   *(["--select", args.select] if args.select else [])]
         rows: Dict[str, Measure] = {}
         labels: Dict[str, str] = {}
         missing: List[str] = []  # peers not measured, and why
@@ -351,7 +356,8 @@ def main() -> int:
 
     same = rows["cold1"].stdout == rows["cold2"].stdout == rows["warm"].stdout
     floor_seconds = rows["floor"].seconds
-    print(f"\n{len(files)} files ({total / 2**20:.1f} MB) of the pinned corpus; the pre-filter keeps "
+    rules = f"the rules of --select {args.select}" if args.select else "the default rules"
+    print(f"\n{len(files)} files ({total / 2**20:.1f} MB) of the pinned corpus; with {rules}, the pre-filter keeps "
           f"{len(kept)} ({kept_bytes / total:.0%} of the bytes). {platform.python_implementation()} "
           f"{platform.python_version()}, {os.cpu_count()} CPUs.\n")
     print("| run | time (s) | x floor | peak memory (MB) |")
