@@ -171,6 +171,7 @@ def work(connection: Connection, parent: int, limits: Limits, project: Project) 
 
 
 def read_on_demand(project: Project, path: str, options: Mapping[str, Any]) -> None:
+    """A worker's ``Project.reader``: add what the file at ``path`` says (nothing, if it cannot be read)."""
     read = summary_on_disk(path, options)
     if read is not None:
         project.add(path, read[1])
