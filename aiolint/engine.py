@@ -50,9 +50,9 @@ from .suppression import split_suppressed, unused_suppressions
 
 # AIO001 means one thing: the file is not valid Python, for any version aiolint supports. A
 # file that is valid Python but that LibCST cannot parse is AIO003, and the verdict is the
-# same whether the pre-filter skips the file or not. CPython's parser (that of the running
-# interpreter) and LibCST's (which knows syntax newer than an older interpreter) must both
-# reject a file for it to be AIO001, except for what every CPython refuses and LibCST would
+# same whether the pre-filter skips the file or not. CPython (the running interpreter's parser
+# and symbol table) and LibCST's parser (which knows syntax newer than an older interpreter) must
+# both reject a file for it to be AIO001, except for what every CPython refuses and LibCST would
 # accept at great cost: NUL bytes, and brackets nested past CPython's tokenizer's limit.
 MAX_BRACKET_NESTING = 200  # CPython's MAXLEVEL, the same in every version aiolint supports
 _NOT_BRACKETS = bytes(byte for byte in range(256) if chr(byte) not in "()[]{}")
@@ -336,7 +336,7 @@ def parse(path: str, text: str) -> Union[cst.Module, Diagnostic]:
 def check_syntax(path: str, text: str) -> Optional[Diagnostic]:
     """AIO001 for a file that no rule needs parsed, so that skipping it hides no syntax error.
 
-    Python's own parser is ten times cheaper than LibCST's; only when it rejects the
+    CPython's check is ten times cheaper than LibCST's parse; only when it rejects the
     file (which may be newer syntax than this interpreter knows) does LibCST decide.
     """
     if python_syntax_error(path, text) is None:
