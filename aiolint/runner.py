@@ -411,10 +411,10 @@ def lint_into(results: Results, todo: List[Task], workers: int, limits: Limits, 
     linted for the first time in the run: their summaries go into ``project``."""
     if first:  # in a pool too: a worker answers what the files linted before its file say
         todo = foreseen(todo, project, limits)
+        if workers == 1:
+            project.reader = functools.partial(read_summary, results, project, store)
     elif workers > 1:  # linted again with their answers, in any order: the largest first, not to end on one
         todo = sorted(todo, key=file_size, reverse=True)
-    if first and workers == 1:
-        project.reader = functools.partial(read_summary, results, project, store)
     try:
         for task, (digest, data) in run_tasks(todo, workers, limits, project):
             if store is not None:
@@ -435,8 +435,8 @@ def foreseen(tasks: List[Task], project: Project, limits: Limits) -> List[Task]:
     """The tasks of the files still to add to ``project``, every other file of the run added, in the order to
     lint them (in this process, or handed to a pool's workers): each file after the files of its project that
     it imports (shallow modules first otherwise), so that what it asks of them is known when it is linted, not
-    in the join. Each file's
-    text is announced to the project, which can then tell an attribute name that no file to come assigns."""
+    in the join. Each file's text is announced to the project, which can then tell an attribute name that no
+    file to come assigns."""
     by_path = {task[0]: task for task in sorted(tasks, key=lambda task: task[0].count(os.sep))}
     imports = {}
     read = 0
